@@ -1,0 +1,65 @@
+package period
+
+import (
+	"testing"
+	"time"
+)
+
+func TestOfUsesChicagoTime(t *testing.T) {
+	tests := []struct {
+		in   time.Time
+		want string
+	}{
+		{time.Date(2026, 1, 1, 0, 0, 0, 0, Chicago), "2026-Q1"},
+		{time.Date(2026, 3, 31, 23, 59, 59, 0, Chicago), "2026-Q1"},
+		{time.Date(2026, 4, 1, 0, 0, 0, 0, Chicago), "2026-Q2"},
+		{time.Date(2026, 12, 31, 23, 0, 0, 0, Chicago), "2026-Q4"},
+		// 2026-04-01 03:00 UTC is still March 31 in Chicago.
+		{time.Date(2026, 4, 1, 3, 0, 0, 0, time.UTC), "2026-Q1"},
+	}
+	for _, tt := range tests {
+		if got := Of(tt.in).String(); got != tt.want {
+			t.Errorf("Of(%v) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestParseRoundTrip(t *testing.T) {
+	for _, s := range []string{"2025-Q1", "2026-Q4", "2012-Q3"} {
+		q, err := Parse(s)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", s, err)
+		}
+		if q.String() != s {
+			t.Errorf("Parse(%q).String() = %q", s, q.String())
+		}
+	}
+	if q, err := Parse("2026-q2"); err != nil || q != (Quarter{2026, 2}) {
+		t.Errorf("Parse lowercase = %v, %v", q, err)
+	}
+	for _, bad := range []string{"", "2026Q3", "2026-Q5", "2026-Q0", "26-Q1", "2026-03"} {
+		if _, err := Parse(bad); err == nil {
+			t.Errorf("Parse(%q) accepted", bad)
+		}
+	}
+}
+
+func TestRangeAndBounds(t *testing.T) {
+	qs := Range(Quarter{2025, 3}, Quarter{2026, 2})
+	want := []string{"2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2"}
+	if len(qs) != len(want) {
+		t.Fatalf("Range = %v", qs)
+	}
+	for i, q := range qs {
+		if q.String() != want[i] {
+			t.Errorf("Range[%d] = %s, want %s", i, q, want[i])
+		}
+	}
+	q := Quarter{2025, 4}
+	if got := q.End(); !got.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, Chicago)) {
+		t.Errorf("End = %v", got)
+	}
+	if Compare(q, q.Next()) != -1 || Compare(q.Next(), q) != 1 || Compare(q, q) != 0 {
+		t.Error("Compare is not a strict order")
+	}
+}

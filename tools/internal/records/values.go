@@ -1,0 +1,134 @@
+package records
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
+)
+
+// Value errors. They never carry the offending value: the caller decides,
+// from the contract, whether a value may be echoed.
+var (
+	ErrDatetime = errors.New("not a datetime in a form the contract allows")
+	ErrDate     = errors.New("not a date in a form the contract allows")
+	ErrFlag     = errors.New("not a flag (Y, N, YES, NO, TRUE, FALSE, 1 or 0)")
+	ErrCount    = errors.New("not a whole number of zero or more")
+	ErrBeat     = errors.New("not a CPD beat of 3 or 4 digits")
+	ErrDistrict = errors.New("beat lies in no CPD district")
+)
+
+// Datetime forms of contract v1, all Chicago local time unless an offset is
+// given. Go's "1" and "2" accept one or two digits, "15" accepts 1 or 2.
+var datetimeLayouts = []string{
+	"2006-01-02 15:04:05",
+	"2006-01-02 15:04",
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04:05Z07:00",
+	"1/2/2006 3:04 PM",
+	"1/2/2006 15:04",
+}
+
+var dateLayouts = []string{"2006-01-02", "1/2/2006"}
+
+// ParseDatetime reads a datetime in one of the contract's forms.
+func ParseDatetime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range datetimeLayouts {
+		if t, err := time.ParseInLocation(layout, s, period.Chicago); err == nil {
+			return t.In(period.Chicago), nil
+		}
+	}
+	return time.Time{}, ErrDatetime
+}
+
+// ParseDate reads a date in one of the contract's forms, as midnight in Chicago.
+func ParseDate(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range dateLayouts {
+		if t, err := time.ParseInLocation(layout, s, period.Chicago); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, ErrDate
+}
+
+// ParseFlag reads a flag; ok is false for an empty value (unknown).
+func ParseFlag(s string) (value, ok bool, err error) {
+	switch strings.ToUpper(strings.TrimSpace(s)) {
+	case "":
+		return false, false, nil
+	case "Y", "YES", "TRUE", "1":
+		return true, true, nil
+	case "N", "NO", "FALSE", "0":
+		return false, true, nil
+	}
+	return false, false, ErrFlag
+}
+
+// ParseCount reads a whole number ≥ 0, allowing the spurious ".0" some
+// exports add. ok is false for an empty value.
+func ParseCount(s string) (n int, ok bool, err error) {
+	s = trimPointZero(strings.TrimSpace(s))
+	if s == "" {
+		return 0, false, nil
+	}
+	n, err = strconv.Atoi(s)
+	if err != nil || n < 0 || s[0] == '+' {
+		return 0, false, ErrCount
+	}
+	return n, true, nil
+}
+
+// ParseBeat reads a CPD beat and returns its district. Beat 0 or empty means
+// the location is unknown: ok is false.
+func ParseBeat(s string) (beat, district int, ok bool, err error) {
+	s = trimPointZero(strings.TrimSpace(s))
+	if s == "" || s == "0" {
+		return 0, 0, false, nil
+	}
+	if len(s) < 3 || len(s) > 4 {
+		return 0, 0, false, ErrBeat
+	}
+	beat, err = strconv.Atoi(s)
+	if err != nil || beat <= 0 {
+		return 0, 0, false, ErrBeat
+	}
+	district = beat / 100
+	if !contract.IsDistrict(district) {
+		return beat, district, false, fmt.Errorf("%w (district %d)", ErrDistrict, district)
+	}
+	return beat, district, true, nil
+}
+
+// NormalizeCode trims and upper-cases a code value.
+func NormalizeCode(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+
+// NormalizeID trims a record id and drops a spurious ".0" from numeric ids.
+func NormalizeID(s string) string {
+	s = strings.TrimSpace(s)
+	if t := trimPointZero(s); t != s && isDigits(t) {
+		return t
+	}
+	return s
+}
+
+func trimPointZero(s string) string {
+	if t, ok := strings.CutSuffix(s, ".0"); ok && t != "" && isDigits(t) {
+		return t
+	}
+	return s
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
