@@ -10,6 +10,9 @@ package contract
 import (
 	"fmt"
 	"slices"
+	"time"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 )
 
 // SchemaVersion is the version of the contract this package describes; a
@@ -50,7 +53,11 @@ type Export struct {
 	Rules      []string // the legal rules its published numbers answer to
 	IDColumn   string   // the record id column
 	DateColumn string   // the datetime that places a record in a quarter
-	Columns    []Column
+	// Since is when the records began to be kept; quarters before it are
+	// not published as zero, they are not published at all. Zero means the
+	// export's whole history is published.
+	Since   time.Time
+	Columns []Column
 }
 
 // File is the export's file name within a delivery.
@@ -164,6 +171,7 @@ var v1 = []Export{
 		Rules:      []string{"Executive order \"ICE On Notice\" (2026)"},
 		IDColumn:   "incident_id",
 		DateColumn: "occurred_at",
+		Since:      time.Date(2026, 1, 31, 0, 0, 0, 0, period.Chicago), // the order was signed
 		Columns: []Column{
 			{Name: "incident_id", Kind: KindID, Required: true, Note: "record id"},
 			{Name: "occurred_at", Kind: KindDatetime, Required: true},

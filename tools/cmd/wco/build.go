@@ -1,0 +1,51 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+)
+
+func buildCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "build [--source DIR]",
+		Short: "Check, publish and render the site into public/",
+		Long: `build runs the whole path: check the delivery, compute the protected counts, write
+the data files and render the site with Hugo (go tool hugo). data/current and
+public/ are replaced only when every step succeeded; after any failure both are
+left byte-for-byte as they were, and wco exits 1.`,
+		Example: `  wco build                                   # from the embedded sample delivery
+  wco build --source ./.wco/deliveries/2026-11-16T060000
+  wco build --public /tmp/site                # render somewhere else`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			pub, err := publication(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			s := siteFor(cmd, cfg)
+			st, err := stagePublication(s, pub)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if err := st.Render(cmd.Context(), cmd.ErrOrStderr()); err != nil {
+				return err
+			}
+			if err := st.Commit(true); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "published %d quarters into %s and built the site in %s\n",
+				len(pub.Index.Quarters), relToCwd(filepath.Join(s.DataDir, s.DataSub)), relToCwd(s.PublicDir))
+			return nil
+		},
+	}
+	addSourceFlag(cmd)
+	addOutputFlags(cmd, true)
+	return cmd
+}

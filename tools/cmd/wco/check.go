@@ -1,0 +1,47 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/check"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
+)
+
+func checkCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "check [--source DIR]",
+		Short: "Validate a delivery against the export contract",
+		Long: `check reads every export of a delivery once and reports every problem: the file,
+the line (quoted line breaks counted), the column, what is wrong and what to do.
+Values from personal-data columns are never shown. A table per file ends the report.
+It exits 1 when there is any problem; unknown columns are warnings only.`,
+		Example: `  wco check                          # the embedded sample delivery
+  wco check --source ./.wco/deliveries/2026-11-16T060000`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			d, err := openSource(cmd)
+			if err != nil {
+				return err
+			}
+			rep := check.Delivery(d, check.Options{Rename: cfg.Rename(), MaxProblems: cfg.Check.MaxProblems},
+				func(contract.Export, records.Record) {})
+			if err := rep.Write(cmd.OutOrStdout()); err != nil {
+				return err
+			}
+			if err := rep.Err(); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "delivery %s passes the contract\n", d.Origin)
+			return nil
+		},
+	}
+	addSourceFlag(cmd)
+	return cmd
+}

@@ -1,0 +1,42 @@
+// Command wco is the Welcoming City Ordinance transparency toolkit.
+//
+// It reads deliveries of the police records system's exports, checks them
+// against the export contract, publishes protected counts as data files and
+// builds the static site from them with Hugo.
+//
+//	wco synth    write a synthetic delivery for tests and demos
+//	wco check    validate a delivery and report every problem
+//	wco publish  check, then write the data files under data/current
+//	wco build    check, publish and render the site into public/
+//	wco preview  serve the site from a delivery on localhost
+//
+// Every command that reads a delivery takes --source DIR; without it the
+// embedded sample delivery (synthetic, not real records) is used. Settings
+// come from config.yaml's params, then WCO_* environment variables, then
+// flags. Run `wco help COMMAND` for details and examples.
+//
+// Exit status: 0 on success, 1 on failure, 2 on bad usage.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "wco:", err)
+		var u usageError
+		if errors.As(err, &u) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+func previewCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "preview [--source DIR] [--port N]",
+		Short: "Serve the site from a delivery on localhost, touching nothing",
+		Long: `preview checks a delivery, computes its publication in a scratch folder and serves
+the site from it with Hugo's local server, reloading as you edit content or layouts.
+It never changes data/current or public/. Stop it with Ctrl-C.`,
+		Example: `  wco preview                          # http://127.0.0.1:1313/
+  wco preview --source ./.wco/deliveries/2026-11-16T060000 --port 8080`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			pub, err := publication(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			st, err := stagePublication(siteFor(cmd, cfg), pub)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			bind, _ := cmd.Flags().GetString("bind")
+			port, _ := cmd.Flags().GetInt("port")
+			fmt.Fprintf(cmd.ErrOrStderr(), "previewing at http://%s:%d/ (Ctrl-C to stop)\n", bind, port)
+			return st.Serve(cmd.Context(), bind, port, cmd.ErrOrStderr())
+		},
+	}
+	addSourceFlag(cmd)
+	addOutputFlags(cmd, false)
+	cmd.Flags().String("bind", "127.0.0.1", "address to serve on")
+	cmd.Flags().Int("port", 1313, "port to serve on")
+	return cmd
+}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+)
+
+func publishCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "publish [--source DIR]",
+		Short: "Check a delivery and write the public data files",
+		Long: `publish checks a delivery and, only if it passes, writes the public data files
+into data/current: per export, the records per quarter, with counts from 1 to
+threshold-1 suppressed. data/current is replaced whole, by rename, only once every
+file is written; on any failure it is left exactly as it was.`,
+		Example: `  wco publish
+  wco publish --source ./.wco/deliveries/2026-11-16T060000 --threshold 11`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			pub, err := publication(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			s := siteFor(cmd, cfg)
+			st, err := stagePublication(s, pub)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if err := st.Commit(false); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "published %d quarters into %s\n", len(pub.Index.Quarters), relToCwd(filepath.Join(s.DataDir, s.DataSub)))
+			return nil
+		},
+	}
+	addSourceFlag(cmd)
+	addOutputFlags(cmd, false)
+	return cmd
+}

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/check"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/config"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/site"
+	"github.com/chicago-welcoming-city/transparency/tools/sample"
+)
+
+// usageError is bad usage: a wrong flag, argument or command. Exit 2.
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+// run executes wco with args, writing output to stdout and messages to stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	root := &cobra.Command{
+		Use:           "wco",
+		Short:         "Welcoming City Ordinance transparency toolkit",
+		Long:          "wco checks deliveries of the police records system's exports, publishes protected counts\nand builds the static transparency site with Hugo.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          noArgs,
+	}
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.PersistentFlags().String("config", "", "the project's config.yaml (default: found in this folder or above)")
+	root.AddCommand(synthCmd(), checkCmd(), publishCmd(), buildCmd(), previewCmd())
+	err := root.ExecuteContext(ctx)
+	if err != nil && isUsage(err) {
+		return usageError{err}
+	}
+	return err
+}
+
+// isUsage recognizes cobra's own usage errors, which it does not type.
+func isUsage(err error) bool {
+	var u usageError
+	if errors.As(err, &u) {
+		return true
+	}
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "required flag", "invalid argument"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Errorf("%s takes no arguments, got %q", cmd.CommandPath(), args)}
+	}
+	return nil
+}
+
+// loadConfig reads the configuration with the command's flags on top.
+func loadConfig(cmd *cobra.Command) (*config.Config, error) {
+	path, _ := cmd.Flags().GetString("config")
+	if path == "" {
+		var err error
+		if path, err = config.Find("."); err != nil {
+			return nil, err
+		}
+	}
+	return config.Load(path, cmd.Flags())
+}
+
+// addSourceFlag adds --source to a command that reads a delivery.
+func addSourceFlag(cmd *cobra.Command) {
+	cmd.Flags().String("source", "", "the delivery: a folder holding the exports (default: the embedded sample delivery)")
+}
+
+// openSource opens the delivery named by --source.
+func openSource(cmd *cobra.Command) (*delivery.Delivery, error) {
+	source, _ := cmd.Flags().GetString("source")
+	return delivery.Open(source, sample.FS())
+}
+
+// addOutputFlags adds the flags naming where data files and the site go.
+func addOutputFlags(cmd *cobra.Command, withSite bool) {
+	cmd.Flags().Int("threshold", 11, "disclosure threshold: counts from 1 to threshold-1 are not published (default from config)")
+	cmd.Flags().String("data", "", "the data folder; the build replaces its current/ subfolder (default: data/ beside config.yaml)")
+	if withSite {
+		cmd.Flags().String("public", "", "where the built site goes, replaced whole (default: public/ beside config.yaml)")
+	}
+}
+
+// siteFor describes the site and its outputs for a command.
+func siteFor(cmd *cobra.Command, cfg *config.Config) site.Site {
+	s := site.Site{
+		Dir:        cfg.SiteDir(),
+		ConfigFile: cfg.Path,
+		DataDir:    filepath.Join(cfg.SiteDir(), "data"),
+		DataSub:    publish.DataSubdir,
+		PublicDir:  filepath.Join(cfg.SiteDir(), "public"),
+		Params:     map[string]any{"disclosure": map[string]any{"threshold": cfg.Disclosure.Threshold}},
+	}
+	if d, _ := cmd.Flags().GetString("data"); d != "" {
+		s.DataDir = absPath(d)
+	}
+	if cmd.Flags().Lookup("public") != nil {
+		if p, _ := cmd.Flags().GetString("public"); p != "" {
+			s.PublicDir = absPath(p)
+		}
+	}
+	return s
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// publication checks the delivery and computes what it publishes; on a
+// failed check it prints the report and returns the error.
+func publication(cmd *cobra.Command, cfg *config.Config) (*publish.Publication, error) {
+	d, err := openSource(cmd)
+	if err != nil {
+		return nil, err
+	}
+	pub, rep, err := publish.Run(d, publish.Options{
+		Threshold: cfg.Disclosure.Threshold,
+		Check:     check.Options{Rename: cfg.Rename(), MaxProblems: cfg.Check.MaxProblems},
+	})
+	if rep != nil && rep.Failed() {
+		_ = rep.Write(cmd.ErrOrStderr())
+	}
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "checked %s: %s\n", d.Origin, rowsSummary(rep))
+	return pub, nil
+}
+
+func rowsSummary(rep *check.Report) string {
+	rows := 0
+	for _, f := range rep.Files {
+		rows += f.RowsValid
+	}
+	return fmt.Sprintf("%d files, %d valid rows", len(rep.Files), rows)
+}
+
+// stagePublication writes pub's data files into a new stage of s.
+func stagePublication(s site.Site, pub *publish.Publication) (*site.Stage, error) {
+	st, err := s.NewStage()
+	if err != nil {
+		return nil, err
+	}
+	if err := pub.WriteDir(st.DataDir()); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("write data files: %w", err)
+	}
+	return st, nil
+}
+
+func relToCwd(p string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return p
+	}
+	if r, err := filepath.Rel(wd, p); err == nil && !filepath.IsAbs(r) && len(r) < len(p) {
+		return r
+	}
+	return p
+}

@@ -1,0 +1,60 @@
+package delivery
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// ManifestName is the file name of a delivery's manifest.
+const ManifestName = "manifest.json"
+
+// Manifest is a delivery's optional manifest.json.
+type Manifest struct {
+	SchemaVersion int            `json:"schema_version"`
+	ExportedAt    time.Time      `json:"exported_at"`
+	Files         []ManifestFile `json:"files"`
+}
+
+// ManifestFile is one file's entry in a manifest.
+type ManifestFile struct {
+	Name   string `json:"name"`
+	Rows   int    `json:"rows"`
+	SHA256 string `json:"sha256"`
+}
+
+// File returns the manifest's entry for a file name.
+func (m *Manifest) File(name string) (ManifestFile, bool) {
+	for _, f := range m.Files {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return ManifestFile{}, false
+}
+
+// ParseManifest decodes and checks a manifest's shape.
+func ParseManifest(b []byte) (*Manifest, error) {
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", ManifestName, err)
+	}
+	if m.ExportedAt.IsZero() {
+		return nil, fmt.Errorf("%s: exported_at is missing: the records system must say when it exported", ManifestName)
+	}
+	for i, f := range m.Files {
+		if f.Name == "" || len(f.SHA256) != 64 || f.Rows < 0 {
+			return nil, fmt.Errorf("%s: files[%d]: each file needs a name, a row count and a 64-digit sha256", ManifestName, i)
+		}
+	}
+	return &m, nil
+}
+
+// Marshal writes the manifest as indented JSON with a final newline.
+func (m *Manifest) Marshal() ([]byte, error) {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}

@@ -1,0 +1,235 @@
+// Package site builds the static site with Hugo and puts it in place only
+// when everything worked.
+//
+// A build stages its work in a scratch folder beside the outputs: the data
+// files are written there, Hugo reads them through a module mount and
+// renders into the scratch folder too. Only when both succeeded are
+// data/current and public/ swapped in by rename; on any failure the previous
+// data/current and public/ are left byte-for-byte as they were.
+//
+// Hugo is the version pinned in go.mod, always run as `go tool hugo` from
+// the module root.
+package site
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// Site locates a Hugo site and where a build writes.
+type Site struct {
+	Dir        string // the site: config.yaml, content/, layouts/, i18n/, assets/, static/
+	DataDir    string // data/; a build owns its subfolder DataSub
+	DataSub    string // the subfolder of DataDir a build replaces
+	PublicDir  string // public/, replaced whole
+	ConfigFile string // config.yaml
+	Params     map[string]any
+	// Params are the effective toolkit settings, given to Hugo on top of
+	// config.yaml so the site shows the values the tools used.
+}
+
+// Components Hugo reads from the site folder, mounted explicitly so the
+// build's staged data can be mounted beside them.
+var components = []string{"content", "layouts", "i18n", "assets", "static", "archetypes"}
+
+// Stage is a build in progress.
+type Stage struct {
+	site Site
+	dir  string
+}
+
+// DataDir is where the stage's data files go; it becomes DataDir/DataSub.
+func (s *Stage) DataDir() string { return filepath.Join(s.dir, "data") }
+
+// PublicDir is where Hugo renders the stage's site.
+func (s *Stage) PublicDir() string { return filepath.Join(s.dir, "public") }
+
+// NewStage makes a scratch folder beside the outputs, so that the final
+// swap is a rename on one file system. Close removes it.
+func (s Site) NewStage() (*Stage, error) {
+	parent := filepath.Dir(s.PublicDir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp(parent, ".wco-build-")
+	if err != nil {
+		return nil, fmt.Errorf("make build folder: %w", err)
+	}
+	st := &Stage{site: s, dir: dir}
+	if err := os.Mkdir(st.DataDir(), 0o755); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// Close removes the scratch folder and anything left in it.
+func (s *Stage) Close() error { return os.RemoveAll(s.dir) }
+
+// overlay writes the Hugo configuration that mounts the site's components,
+// the site's own data (less the part the build owns) and the staged data,
+// and sets the effective params.
+func (s *Stage) overlay() (string, error) {
+	var mounts []map[string]any
+	for _, c := range components {
+		if _, err := os.Stat(filepath.Join(s.site.Dir, c)); err == nil {
+			mounts = append(mounts, map[string]any{"source": filepath.Join(s.site.Dir, c), "target": c})
+		}
+	}
+	if _, err := os.Stat(s.site.DataDir); err == nil {
+		mounts = append(mounts, map[string]any{
+			"source": s.site.DataDir, "target": "data",
+			"excludeFiles": []string{s.site.DataSub + "/**"},
+		})
+	}
+	mounts = append(mounts, map[string]any{"source": s.DataDir(), "target": "data/" + s.site.DataSub})
+	cfg := map[string]any{"module": map[string]any{"mounts": mounts}}
+	if len(s.site.Params) > 0 {
+		cfg["params"] = s.site.Params
+	}
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(s.dir, "overlay.json")
+	return path, os.WriteFile(path, b, 0o644)
+}
+
+// hugoArgs are the arguments every Hugo run of a stage shares.
+func (s *Stage) hugoArgs() ([]string, error) {
+	overlay, err := s.overlay()
+	if err != nil {
+		return nil, err
+	}
+	return []string{
+		"--source", s.site.Dir,
+		"--config", s.site.ConfigFile + "," + overlay,
+		"--noBuildLock",
+		"--printI18nWarnings", "--printPathWarnings", "--panicOnWarning",
+	}, nil
+}
+
+// Render runs Hugo on the staged data, into the stage's public folder.
+func (s *Stage) Render(ctx context.Context, log io.Writer) error {
+	args, err := s.hugoArgs()
+	if err != nil {
+		return err
+	}
+	args = append(args, "--destination", s.PublicDir(), "--logLevel", "warn")
+	var out bytes.Buffer
+	if err := hugo(ctx, s.site.Dir, &out, args...); err != nil {
+		return fmt.Errorf("render site with hugo: %w\n%s", err, indent(hugoMessages(out.String())))
+	}
+	_, err = io.Copy(log, &out)
+	return err
+}
+
+// Serve runs Hugo's local preview server on the staged data until ctx ends.
+func (s *Stage) Serve(ctx context.Context, bind string, port int, log io.Writer) error {
+	args, err := s.hugoArgs()
+	if err != nil {
+		return err
+	}
+	args = append([]string{"server"}, args...)
+	args = append(args, "--bind", bind, "--port", fmt.Sprint(port), "--renderToMemory", "--disableFastRender")
+	err = hugo(ctx, s.site.Dir, log, args...)
+	if ctx.Err() != nil {
+		return nil // stopped on purpose
+	}
+	return err
+}
+
+// Commit swaps the staged data and site into place. If a rename fails
+// midway, what was already swapped is put back.
+func (s *Stage) Commit(withSite bool) error {
+	type swap struct{ from, to, aside string }
+	swaps := []swap{{s.DataDir(), filepath.Join(s.site.DataDir, s.site.DataSub), filepath.Join(s.dir, "old-data")}}
+	if withSite {
+		swaps = append(swaps, swap{s.PublicDir(), s.site.PublicDir, filepath.Join(s.dir, "old-public")})
+	}
+	if err := os.MkdirAll(s.site.DataDir, 0o755); err != nil {
+		return err
+	}
+	var done []swap
+	undo := func() {
+		for i := len(done) - 1; i >= 0; i-- {
+			sw := done[i]
+			_ = os.Rename(sw.to, sw.from)
+			_ = os.Rename(sw.aside, sw.to)
+		}
+	}
+	for _, sw := range swaps {
+		if err := os.Rename(sw.to, sw.aside); err != nil && !errors.Is(err, os.ErrNotExist) {
+			undo()
+			return fmt.Errorf("move %s aside: %w", sw.to, err)
+		}
+		if err := os.Rename(sw.from, sw.to); err != nil {
+			_ = os.Rename(sw.aside, sw.to)
+			undo()
+			return fmt.Errorf("put %s in place: %w", sw.to, err)
+		}
+		done = append(done, sw)
+	}
+	return nil
+}
+
+// hugo runs `go tool hugo` from the Go module that holds dir.
+func hugo(ctx context.Context, dir string, out io.Writer, args ...string) error {
+	root, err := moduleRoot(dir)
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, "go", append([]string{"tool", "hugo"}, args...)...)
+	cmd.Dir = root
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	return cmd.Run()
+}
+
+// moduleRoot finds the folder holding go.mod at or above dir.
+func moduleRoot(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no go.mod at or above %s: Hugo runs as a Go tool of this module", abs)
+		}
+	}
+}
+
+// hugoMessages keeps Hugo's ERROR and WARN lines, dropping the stack
+// traces --panicOnWarning prints; without any, the last lines.
+func hugoMessages(out string) string {
+	var keep []string
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	for _, l := range lines {
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, "ERROR") || strings.HasPrefix(t, "WARN") || strings.HasPrefix(t, "Error:") {
+			keep = append(keep, t)
+		}
+	}
+	if len(keep) == 0 {
+		keep = lines[max(0, len(lines)-20):]
+	}
+	return strings.Join(keep, "\n")
+}
+
+func indent(s string) string {
+	s = strings.TrimRight(s, "\n")
+	if s == "" {
+		return ""
+	}
+	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
+}
