@@ -33,7 +33,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Long:          "wco checks deliveries of the police records system's exports, publishes protected counts\nand builds the static transparency site with Hugo.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          noArgs,
 	}
 	root.SetArgs(args)
 	root.SetOut(stdout)

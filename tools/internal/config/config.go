@@ -116,9 +116,11 @@ func Load(path string, flags *pflag.FlagSet) (*Config, error) {
 			return nil, fmt.Errorf("configuration %s: params.%s is a secret: remove it from the file and set %s in the environment", path, k, "WCO_"+strings.ToUpper(k))
 		}
 	}
-	v := file.Sub("params")
-	if v == nil {
-		v = viper.New()
+	// A fresh instance over params (not Sub, whose environment names would
+	// carry a PARAMS_ part) so WCO_DISCLOSURE_THRESHOLD names disclosure.threshold.
+	v := viper.New()
+	if err := v.MergeConfigMap(file.GetStringMap("params")); err != nil {
+		return nil, fmt.Errorf("configuration %s: params: %w", path, err)
 	}
 	v.SetDefault("disclosure.threshold", 11)
 	v.SetDefault("check.max_problems", 50)

@@ -87,7 +87,7 @@ func (s *Stage) overlay() (string, error) {
 	if _, err := os.Stat(s.site.DataDir); err == nil {
 		mounts = append(mounts, map[string]any{
 			"source": s.site.DataDir, "target": "data",
-			"excludeFiles": []string{s.site.DataSub + "/**"},
+			"files": []string{"! " + s.site.DataSub + "/**"},
 		})
 	}
 	mounts = append(mounts, map[string]any{"source": s.DataDir(), "target": "data/" + s.site.DataSub})
@@ -181,11 +181,14 @@ func (s *Stage) Commit(withSite bool) error {
 	return nil
 }
 
-// hugo runs `go tool hugo` from the Go module that holds dir.
+// hugo runs `go tool hugo` from the Go module that holds the site dir or,
+// for a site kept outside it, the working directory.
 func hugo(ctx context.Context, dir string, out io.Writer, args ...string) error {
 	root, err := moduleRoot(dir)
 	if err != nil {
-		return err
+		if root, err = moduleRoot("."); err != nil {
+			return err
+		}
 	}
 	cmd := exec.CommandContext(ctx, "go", append([]string{"tool", "hugo"}, args...)...)
 	cmd.Dir = root

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
+)
+
+// expectedCounts counts a delivery's records per export and quarter
+// straight from the CSV, as the oracle for what the pages must show.
+func expectedCounts(t *testing.T, dir string) map[string]map[string]int {
+	t.Helper()
+	out := map[string]map[string]int{}
+	for _, e := range contract.Exports() {
+		f, err := os.Open(filepath.Join(dir, e.File()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		col := -1
+		for i, h := range recs[0] {
+			if strings.TrimPrefix(h, "\ufeff") == e.DateColumn {
+				col = i
+			}
+		}
+		out[e.Name] = map[string]int{}
+		for _, r := range recs[1:] {
+			when, err := records.ParseDatetime(r[col])
+			if err != nil {
+				t.Fatalf("%s: %v", e.File(), err)
+			}
+			out[e.Name][period.Of(when).String()]++
+		}
+	}
+	return out
+}
+
+var exportTitles = map[string]string{
+	"detainer_log":        "Immigration detainers and administrative warrants",
+	"assistance_requests": "Requests for help with civil immigration enforcement",
+	"federal_incidents":   "Documented federal immigration enforcement activity",
+	"visa_certifications": "U and T visa certification requests",
+}
+
+// reportCells reads, from a quarter's report page, the count cell of each export.
+func reportCells(t *testing.T, public, quarterSlug string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(public, "reports", quarterSlug, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells := map[string]string{}
+	for name, title := range exportTitles {
+		re := regexp.MustCompile(`<th scope="row">` + regexp.QuoteMeta(title) + `</th>\s*<td>([\s\S]*?)</td>`)
+		m := re.FindSubmatch(b)
+		if m == nil {
+			t.Fatalf("report %s has no row for %s", quarterSlug, name)
+		}
+		cells[name] = strings.TrimSpace(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(string(m[1]), " "))
+	}
+	return cells
+}
+
+// TestBuildEndToEnd: synth → build → each quarter's page shows the counts
+// of the delivery, small counts are suppressed, nothing personal leaks.
+func TestBuildEndToEnd(t *testing.T) {
+	delivery := synthDelivery(t, 120, 42)
+	o := newOutputs(t)
+	if _, stderr, err := o.build(t, "--source", delivery); err != nil {
+		t.Fatalf("build: %v\n%s", err, stderr)
+	}
+	want := expectedCounts(t, delivery)
+	suppressed, shown := 0, 0
+	for _, q := range period.Range(period.Quarter{Year: 2025, Q: 1}, period.Quarter{Year: 2026, Q: 4}) {
+		cells := reportCells(t, o.public, q.Slug())
+		for name, cell := range cells {
+			n := want[name][q.String()]
+			e, _ := contract.Lookup(name)
+			switch {
+			case q.Before(period.Of(e.Since)):
+				if !strings.HasPrefix(cell, "—") {
+					t.Errorf("%s %s: shows %q before the export was kept", q, name, cell)
+				}
+			case n > 0 && n < 11:
+				suppressed++
+				if !strings.HasPrefix(cell, "fewer than 11") || strings.Contains(cell, fmt.Sprint(n)+" ") {
+					t.Errorf("%s %s: count %d shown as %q, want it suppressed", q, name, n, cell)
+				}
+			default:
+				shown++
+				if cell != fmt.Sprint(n) {
+					t.Errorf("%s %s: page shows %q, delivery has %d", q, name, cell, n)
+				}
+			}
+		}
+	}
+	if suppressed == 0 || shown == 0 {
+		t.Fatalf("the test delivery must have both small and published counts: %d suppressed, %d shown", suppressed, shown)
+	}
+
+	// The home page carries the same numbers.
+	home, err := os.ReadFile(filepath.Join(o.public, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(home), `href="/reports/2025-q3/"`) || !strings.Contains(string(home), "fewer than 11") {
+		t.Error("home page lacks the quarter table")
+	}
+	if strings.Contains(string(home), "synthetic sample delivery") {
+		t.Error("a build from a given delivery must not call itself the sample")
+	}
+
+	// No data file publishes a small count, even as a number.
+	for _, e := range contract.Exports() {
+		b, err := os.ReadFile(filepath.Join(o.data, "current", e.Slug()+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`"count": (\d+)`).FindAllStringSubmatch(string(b), -1) {
+			var n int
+			fmt.Sscan(m[1], &n)
+			if n > 0 && n < 11 {
+				t.Errorf("%s.json publishes count %d", e.Slug(), n)
+			}
+		}
+	}
+	assertNoLeak(t, delivery, o.data, o.public)
+}
+
+func TestBuildFromEmbeddedSample(t *testing.T) {
+	o := newOutputs(t)
+	stdout, stderr, err := o.build(t)
+	if err != nil {
+		t.Fatalf("build: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stdout, "published 8 quarters") {
+		t.Errorf("stdout = %q", stdout)
+	}
+	home, err := os.ReadFile(filepath.Join(o.public, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"synthetic sample delivery", `<a href="/reports/2026-q3/">2026-Q3</a>`, "provisional", `lang="en-US"`} {
+		if !strings.Contains(string(home), want) {
+			t.Errorf("home page lacks %q", want)
+		}
+	}
+	assertNoLeak(t, filepath.Join(repoRoot(t), "tools", "sample", "delivery"), o.data, o.public)
+}
+
+// TestBuildIsDeterministic: the same delivery and settings give the same bytes.
+func TestBuildIsDeterministic(t *testing.T) {
+	delivery := synthDelivery(t, 200, 5)
+	a, b := newOutputs(t), newOutputs(t)
+	for _, o := range []outputs{a, b} {
+		if _, stderr, err := o.build(t, "--source", delivery); err != nil {
+			t.Fatalf("build: %v\n%s", err, stderr)
+		}
+	}
+	rel := func(root string, snap map[string]string) map[string]string {
+		out := map[string]string{}
+		for p, h := range snap {
+			r, _ := filepath.Rel(root, p)
+			out[r] = h
+		}
+		return out
+	}
+	sa := rel(filepath.Dir(a.data), snapshot(t, a.data, a.public))
+	sb := rel(filepath.Dir(b.data), snapshot(t, b.data, b.public))
+	sameSnapshot(t, "second build", sa, sb)
+}
+
+// TestThresholdReachesTheSite: the threshold the tools used is the one the
+// pages state, whether it comes from config, environment or flag.
+func TestThresholdReachesTheSite(t *testing.T) {
+	delivery := synthDelivery(t, 120, 42)
+	t.Setenv("WCO_DISCLOSURE_THRESHOLD", "15")
+	for _, tt := range []struct {
+		flags []string
+		want  string
+	}{
+		{nil, "fewer than 15"},
+		{[]string{"--threshold", "20"}, "fewer than 20"},
+	} {
+		o := newOutputs(t)
+		if _, stderr, err := o.build(t, append([]string{"--source", delivery}, tt.flags...)...); err != nil {
+			t.Fatalf("build %v: %v\n%s", tt.flags, err, stderr)
+		}
+		home, _ := os.ReadFile(filepath.Join(o.public, "index.html"))
+		if !strings.Contains(string(home), tt.want) {
+			t.Errorf("build %v: home page does not say %q", tt.flags, tt.want)
+		}
+		data, _ := os.ReadFile(filepath.Join(o.data, "current", "publication.json"))
+		if !strings.Contains(string(data), `"threshold": `+strings.TrimPrefix(tt.want, "fewer than ")) {
+			t.Errorf("build %v: publication.json does not record the threshold", tt.flags)
+		}
+	}
+}
+
+// TestFailedBuildKeepsPreviousOutput: after a good build, a bad delivery or
+// a failing render changes nothing in data/current or public/.
+func TestFailedBuildKeepsPreviousOutput(t *testing.T) {
+	good := synthDelivery(t, 150, 9)
+	o := newOutputs(t)
+	if _, stderr, err := o.build(t, "--source", good); err != nil {
+		t.Fatalf("good build: %v\n%s", err, stderr)
+	}
+	before := snapshot(t, o.data, o.public)
+
+	t.Run("bad delivery", func(t *testing.T) {
+		bad := synthDelivery(t, 150, 10)
+		path := filepath.Join(bad, "visa_certifications.csv")
+		b, _ := os.ReadFile(path)
+		lines := strings.SplitN(string(b), "\r\n", 4)
+		lines[2] = strings.Replace(lines[2], ",U,", ",Q,", 1) // an unknown visa type on line 3
+		if err := os.WriteFile(path, []byte(strings.Join(lines, "\r\n")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, stderr, err := o.build(t, "--source", bad)
+		if err == nil {
+			t.Fatal("build of a bad delivery succeeded")
+		}
+		if !strings.Contains(stderr, `visa_certifications.csv:3: column "visa_type": unknown-code`) {
+			t.Errorf("stderr does not name file, line and column:\n%s", stderr)
+		}
+		if !strings.Contains(stderr, "manifest-mismatch") {
+			t.Errorf("a file changed after export must not match its manifest:\n%s", stderr)
+		}
+		sameSnapshot(t, "after a bad delivery", before, snapshot(t, o.data, o.public))
+	})
+
+	t.Run("failing render", func(t *testing.T) {
+		site := copySite(t)
+		if err := os.WriteFile(filepath.Join(site, "layouts", "home.html"), []byte(`{{ define "main" }}{{ errorf "injected failure" }}{{ end }}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := wco(t, "build", "--config", filepath.Join(site, "config.yaml"), "--source", good, "--data", o.data, "--public", o.public)
+		if err == nil || !strings.Contains(err.Error(), "injected failure") {
+			t.Fatalf("build with a failing template: %v", err)
+		}
+		sameSnapshot(t, "after a failing render", before, snapshot(t, o.data, o.public))
+	})
+
+	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(o.public), ".wco-build-*"))
+	if len(leftovers) > 0 {
+		t.Errorf("scratch folders left behind: %v", leftovers)
+	}
+}
+
+// copySite copies the Hugo site (not its outputs) into a temporary folder.
+func copySite(t *testing.T) string {
+	t.Helper()
+	root := repoRoot(t)
+	dst := filepath.Join(t.TempDir(), "site")
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"config.yaml", "content", "layouts", "i18n", "assets"} {
+		if err := os.CopyFS(filepath.Join(dst, name), os.DirFS(filepath.Join(root, name))); err != nil {
+			// config.yaml is a file, not a tree.
+			b, rerr := os.ReadFile(filepath.Join(root, name))
+			if rerr != nil {
+				t.Fatal(errors.Join(err, rerr))
+			}
+			if err := os.WriteFile(filepath.Join(dst, name), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return dst
+}
+
+// TestRebuildReplacesData: a second build from another delivery shows only
+// the new numbers, while data outside current/ stays the site's own.
+func TestRebuildReplacesData(t *testing.T) {
+	first, second := synthDelivery(t, 150, 21), synthDelivery(t, 400, 22)
+	o := newOutputs(t)
+	if err := os.MkdirAll(filepath.Join(o.data, "releases"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	kept := filepath.Join(o.data, "releases", "keep.json")
+	if err := os.WriteFile(kept, []byte(`{"kept": true}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{first, second} {
+		if _, stderr, err := o.build(t, "--source", d); err != nil {
+			t.Fatalf("build: %v\n%s", err, stderr)
+		}
+	}
+	want := expectedCounts(t, second)
+	cells := reportCells(t, o.public, "2026-q3")
+	for name, cell := range cells {
+		if n := want[name]["2026-Q3"]; cell != fmt.Sprint(n) {
+			t.Errorf("%s 2026-Q3: page shows %q after rebuild, second delivery has %d", name, cell, n)
+		}
+	}
+	if _, err := os.Stat(kept); err != nil {
+		t.Errorf("data outside current/ was touched: %v", err)
+	}
+}

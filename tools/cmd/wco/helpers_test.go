@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/synth"
+)
+
+// repoRoot is the project root: the folder holding go.mod and config.yaml.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		if filepath.Dir(dir) == dir {
+			t.Fatal("no go.mod above the test")
+		}
+	}
+}
+
+// wco runs the command as main would and returns its output.
+func wco(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err = run(context.Background(), args, &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+// outputs are the folders a test build writes.
+type outputs struct{ data, public string }
+
+func newOutputs(t *testing.T) outputs {
+	dir := t.TempDir()
+	return outputs{data: filepath.Join(dir, "data"), public: filepath.Join(dir, "public")}
+}
+
+// build runs wco build with the project's config into o.
+func (o outputs) build(t *testing.T, extra ...string) (string, string, error) {
+	t.Helper()
+	args := append([]string{"build", "--config", filepath.Join(repoRoot(t), "config.yaml"), "--data", o.data, "--public", o.public}, extra...)
+	return wco(t, args...)
+}
+
+// synthDelivery writes a synthetic delivery and returns its folder.
+func synthDelivery(t *testing.T, rows int, seed uint64) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "delivery")
+	if _, err := synth.Write(dir, synth.Options{Rows: rows, Seed: seed}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// snapshot maps every file under the folders to its sha256.
+func snapshot(t *testing.T, dirs ...string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, d := range dirs {
+		err := filepath.WalkDir(d, func(p string, e fs.DirEntry, err error) error {
+			if err != nil || e.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			sum := sha256.Sum256(b)
+			out[p] = hex.EncodeToString(sum[:])
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// sameSnapshot fails the test unless a and b hold the same files and bytes.
+func sameSnapshot(t *testing.T, what string, a, b map[string]string) {
+	t.Helper()
+	if len(a) != len(b) {
+		t.Errorf("%s: %d files before, %d after", what, len(a), len(b))
+	}
+	for p, h := range a {
+		if b[p] != h {
+			t.Errorf("%s: %s changed", what, p)
+		}
+	}
+}
+
+// piiValues lists every non-empty value of every personal-data column of
+// the delivery's exports, as written in the files.
+func piiValues(t *testing.T, dir string) []string {
+	t.Helper()
+	var vals []string
+	for _, e := range contract.Exports() {
+		f, err := os.Open(filepath.Join(dir, e.File()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pii := map[int]bool{}
+		for i, h := range recs[0] {
+			if c, ok := e.Column(strings.TrimPrefix(h, "\ufeff")); ok && c.PII {
+				pii[i] = true
+			}
+		}
+		for _, r := range recs[1:] {
+			for i, v := range r {
+				if pii[i] && v != "" {
+					vals = append(vals, v)
+				}
+			}
+		}
+	}
+	return vals
+}
+
+// assertNoLeak fails the test if any canary, or any personal-data value of
+// the delivery, appears in any file under the folders, in any letter case.
+func assertNoLeak(t *testing.T, delivery string, dirs ...string) {
+	t.Helper()
+	var all strings.Builder
+	files := 0
+	for _, d := range dirs {
+		err := filepath.WalkDir(d, func(p string, e fs.DirEntry, err error) error {
+			if err != nil || e.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			files++
+			all.Write(bytes.ToLower(b))
+			all.WriteByte(0)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if files == 0 {
+		t.Fatal("no output files to scan")
+	}
+	hay := all.String()
+	if strings.Contains(hay, strings.ToLower(synth.Canary)) {
+		t.Errorf("a canary string %s… appears in the outputs", synth.Canary)
+	}
+	vals := piiValues(t, delivery)
+	if len(vals) == 0 {
+		t.Fatal("the delivery has no personal-data values to look for")
+	}
+	for _, v := range vals {
+		// Multi-line free text may be reflowed; look for each line.
+		for line := range strings.SplitSeq(v, "\n") {
+			if line = strings.TrimSpace(line); len(line) >= 8 && strings.Contains(hay, strings.ToLower(line)) {
+				t.Errorf("personal-data value %q appears in the outputs", line)
+			}
+		}
+	}
+}

@@ -1,0 +1,103 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), FileName)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestPrecedenceFileEnvFlag(t *testing.T) {
+	p := writeConfig(t, "title: x\nparams:\n  disclosure:\n    threshold: 12\n")
+	c, err := Load(p, nil)
+	if err != nil || c.Disclosure.Threshold != 12 {
+		t.Fatalf("file: %v %v", c, err)
+	}
+	t.Setenv("WCO_DISCLOSURE_THRESHOLD", "15")
+	if c, _ = Load(p, nil); c.Disclosure.Threshold != 15 {
+		t.Errorf("env: threshold = %d, want 15", c.Disclosure.Threshold)
+	}
+	flags := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	flags.Int("threshold", 11, "")
+	if c, _ = Load(p, flags); c.Disclosure.Threshold != 15 {
+		t.Errorf("unset flag must not override env: threshold = %d", c.Disclosure.Threshold)
+	}
+	if err := flags.Parse([]string{"--threshold", "20"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ = Load(p, flags); c.Disclosure.Threshold != 20 {
+		t.Errorf("flag: threshold = %d, want 20", c.Disclosure.Threshold)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(writeConfig(t, "title: x\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Disclosure.Threshold != 11 || c.Check.MaxProblems != 50 || c.Deliveries.Keep != 10 || c.Deliveries.Store != ".wco/deliveries" {
+		t.Errorf("defaults = %+v", c)
+	}
+}
+
+func TestSecretsOnlyFromEnvironment(t *testing.T) {
+	for _, key := range []string{"pseudonym_key", "source_token"} {
+		_, err := Load(writeConfig(t, "params:\n  "+key+": hunter2\n"), nil)
+		if err == nil || !strings.Contains(err.Error(), "secret") || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%s in config.yaml: err = %v, want a refusal that does not echo the value", key, err)
+		}
+	}
+	t.Setenv(EnvPseudonymKey, "k")
+	t.Setenv(EnvSourceToken, "s")
+	c, err := Load(writeConfig(t, "title: x\n"), nil)
+	if err != nil || c.PseudonymKey != "k" || c.SourceToken != "s" {
+		t.Errorf("secrets from env: %+v %v", c, err)
+	}
+}
+
+func TestRejectsUnsafeSettings(t *testing.T) {
+	for _, body := range []string{
+		"params:\n  disclosure:\n    threshold: 1\n",
+		"params:\n  check:\n    max_problems: 0\n",
+		"params:\n  deliveries:\n    keep: 0\n",
+	} {
+		if _, err := Load(writeConfig(t, body), nil); err == nil {
+			t.Errorf("accepted %q", body)
+		}
+	}
+}
+
+func TestRenameMapsFileNamesToContract(t *testing.T) {
+	c, err := Load(writeConfig(t, "params:\n  exports:\n    detainer_log:\n      columns:\n        received_at: RECV_DT\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Rename()["detainer_log"]["RECV_DT"]; got != "received_at" {
+		t.Errorf("Rename = %v", c.Rename())
+	}
+}
+
+func TestProjectConfigLoads(t *testing.T) {
+	p, err := Find(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Disclosure.Threshold != 11 {
+		t.Errorf("project threshold = %d", c.Disclosure.Threshold)
+	}
+}
