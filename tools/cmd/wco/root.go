@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -138,7 +139,7 @@ func publication(cmd *cobra.Command, cfg *config.Config) (*publish.Publication, 
 	}
 	pub, rep, err := publish.Run(d, publish.Options{
 		Threshold: cfg.Disclosure.Threshold,
-		Check:     check.Options{Rename: cfg.Rename(), MaxProblems: cfg.Check.MaxProblems},
+		Check:     checkOptions(cfg),
 	})
 	if rep != nil && rep.Failed() {
 		_ = rep.Write(cmd.ErrOrStderr())
@@ -148,6 +149,12 @@ func publication(cmd *cobra.Command, cfg *config.Config) (*publish.Publication, 
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "checked %s: %s\n", d.Origin, rowsSummary(rep))
 	return pub, nil
+}
+
+// checkOptions are the check settings from configuration; a delivery
+// without a manifest may hold no datetime later than now.
+func checkOptions(cfg *config.Config) check.Options {
+	return check.Options{Rename: cfg.Rename(), MaxProblems: cfg.Check.MaxProblems, Now: time.Now()}
 }
 
 func rowsSummary(rep *check.Report) string {
