@@ -22,6 +22,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/gofrs/flock"
 )
 
 // Site locates a Hugo site and where a build writes.
@@ -40,10 +42,12 @@ type Site struct {
 // build's staged data can be mounted beside them.
 var components = []string{"content", "layouts", "i18n", "assets", "static", "archetypes"}
 
-// Stage is a build in progress.
+// Stage is a build in progress. It holds the outputs' lock from NewStage
+// to Close, so two builds into the same folders cannot interleave.
 type Stage struct {
 	site Site
 	dir  string
+	lock *flock.Flock
 }
 
 // DataDir is where the stage's data files go; it becomes DataDir/DataSub.
@@ -59,11 +63,20 @@ func (s Site) NewStage() (*Stage, error) {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, err
 	}
+	lock := flock.New(filepath.Join(parent, ".wco-build.lock"))
+	locked, err := lock.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", lock.Path(), err)
+	}
+	if !locked {
+		return nil, fmt.Errorf("another wco build or publish is writing into %s: wait for it to finish", parent)
+	}
 	dir, err := os.MkdirTemp(parent, ".wco-build-")
 	if err != nil {
+		lock.Unlock()
 		return nil, fmt.Errorf("make build folder: %w", err)
 	}
-	st := &Stage{site: s, dir: dir}
+	st := &Stage{site: s, dir: dir, lock: lock}
 	if err := os.Mkdir(st.DataDir(), 0o755); err != nil {
 		st.Close()
 		return nil, err
@@ -71,8 +84,12 @@ func (s Site) NewStage() (*Stage, error) {
 	return st, nil
 }
 
-// Close removes the scratch folder and anything left in it.
-func (s *Stage) Close() error { return os.RemoveAll(s.dir) }
+// Close removes the scratch folder and anything left in it, and releases
+// the lock.
+func (s *Stage) Close() error {
+	err := os.RemoveAll(s.dir)
+	return errors.Join(err, s.lock.Unlock())
+}
 
 // overlay writes the Hugo configuration that mounts the site's components,
 // the site's own data (less the part the build owns) and the staged data,
