@@ -20,28 +20,19 @@ left byte-for-byte as they were, and wco exits 1.`,
   wco build --public /tmp/site                # render somewhere else`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(cmd)
+			b, err := stageFromSource(cmd)
 			if err != nil {
 				return err
 			}
-			pub, err := publication(cmd, cfg)
-			if err != nil {
+			defer b.stage.Close()
+			if err := b.stage.Render(cmd.Context(), cmd.ErrOrStderr()); err != nil {
 				return err
 			}
-			s := siteFor(cmd, cfg)
-			st, err := stagePublication(s, pub)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			if err := st.Render(cmd.Context(), cmd.ErrOrStderr()); err != nil {
-				return err
-			}
-			if err := st.Commit(true); err != nil {
+			if err := b.stage.Commit(true); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "published %d quarters into %s and built the site in %s\n",
-				len(pub.Index.Quarters), relToCwd(filepath.Join(s.DataDir, s.DataSub)), relToCwd(s.PublicDir))
+				len(b.pub.Index.Quarters), relToCwd(filepath.Join(b.site.DataDir, b.site.DataSub)), relToCwd(b.site.PublicDir))
 			return nil
 		},
 	}

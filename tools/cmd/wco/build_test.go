@@ -1,12 +1,12 @@
 package main
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,23 +21,10 @@ func expectedCounts(t *testing.T, dir string) map[string]map[string]int {
 	t.Helper()
 	out := map[string]map[string]int{}
 	for _, e := range contract.Exports() {
-		f, err := os.Open(filepath.Join(dir, e.File()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		recs, err := csv.NewReader(f).ReadAll()
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		col := -1
-		for i, h := range recs[0] {
-			if strings.TrimPrefix(h, "\ufeff") == e.DateColumn {
-				col = i
-			}
-		}
+		header, rows := readExport(t, dir, e)
+		col := slices.Index(header, e.DateColumn)
 		out[e.Name] = map[string]int{}
-		for _, r := range recs[1:] {
+		for _, r := range rows {
 			when, err := records.ParseDatetime(r[col])
 			if err != nil {
 				t.Fatalf("%s: %v", e.File(), err)

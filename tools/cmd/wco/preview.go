@@ -17,23 +17,15 @@ It never changes data/current or public/. Stop it with Ctrl-C.`,
   wco preview --source ./.wco/deliveries/2026-11-16T060000 --port 8080`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(cmd)
+			b, err := stageFromSource(cmd)
 			if err != nil {
 				return err
 			}
-			pub, err := publication(cmd, cfg)
-			if err != nil {
-				return err
-			}
-			st, err := stagePublication(siteFor(cmd, cfg), pub)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
+			defer b.stage.Close()
 			bind, _ := cmd.Flags().GetString("bind")
 			port, _ := cmd.Flags().GetInt("port")
 			fmt.Fprintf(cmd.ErrOrStderr(), "previewing at http://%s:%d/ (Ctrl-C to stop)\n", bind, port)
-			return st.Serve(cmd.Context(), bind, port, cmd.ErrOrStderr())
+			return b.stage.Serve(cmd.Context(), bind, port, cmd.ErrOrStderr())
 		},
 	}
 	addSourceFlag(cmd)

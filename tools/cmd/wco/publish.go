@@ -19,24 +19,15 @@ file is written; on any failure it is left exactly as it was.`,
   wco publish --source ./.wco/deliveries/2026-11-16T060000 --threshold 11`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(cmd)
+			b, err := stageFromSource(cmd)
 			if err != nil {
 				return err
 			}
-			pub, err := publication(cmd, cfg)
-			if err != nil {
+			defer b.stage.Close()
+			if err := b.stage.Commit(false); err != nil {
 				return err
 			}
-			s := siteFor(cmd, cfg)
-			st, err := stagePublication(s, pub)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			if err := st.Commit(false); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "published %d quarters into %s\n", len(pub.Index.Quarters), relToCwd(filepath.Join(s.DataDir, s.DataSub)))
+			fmt.Fprintf(cmd.OutOrStdout(), "published %d quarters into %s\n", len(b.pub.Index.Quarters), relToCwd(filepath.Join(b.site.DataDir, b.site.DataSub)))
 			return nil
 		},
 	}

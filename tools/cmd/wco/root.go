@@ -165,8 +165,26 @@ func rowsSummary(rep *check.Report) string {
 	return fmt.Sprintf("%d files, %d valid rows", len(rep.Files), rows)
 }
 
-// stagePublication writes pub's data files into a new stage of s.
-func stagePublication(s site.Site, pub *publish.Publication) (*site.Stage, error) {
+// staged is a checked delivery's publication, written into a build stage.
+type staged struct {
+	site  site.Site
+	pub   *publish.Publication
+	stage *site.Stage // the caller closes it
+}
+
+// stageFromSource loads the configuration, checks the delivery named by
+// --source, computes its publication and writes its data files into a new
+// build stage. Nothing outside the stage is written.
+func stageFromSource(cmd *cobra.Command) (*staged, error) {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := publication(cmd, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := siteFor(cmd, cfg)
 	st, err := s.NewStage()
 	if err != nil {
 		return nil, err
@@ -175,7 +193,7 @@ func stagePublication(s site.Site, pub *publish.Publication) (*site.Stage, error
 		st.Close()
 		return nil, fmt.Errorf("write data files: %w", err)
 	}
-	return st, nil
+	return &staged{site: s, pub: pub, stage: st}, nil
 }
 
 func relToCwd(p string) string {
