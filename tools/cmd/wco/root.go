@@ -151,10 +151,12 @@ func publication(cmd *cobra.Command, cfg *config.Config) (*publish.Publication, 
 	return pub, nil
 }
 
-// checkOptions are the check settings from configuration; a delivery
-// without a manifest may hold no datetime later than now.
+// checkOptions are the check settings from configuration (already
+// validated by Load); a delivery without a manifest may hold no datetime
+// later than now.
 func checkOptions(cfg *config.Config) check.Options {
-	return check.Options{Rename: cfg.Rename(), MaxProblems: cfg.Check.MaxProblems, Now: time.Now()}
+	m, _ := cfg.Mappings()
+	return check.Options{Mappings: m, MaxProblems: cfg.Check.MaxProblems, MaxInvalidRows: cfg.Check.MaxInvalidRows, Now: time.Now()}
 }
 
 func rowsSummary(rep *check.Report) string {

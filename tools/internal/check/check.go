@@ -1,11 +1,17 @@
 // Package check validates a delivery against the records-exports contract
 // and streams its valid rows to whatever consumes them.
 //
-// A file is read once. Each problem names the file, the physical line, the
-// column, what is wrong and what to do; a value from a personal-data column
-// is never read, so it can never appear in a message. All problems of a file
-// are collected (up to a cap, with a count of the rest) and a failed check
-// lets nothing downstream write anything.
+// Each export is read twice, both times as a stream: first its bytes, for
+// the manifest's sha256 and to tell UTF-8 from Windows-1252; then its rows.
+// Each problem names the file, the physical line, the column, what is wrong
+// and what to do, echoing the value only for columns that are not personal
+// data (personal data is never even decoded). All problems of a file are
+// collected, up to a cap, with a count of the rest.
+//
+// A problem with a whole file fails the check. A problem with a row makes
+// the row invalid; the check fails too, unless params.check.max_invalid_rows
+// allows that many invalid rows, which are then left out and counted in the
+// publication's notes. Nothing downstream writes anything after a failure.
 package check
 
 import (
@@ -16,7 +22,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
@@ -25,35 +33,40 @@ import (
 	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
 )
 
-// Earliest is the first datetime a record may carry: the ordinance's 2012
-// version began the reporting this toolkit publishes.
+// Earliest is the first datetime a record may carry: reporting under the
+// ordinance's 2012 version is where the published history can begin.
 var Earliest = time.Date(2012, 1, 1, 0, 0, 0, 0, period.Chicago)
 
 // Options tune a check.
 type Options struct {
-	// Rename maps a records system's column names to the contract's, per export.
-	Rename map[string]map[string]string
+	// Mappings say how each export's file differs from the contract, by export name.
+	Mappings map[string]records.Mapping
 	// Now bounds datetimes when the delivery has no manifest.
 	Now time.Time
 	// MaxProblems caps the problems kept per file; the rest are counted.
 	MaxProblems int
+	// MaxInvalidRows is how many invalid rows the whole delivery may have;
+	// they are left out. Zero: any invalid row fails the check.
+	MaxInvalidRows int
 }
 
 // FileReport is the outcome of checking one export.
 type FileReport struct {
-	File      string
-	RowsRead  int
-	RowsValid int
-	Problems  []Problem    // kept problems and warnings, in file order
-	Dropped   int          // problems past the cap, counted only
-	ByKind    map[Kind]int // every problem and warning, by kind
-	Latest    time.Time    // latest datetime of the export's date column
+	File        string
+	Encoding    records.Encoding
+	RowsRead    int
+	RowsValid   int
+	InvalidRows int
+	Problems    []Problem    // kept problems and warnings, in file order
+	Dropped     int          // problems past the cap, counted only
+	ByKind      map[Kind]int // every problem and warning, by kind
+	Latest      time.Time    // latest datetime of the export's date column
 }
 
-// Failed reports whether the file has any problem that is not a warning.
-func (r *FileReport) Failed() bool {
+// fileFailed reports whether the file has a problem with the whole file.
+func (r *FileReport) fileFailed() bool {
 	for k, n := range r.ByKind {
-		if n > 0 && k != UnknownColumn {
+		if n > 0 && k != UnknownColumn && !k.RowLevel() {
 			return true
 		}
 	}
@@ -61,9 +74,6 @@ func (r *FileReport) Failed() bool {
 }
 
 func (r *FileReport) add(p Problem, max int) {
-	if r.ByKind == nil {
-		r.ByKind = map[Kind]int{}
-	}
 	r.ByKind[p.Kind]++
 	if len(r.Problems) < max {
 		r.Problems = append(r.Problems, p)
@@ -72,44 +82,61 @@ func (r *FileReport) add(p Problem, max int) {
 	}
 }
 
-// Export checks one export of d and calls visit for every valid row. visit
-// sees rows as they stream by; it must not assume the check will pass.
+// Export checks one export of d and calls visit for every valid row, as the
+// rows stream by: visit must not assume the check will pass.
 func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Options, visit func(T)) *FileReport {
 	if opt.MaxProblems <= 0 {
 		opt.MaxProblems = 50
 	}
 	rep := &FileReport{File: e.File(), ByKind: map[Kind]int{}}
 	fail := func(p Problem) { p.File = e.File(); rep.add(p, opt.MaxProblems) }
+	mapping := opt.Mappings[e.Name]
 
-	f, err := d.FS.Open(e.File())
-	if errors.Is(err, fs.ErrNotExist) {
+	// First pass: the bytes.
+	sum, size, utf8ok, badLine, err := scanBytes(d.FS, e.File())
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		fail(Problem{Kind: MissingFile, Detail: "the delivery has no " + e.File(), Hint: "ask the records system for a full delivery of all four exports"})
 		return rep
-	}
-	if err != nil {
-		fail(Problem{Kind: MissingFile, Detail: err.Error()})
+	case err != nil:
+		fail(Problem{Kind: MissingFile, Detail: "cannot read the file: " + err.Error()})
 		return rep
-	}
-	defer f.Close()
-	sum := sha256.New()
-	rd, err := records.NewReader[T](io.TeeReader(f, sum), opt.Rename[e.Name])
-	if errors.Is(err, records.ErrEmptyFile) {
+	case size == 0:
 		fail(Problem{Kind: EmptyFile, Detail: "the file is empty", Hint: "a file needs at least its header row; ask for the export again"})
 		return rep
 	}
+	rep.Encoding = mapping.Encoding
+	switch {
+	case rep.Encoding == records.UTF8 && !utf8ok:
+		fail(Problem{Line: badLine, Kind: BadEncoding, Detail: "the file is not valid UTF-8", Hint: "export it as UTF-8, or set params.exports." + e.Name + ".encoding to windows-1252 or auto"})
+		return rep
+	case rep.Encoding == records.Windows1252:
+	case utf8ok:
+		rep.Encoding = records.UTF8
+	default:
+		rep.Encoding = records.Windows1252
+	}
+
+	// Second pass: the rows.
+	f, err := d.FS.Open(e.File())
 	if err != nil {
-		fail(Problem{Line: 1, Kind: MalformedRow, Detail: err.Error(), Hint: "check that the file is comma-separated CSV"})
+		fail(Problem{Kind: MissingFile, Detail: "cannot read the file: " + err.Error()})
+		return rep
+	}
+	defer f.Close()
+	rd, err := records.NewReader[T](records.Decode(f, rep.Encoding), mapping)
+	if err != nil {
+		fail(Problem{Line: 1, Kind: MalformedRow, Detail: err.Error(), Hint: "check that the file is comma-separated CSV with a header row"})
 		return rep
 	}
 	if !checkHeader(e, rd.Headers(), fail) {
 		return rep
 	}
-
 	limit := opt.Now
 	if d.Manifest != nil {
 		limit = d.Manifest.ExportedAt
 	}
-	seen := make(map[string]int)
+	rc := rowChecker{export: e, limit: limit, seen: map[string]int{}}
 	for {
 		row, line, err := rd.Next()
 		if errors.Is(err, io.EOF) {
@@ -118,28 +145,48 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 		rep.RowsRead++
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				fail(Problem{Line: line, Kind: MalformedRow, Detail: pe.Err.Error(), Hint: "quote fields that hold commas, quotes or line breaks, and give every row as many fields as the header"})
-				continue
+			if !errors.As(err, &pe) {
+				fail(Problem{Line: line, Kind: MalformedRow, Detail: err.Error()})
+				rep.InvalidRows++
+				break
 			}
-			fail(Problem{Line: line, Kind: MalformedRow, Detail: err.Error()})
-			break
+			fail(Problem{Line: line, Kind: MalformedRow, Detail: pe.Err.Error(), Hint: "quote fields that hold commas, quotes or line breaks, and give every row as many fields as the header"})
+			rep.InvalidRows++
+			continue
 		}
-		if checkRow(e, row, line, limit, seen, fail) {
-			rep.RowsValid++
-			if t := row.When(); t.Valid && t.Time.After(rep.Latest) {
-				rep.Latest = t.Time
+		if problems := rc.check(row, line); len(problems) > 0 {
+			for _, p := range problems {
+				fail(p)
 			}
-			visit(row)
+			rep.InvalidRows++
+			continue
 		}
-	}
-	if _, err := io.Copy(io.Discard, io.TeeReader(f, sum)); err != nil {
-		fail(Problem{Kind: MalformedRow, Detail: err.Error()})
+		rep.RowsValid++
+		if t := row.When(); t.Valid && t.Time.After(rep.Latest) {
+			rep.Latest = t.Time
+		}
+		visit(row)
 	}
 	if d.Manifest != nil {
-		checkManifest(d.Manifest, e.File(), rep.RowsRead, hex.EncodeToString(sum.Sum(nil)), fail)
+		checkManifest(d.Manifest, e.File(), rep.RowsRead, sum, fail)
 	}
 	return rep
+}
+
+// scanBytes reads a file once for its sha256, size and UTF-8 validity.
+func scanBytes(fsys fs.FS, name string) (sum string, size int64, utf8ok bool, badLine int, err error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return "", 0, false, 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	var u records.UTF8Scanner
+	size, err = io.Copy(io.MultiWriter(h, &u), f)
+	if err != nil {
+		return "", 0, false, 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), size, u.Valid(), u.BadLine(), nil
 }
 
 // checkHeader reports missing, duplicate and unknown columns; false means
@@ -153,7 +200,7 @@ func checkHeader(e contract.Export, headers []string, fail func(Problem)) bool {
 		}
 	}
 	for _, c := range e.Columns {
-		if !slices.Contains(headers, c.Name) && (c.Required || !c.PII) {
+		if !c.PII && !slices.Contains(headers, c.Name) {
 			fail(Problem{Line: 1, Column: c.Name, Kind: MissingColumn, Detail: "the header has no column " + c.Name, Hint: "if the records system calls it something else, map it under params.exports." + e.Name + ".columns in config.yaml"})
 			ok = false
 		}
@@ -166,37 +213,100 @@ func checkHeader(e contract.Export, headers []string, fail func(Problem)) bool {
 	return ok
 }
 
-// checkRow validates one decoded row; it reports whether the row is valid.
-func checkRow[T records.Record](e contract.Export, row T, line int, limit time.Time, seen map[string]int, fail func(Problem)) bool {
-	valid := true
-	bad := func(p Problem) { p.Line = line; fail(p); valid = false }
-	for _, fs := range records.Fields(row) {
+// rowChecker validates rows of one export.
+type rowChecker struct {
+	export contract.Export
+	limit  time.Time      // no datetime may be later
+	seen   map[string]int // record id → first line
+}
+
+var citation = regexp.MustCompile(`^\d{1,3} ILCS \d{1,4}/[0-9A-Za-z.\-()]+$`)
+
+// check returns the problems of one decoded row; none means it is valid.
+func (rc *rowChecker) check(row records.Record, line int) []Problem {
+	e := rc.export
+	var out []Problem
+	bad := func(p Problem) { p.Line = line; out = append(out, p) }
+	fields := records.Fields(row)
+	state := make(map[string]records.FieldState, len(fields))
+	for _, fs := range fields {
+		state[fs.Column] = fs
 		col, _ := e.Column(fs.Column)
+		value := clip(strings.TrimSpace(fs.Raw))
 		switch {
+		case errors.Is(fs.Err, records.ErrDistrict):
+			bad(Problem{Column: col.Name, Kind: BadDistrict, Value: value, Detail: fs.Err.Error(), Hint: "a beat's first digits are its district; use 0 or leave it empty when the location is unknown"})
 		case fs.Err != nil:
-			bad(Problem{Column: col.Name, Kind: BadValue, Detail: fs.Err.Error(), Hint: hintFor(col.Kind)})
+			bad(Problem{Column: col.Name, Kind: BadValue, Value: value, Detail: fs.Err.Error(), Hint: hintFor(col.Kind)})
 		case fs.Empty && col.Required:
 			bad(Problem{Column: col.Name, Kind: MissingValue, Detail: "a value is required", Hint: "fill it in at the source and export again"})
-		case col.Kind == contract.KindCode && !fs.Empty && !slices.Contains(col.Codes, fs.Value):
-			bad(Problem{Column: col.Name, Kind: UnknownCode, Detail: fmt.Sprintf("code %q is not one of %v", clip(fs.Value), col.Codes), Hint: "correct the code at the source"})
+		case col.Kind == contract.KindCode && !fs.Empty && !slices.Contains(col.Codes, fs.Norm):
+			bad(Problem{Column: col.Name, Kind: UnknownCode, Value: value, Detail: "not one of " + strings.Join(col.Codes, ", "), Hint: "correct the code at the source"})
+		case col.Kind == contract.KindList && !fs.Empty:
+			for item := range strings.SplitSeq(fs.Raw, ";") {
+				switch {
+				case len(col.Codes) > 0 && !slices.Contains(col.Codes, strings.ToUpper(item)):
+					bad(Problem{Column: col.Name, Kind: UnknownCode, Value: clip(item), Detail: "not one of " + strings.Join(col.Codes, ", "), Hint: "separate codes with ;"})
+				case len(col.Codes) == 0 && !citation.MatchString(item):
+					bad(Problem{Column: col.Name, Kind: BadValue, Value: clip(item), Detail: "not an Illinois statute citation", Hint: "write citations like 720 ILCS 5/12-3, separated by ;"})
+				}
+			}
+		}
+		if fs.HasTime {
+			switch {
+			case !rc.limit.IsZero() && fs.Time.After(rc.limit):
+				bad(Problem{Column: col.Name, Kind: FutureDatetime, Value: value, Detail: "later than the delivery's export time", Hint: "check the clock and time zone of the records system"})
+			case fs.Time.Before(Earliest):
+				bad(Problem{Column: col.Name, Kind: TooEarly, Value: value, Detail: "before 2012", Hint: "check the year; reporting under the ordinance starts in 2012"})
+			}
 		}
 	}
 	if id := row.RecordID(); id != "" {
-		if first, dup := seen[id]; dup {
-			bad(Problem{Column: e.IDColumn, Kind: DuplicateID, Detail: fmt.Sprintf("the record id is already used on line %d", first), Hint: "each record must appear once in a full snapshot"})
+		if first, dup := rc.seen[id]; dup {
+			bad(Problem{Column: e.IDColumn, Kind: DuplicateID, Value: clip(id), Detail: fmt.Sprintf("the record id is already used on line %d", first), Hint: "each record appears once in a full snapshot"})
 		} else {
-			seen[id] = line
+			rc.seen[id] = line
 		}
 	}
-	if t := row.When(); t.Valid {
-		if !limit.IsZero() && t.Time.After(limit) {
-			bad(Problem{Column: e.DateColumn, Kind: FutureDatetime, Detail: "the datetime is after the delivery's export time", Hint: "check the clock and time zone of the records system"})
-		}
-		if t.Time.Before(Earliest) {
-			bad(Problem{Column: e.DateColumn, Kind: TooEarly, Detail: "the datetime is before 2012", Hint: "check the date's form; a two-digit year reads as the first century"})
+	for _, r := range e.Checks {
+		if p, broken := checkRule(r, state); broken {
+			bad(p)
 		}
 	}
-	return valid
+	return out
+}
+
+// checkRule applies a cross-field rule to a row's fields. Fields that could
+// not be read are already reported and are not judged again.
+func checkRule(r contract.Rule, state map[string]records.FieldState) (Problem, bool) {
+	f := state[r.Column]
+	if f.Err != nil {
+		return Problem{}, false
+	}
+	switch r.Kind {
+	case contract.RequiredWhen, contract.EmptyWhen:
+		cond := state[r.If.Column]
+		if cond.Err != nil || !r.If.Holds(cond.Norm) {
+			return Problem{}, false
+		}
+		if r.Kind == contract.RequiredWhen && f.Empty {
+			return Problem{Column: r.Column, Kind: RequiredWhen, Detail: fmt.Sprintf("a value is required when %s is %s", r.If.Column, cond.Norm), Hint: "fill it in at the source, or correct " + r.If.Column}, true
+		}
+		if r.Kind == contract.EmptyWhen && !f.Empty {
+			return Problem{Column: r.Column, Kind: EmptyWhen, Value: clip(f.Raw), Detail: fmt.Sprintf("must be empty when %s is %s", r.If.Column, cond.Norm), Hint: "clear it at the source, or correct " + r.If.Column}, true
+		}
+	case contract.NotBefore:
+		o := state[r.Other]
+		if f.HasTime && o.HasTime && f.Time.Before(o.Time) {
+			return Problem{Column: r.Column, Kind: NotBefore, Value: clip(f.Raw), Detail: fmt.Sprintf("earlier than %s (%s)", r.Other, clip(o.Raw)), Hint: "correct whichever of the two is wrong at the source"}, true
+		}
+	case contract.AtMost:
+		o := state[r.Other]
+		if f.HasN && o.HasN && f.N > o.N {
+			return Problem{Column: r.Column, Kind: AtMost, Value: clip(f.Raw), Detail: fmt.Sprintf("more than %s (%s)", r.Other, clip(o.Raw)), Hint: "correct whichever of the two is wrong at the source"}, true
+		}
+	}
+	return Problem{}, false
 }
 
 func checkManifest(m *delivery.Manifest, file string, rows int, sum string, fail func(Problem)) {
@@ -208,7 +318,7 @@ func checkManifest(m *delivery.Manifest, file string, rows int, sum string, fail
 	if mf.Rows != rows {
 		fail(Problem{Kind: ManifestMismatch, Detail: fmt.Sprintf("the manifest says %d rows, the file has %d", mf.Rows, rows), Hint: "the file was cut short or changed after export; ask for the delivery again"})
 	}
-	if mf.SHA256 != sum {
+	if !strings.EqualFold(mf.SHA256, sum) {
 		fail(Problem{Kind: ManifestMismatch, Detail: "the file's sha256 does not match the manifest", Hint: "the file was changed or damaged after export; ask for the delivery again"})
 	}
 }
@@ -216,24 +326,15 @@ func checkManifest(m *delivery.Manifest, file string, rows int, sum string, fail
 func hintFor(k contract.Kind) string {
 	switch k {
 	case contract.KindDatetime:
-		return "use 2026-07-03 14:05, 2026-07-03T14:05:09, 07/03/2026 2:05 PM or 7/3/2026 14:05, or map another form in config.yaml"
+		return "use 2026-07-03 14:05, 2026-07-03T14:05:09, 07/03/2026 2:05 PM or 7/3/2026 14:05, or add the system's form under params.exports.<export>.datetime_formats"
 	case contract.KindDate:
-		return "use 2026-07-03 or 07/03/2026"
+		return "use 2026-07-03 or 07/03/2026, or add the system's form under params.exports.<export>.date_formats"
 	case contract.KindFlag:
-		return "use Y or N, or leave it empty when unknown"
+		return "use Y or N (also YES/NO, TRUE/FALSE, 1/0), or leave it empty when unknown"
 	case contract.KindCount:
 		return "use a whole number of zero or more"
 	case contract.KindBeat:
 		return "use the CPD beat (3 or 4 digits), or 0 or empty when the location is unknown"
 	}
 	return "correct the value at the source"
-}
-
-// clip shortens an echoed value: a code is short, and anything longer is
-// not a code and need not be repeated whole.
-func clip(s string) string {
-	if r := []rune(s); len(r) > 32 {
-		return string(r[:32]) + "…"
-	}
-	return s
 }

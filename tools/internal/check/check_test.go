@@ -52,7 +52,7 @@ func TestExportFindsDefects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rep := checkVisa(t, tt.body, nil)
-			if !rep.Failed() {
+			if !(&Report{Files: []*FileReport{rep}}).Failed() {
 				t.Fatalf("passed; problems: %v", rep.Problems)
 			}
 			var found bool
@@ -83,7 +83,7 @@ func TestExportAcceptsVariants(t *testing.T) {
 		"3,2026-07-03 14:05,U,CERTIFIED,2026-08-01 10:00:09,,OTHER,\r\n" +
 		"4,2026-07-03T14:05:09,U,WITHDRAWN,2026-08-01 10:00,,OTHER,\r\n"
 	rep := checkVisa(t, body, nil)
-	if rep.Failed() {
+	if (&Report{Files: []*FileReport{rep}}).Failed() {
 		t.Fatalf("problems: %v", rep.Problems)
 	}
 	if rep.RowsRead != 4 || rep.RowsValid != 4 {
@@ -113,7 +113,7 @@ func TestManifestMismatch(t *testing.T) {
 		}
 	}
 	m := &delivery.Manifest{ExportedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, period.Chicago), Files: []delivery.ManifestFile{{Name: "visa_certifications.csv", Rows: 2, SHA256: good}}}
-	if rep := checkVisa(t, body, m); rep.Failed() {
+	if rep := checkVisa(t, body, m); (&Report{Files: []*FileReport{rep}}).Failed() {
 		t.Errorf("matching manifest: %v", rep.Problems)
 	}
 }
@@ -132,7 +132,7 @@ func TestProblemsAreCapped(t *testing.T) {
 	if err := (&Report{Files: []*FileReport{rep}}).Write(&out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "30 more problem(s) not shown") || !strings.Contains(out.String(), "unknown-code: 80 problem(s)") {
+	if !strings.Contains(out.String(), "30 more problem(s) not shown") || !strings.Contains(out.String(), "unknown-code: 80 problem(s)") || !strings.Contains(out.String(), "unknown-code 80") {
 		t.Errorf("report:\n%s", out.String())
 	}
 }

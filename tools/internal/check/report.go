@@ -5,6 +5,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -15,13 +16,39 @@ import (
 
 // Report is the outcome of checking a whole delivery.
 type Report struct {
-	Origin string
-	Files  []*FileReport
+	Origin         string
+	Files          []*FileReport
+	MaxInvalidRows int // invalid rows allowed, from Options
 }
 
-// Failed reports whether any file has a problem that is not a warning.
+// InvalidRows is the number of invalid rows across the delivery.
+func (r *Report) InvalidRows() int {
+	n := 0
+	for _, f := range r.Files {
+		n += f.InvalidRows
+	}
+	return n
+}
+
+// Failed reports whether the check failed: any problem with a whole file,
+// or more invalid rows than allowed.
 func (r *Report) Failed() bool {
-	return slices.ContainsFunc(r.Files, (*FileReport).Failed)
+	return slices.ContainsFunc(r.Files, (*FileReport).fileFailed) || r.InvalidRows() > r.MaxInvalidRows
+}
+
+// Excluded reports the invalid rows left out of a passing check, by file;
+// empty when none were.
+func (r *Report) Excluded() map[string]int {
+	out := map[string]int{}
+	if r.Failed() {
+		return out
+	}
+	for _, f := range r.Files {
+		if f.InvalidRows > 0 {
+			out[f.File] = f.InvalidRows
+		}
+	}
+	return out
 }
 
 // Latest is the latest record datetime across the delivery.
@@ -48,13 +75,16 @@ func (r *Report) Err() error {
 			}
 		}
 	}
+	if inv := r.InvalidRows(); inv > 0 && r.MaxInvalidRows > 0 && !slices.ContainsFunc(r.Files, (*FileReport).fileFailed) {
+		return fmt.Errorf("check delivery %s: %d invalid rows, more than params.check.max_invalid_rows (%d) allows; nothing was published", r.Origin, inv, r.MaxInvalidRows)
+	}
 	return fmt.Errorf("check delivery %s: %d problem(s); nothing was published", r.Origin, n)
 }
 
 // Delivery checks the four exports of d in contract order and calls visit
 // for every valid row.
 func Delivery(d *delivery.Delivery, opt Options, visit func(contract.Export, records.Record)) *Report {
-	rep := &Report{Origin: d.Origin}
+	rep := &Report{Origin: d.Origin, MaxInvalidRows: opt.MaxInvalidRows}
 	for _, e := range contract.Exports() {
 		var fr *FileReport
 		switch e.Name {
@@ -100,18 +130,27 @@ func (r *Report) Write(w io.Writer) error {
 		}
 		fmt.Fprintln(w)
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "file\trows read\tvalid\tproblems\twarnings\t\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "file\tencoding\trows read\tvalid\tinvalid\tproblems by kind\n")
 	for _, f := range r.Files {
-		problems, warnings := 0, 0
-		for k, n := range f.ByKind {
-			if k == UnknownColumn {
-				warnings += n
-			} else {
-				problems += n
-			}
+		var kinds []string
+		for _, k := range slices.Sorted(maps.Keys(f.ByKind)) {
+			kinds = append(kinds, fmt.Sprintf("%s %d", k, f.ByKind[k]))
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", f.File, f.RowsRead, f.RowsValid, problems, warnings)
+		if len(kinds) == 0 {
+			kinds = []string{"none"}
+		}
+		enc := string(f.Encoding)
+		if enc == "" {
+			enc = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\n", f.File, enc, f.RowsRead, f.RowsValid, f.InvalidRows, strings.Join(kinds, ", "))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if ex := r.Excluded(); len(ex) > 0 {
+		fmt.Fprintf(w, "%d invalid row(s) left out, as params.check.max_invalid_rows (%d) allows; the publication's notes will say so\n", r.InvalidRows(), r.MaxInvalidRows)
+	}
+	return nil
 }

@@ -22,7 +22,9 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/disclosure"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
 )
 
 // FileName is the configuration file at the project root.
@@ -47,7 +49,8 @@ type Config struct {
 	} `mapstructure:"disclosure"`
 
 	Check struct {
-		MaxProblems int `mapstructure:"max_problems"`
+		MaxProblems    int `mapstructure:"max_problems"`
+		MaxInvalidRows int `mapstructure:"max_invalid_rows"`
 	} `mapstructure:"check"`
 
 	Deliveries struct {
@@ -67,23 +70,66 @@ type Config struct {
 type ExportMapping struct {
 	// Columns maps a contract column name to the file's column name.
 	Columns map[string]string `mapstructure:"columns"`
+	// DatetimeFormats and DateFormats are extra forms, as patterns such as
+	// "DD.MM.YYYY HH:mm", tried after the contract's own.
+	DatetimeFormats []string `mapstructure:"datetime_formats"`
+	DateFormats     []string `mapstructure:"date_formats"`
+	// Encoding is auto (the default), utf-8 or windows-1252.
+	Encoding string `mapstructure:"encoding"`
+	// Location is beat (the default) or district: the file's beat column
+	// holds district numbers.
+	Location string `mapstructure:"location"`
 }
 
 // SiteDir is the Hugo site's folder: the one holding config.yaml.
 func (c *Config) SiteDir() string { return filepath.Dir(c.Path) }
 
-// Rename returns, per export, the map from the file's column names to the
-// contract's, as the row reader wants it.
-func (c *Config) Rename() map[string]map[string]string {
-	out := map[string]map[string]string{}
+// Mappings returns, per export, how the row reader reads its file.
+func (c *Config) Mappings() (map[string]records.Mapping, error) {
+	out := map[string]records.Mapping{}
+	var errs []error
 	for export, m := range c.Exports {
-		r := map[string]string{}
-		for contractName, fileName := range m.Columns {
-			r[fileName] = contractName
+		e, err := contract.Lookup(export)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("params.exports.%s: the contract has no such export", export))
+			continue
 		}
-		out[export] = r
+		rm := records.Mapping{Rename: map[string]string{}}
+		for contractName, fileName := range m.Columns {
+			if _, ok := e.Column(contractName); !ok {
+				errs = append(errs, fmt.Errorf("params.exports.%s.columns.%s: the contract has no such column", export, contractName))
+			}
+			rm.Rename[fileName] = contractName
+		}
+		for _, f := range []struct {
+			key      string
+			patterns []string
+			into     *[]string
+		}{
+			{"datetime_formats", m.DatetimeFormats, &rm.Parser.DatetimeLayouts},
+			{"date_formats", m.DateFormats, &rm.Parser.DateLayouts},
+		} {
+			for _, p := range f.patterns {
+				layout, err := records.LayoutFromPattern(p)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("params.exports.%s.%s: %w", export, f.key, err))
+				}
+				*f.into = append(*f.into, layout)
+			}
+		}
+		if rm.Encoding, err = records.ParseEncoding(m.Encoding); err != nil {
+			errs = append(errs, fmt.Errorf("params.exports.%s.encoding: %w", export, err))
+		}
+		switch m.Location {
+		case "", "beat":
+		case "district":
+			rm.Parser.BeatIsDistrict = true
+		default:
+			errs = append(errs, fmt.Errorf("params.exports.%s.location %q: use beat or district", export, m.Location))
+		}
+		out[export] = rm
 	}
-	return out
+	return out, errors.Join(errs...)
 }
 
 // Find looks for config.yaml in dir and its parents.
@@ -124,6 +170,7 @@ func Load(path string, flags *pflag.FlagSet) (*Config, error) {
 	}
 	v.SetDefault("disclosure.threshold", 11)
 	v.SetDefault("check.max_problems", 50)
+	v.SetDefault("check.max_invalid_rows", 0)
 	v.SetDefault("deliveries.store", ".wco/deliveries")
 	v.SetDefault("deliveries.keep", 10)
 	v.SetDefault("exports", map[string]any{})
@@ -160,6 +207,12 @@ func (c *Config) validate() error {
 	var errs []error
 	if err := disclosure.ValidateThreshold(c.Disclosure.Threshold); err != nil {
 		errs = append(errs, fmt.Errorf("params.disclosure.threshold: %w", err))
+	}
+	if c.Check.MaxInvalidRows < 0 {
+		errs = append(errs, errors.New("params.check.max_invalid_rows: it must be zero or more"))
+	}
+	if _, err := c.Mappings(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.Check.MaxProblems < 1 {
 		errs = append(errs, errors.New("params.check.max_problems: it must be at least 1"))

@@ -71,6 +71,7 @@ func TestRejectsUnsafeSettings(t *testing.T) {
 		"params:\n  disclosure:\n    threshold: 1\n",
 		"params:\n  check:\n    max_problems: 0\n",
 		"params:\n  deliveries:\n    keep: 0\n",
+		"params:\n  check:\n    max_invalid_rows: -1\n",
 	} {
 		if _, err := Load(writeConfig(t, body), nil); err == nil {
 			t.Errorf("accepted %q", body)
@@ -78,13 +79,43 @@ func TestRejectsUnsafeSettings(t *testing.T) {
 	}
 }
 
-func TestRenameMapsFileNamesToContract(t *testing.T) {
-	c, err := Load(writeConfig(t, "params:\n  exports:\n    detainer_log:\n      columns:\n        received_at: RECV_DT\n"), nil)
+func TestMappings(t *testing.T) {
+	c, err := Load(writeConfig(t, `params:
+  exports:
+    detainer_log:
+      columns:
+        received_at: RECV_DT
+      datetime_formats: ["DD.MM.YYYY HH:mm"]
+      encoding: windows-1252
+      location: district
+`), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := c.Rename()["detainer_log"]["RECV_DT"]; got != "received_at" {
-		t.Errorf("Rename = %v", c.Rename())
+	m, err := c.Mappings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl := m["detainer_log"]
+	if dl.Rename["RECV_DT"] != "received_at" || dl.Encoding != "windows-1252" || !dl.Parser.BeatIsDistrict || len(dl.Parser.DatetimeLayouts) != 1 {
+		t.Errorf("mapping = %+v", dl)
+	}
+	if _, err := dl.Parser.Datetime("03.07.2026 14:05"); err != nil {
+		t.Errorf("mapped datetime form: %v", err)
+	}
+}
+
+func TestMappingsRejectMistakes(t *testing.T) {
+	for _, body := range []string{
+		"params:\n  exports:\n    detainer_logs:\n      encoding: utf-8\n",
+		"params:\n  exports:\n    detainer_log:\n      columns:\n        recieved_at: X\n",
+		"params:\n  exports:\n    detainer_log:\n      datetime_formats: [\"DD.MM.YY\"]\n",
+		"params:\n  exports:\n    detainer_log:\n      encoding: latin-9\n",
+		"params:\n  exports:\n    detainer_log:\n      location: ward\n",
+	} {
+		if _, err := Load(writeConfig(t, body), nil); err == nil {
+			t.Errorf("accepted %q", body)
+		}
 	}
 }
 

@@ -46,6 +46,47 @@ type Column struct {
 	Note     string   // plain-language meaning, used by the data dictionary
 }
 
+// RuleKind is the kind of a cross-field rule.
+type RuleKind string
+
+// The cross-field rules of contract v1.
+const (
+	RequiredWhen RuleKind = "required-when" // Column has a value when If holds
+	EmptyWhen    RuleKind = "empty-when"    // Column is empty when If holds
+	NotBefore    RuleKind = "not-before"    // Column's time is not before Other's
+	AtMost       RuleKind = "at-most"       // Column's count is at most Other's
+)
+
+// Cond is a condition on a code or flag column's normalized value (flags
+// read as Y or N). It holds only when the column has a value.
+type Cond struct {
+	Column string
+	In     []string // holds when the value is one of these
+	NotIn  []string // or: holds when the value is none of these
+}
+
+// Holds reports whether a normalized value meets the condition.
+func (c Cond) Holds(value string) bool {
+	if value == "" {
+		return false
+	}
+	if len(c.In) > 0 {
+		return slices.Contains(c.In, value)
+	}
+	return !slices.Contains(c.NotIn, value)
+}
+
+// Rule is a cross-field rule of an export.
+type Rule struct {
+	Kind   RuleKind
+	Column string // the column the rule is about; problems are reported on it
+	Other  string // NotBefore, AtMost: the column compared with
+	If     Cond   // RequiredWhen, EmptyWhen
+	// Toolkit marks rules the contract leaves open that the toolkit adds,
+	// as a careful reader of the records would (see the data dictionary).
+	Toolkit bool
+}
+
 // Export describes one CSV file of a delivery.
 type Export struct {
 	Name       string   // snake_case name, also the file's base name
@@ -58,6 +99,7 @@ type Export struct {
 	// export's whole history is published.
 	Since   time.Time
 	Columns []Column
+	Checks  []Rule // cross-field rules
 }
 
 // File is the export's file name within a delivery.
@@ -143,6 +185,11 @@ var v1 = []Export{
 			{Name: "entered_by_star", Kind: KindText, PII: true, Note: "CPD officer star number"},
 			{Name: "remarks", Kind: KindText, PII: true, Note: "free text"},
 		},
+		Checks: []Rule{
+			{Kind: RequiredWhen, Column: "disposition_at", If: Cond{Column: "disposition", NotIn: []string{"IN_CUSTODY"}}},
+			{Kind: RequiredWhen, Column: "receiving_agency", If: Cond{Column: "disposition", In: []string{"TRANSFERRED_FEDERAL", "TRANSFERRED_OTHER"}}},
+			{Kind: NotBefore, Column: "disposition_at", Other: "received_at", Toolkit: true},
+		},
 	},
 	{
 		Name:       "assistance_requests",
@@ -163,6 +210,9 @@ var v1 = []Export{
 			{Name: "requester_name", Kind: KindText, PII: true},
 			{Name: "requester_phone", Kind: KindText, PII: true},
 			{Name: "notes", Kind: KindText, PII: true, Note: "free text"},
+		},
+		Checks: []Rule{
+			{Kind: NotBefore, Column: "responded_at", Other: "received_at", Toolkit: true},
 		},
 	},
 	{
@@ -201,6 +251,13 @@ var v1 = []Export{
 			{Name: "subject_names", Kind: KindText, PII: true},
 			{Name: "narrative", Kind: KindText, PII: true, Note: "free text"},
 		},
+		Checks: []Rule{
+			{Kind: NotBefore, Column: "reported_at", Other: "occurred_at"},
+			{Kind: AtMost, Column: "us_citizens_detained", Other: "persons_detained"},
+			{Kind: EmptyWhen, Column: "force_types", If: Cond{Column: "use_of_force", In: []string{"N"}}},
+			{Kind: RequiredWhen, Column: "referral_date", If: Cond{Column: "referred_to_sao", In: []string{"Y"}}},
+			{Kind: EmptyWhen, Column: "sao_status", If: Cond{Column: "referred_to_sao", In: []string{"N"}}},
+		},
 	},
 	{
 		Name:       "visa_certifications",
@@ -220,6 +277,10 @@ var v1 = []Export{
 			{Name: "decision", Kind: KindCode, Required: true, Codes: []string{"CERTIFIED", "DENIED", "PENDING", "WITHDRAWN"}},
 			{Name: "decided_at", Kind: KindDatetime, Note: "required unless PENDING"},
 			{Name: "denial_reason", Kind: KindText, PII: true, Note: "free text"},
+		},
+		Checks: []Rule{
+			{Kind: RequiredWhen, Column: "decided_at", If: Cond{Column: "decision", NotIn: []string{"PENDING"}}},
+			{Kind: NotBefore, Column: "decided_at", Other: "received_at", Toolkit: true},
 		},
 	},
 }

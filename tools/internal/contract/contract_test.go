@@ -32,6 +32,13 @@ func TestContractIsCoherent(t *testing.T) {
 		if d, ok := e.Column(e.DateColumn); !ok || d.Kind != KindDatetime || !d.Required || d.PII {
 			t.Errorf("%s: date column %q must be a required, non-personal datetime", e.Name, e.DateColumn)
 		}
+		for _, r := range e.Checks {
+			for _, c := range []string{r.Column, r.Other, r.If.Column} {
+				if col, ok := e.Column(c); c != "" && (!ok || col.PII) {
+					t.Errorf("%s: rule %s names %q, which is not a non-personal column", e.Name, r.Kind, c)
+				}
+			}
+		}
 		if len(e.Rules) == 0 {
 			t.Errorf("%s: every export answers to at least one rule", e.Name)
 		}

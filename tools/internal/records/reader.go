@@ -18,6 +18,7 @@ import (
 	"io"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/gocarina/gocsv"
 )
@@ -25,11 +26,23 @@ import (
 // ErrEmptyFile is returned for a file with no header row.
 var ErrEmptyFile = errors.New("the file is empty: a header row is required")
 
+// Mapping says how one file differs from the contract: its own column
+// names and the extra value forms it uses.
+type Mapping struct {
+	// Rename maps the file's column names to the contract's.
+	Rename map[string]string
+	// Encoding of the file; EncodingAuto (or empty) detects it.
+	Encoding Encoding
+	Parser   Parser
+}
+
 // Reader streams typed rows of type T from one CSV file.
 type Reader[T Record] struct {
-	csv     *csv.Reader
-	um      *gocsv.Unmarshaller
-	headers []string
+	csv       *csv.Reader
+	um        *gocsv.Unmarshaller
+	headers   []string
+	parser    *Parser
+	resolvers []int // indices of T's fields to resolve
 }
 
 // NewHeaderNormalizer returns the function that turns a file's header names
@@ -51,9 +64,9 @@ func NewHeaderNormalizer(rename map[string]string) func(string) string {
 
 func normalizeHeader(h string) string { return strings.ToLower(strings.TrimSpace(h)) }
 
-// NewReader reads the header row of r and prepares to decode rows into T.
-// rename maps a records system's own column names to the contract's.
-func NewReader[T Record](r io.Reader, rename map[string]string) (*Reader[T], error) {
+// NewReader reads the header row of r, which must be UTF-8, and prepares to
+// decode rows into T according to m.
+func NewReader[T Record](r io.Reader, m Mapping) (*Reader[T], error) {
 	cr := csv.NewReader(skipBOM(r))
 	cr.ReuseRecord = true
 	var zero T
@@ -64,7 +77,7 @@ func NewReader[T Record](r io.Reader, rename map[string]string) (*Reader[T], err
 	if err != nil {
 		return nil, fmt.Errorf("read header row: %w", err)
 	}
-	normalize := NewHeaderNormalizer(rename)
+	normalize := NewHeaderNormalizer(m.Rename)
 	headers := make([]string, len(um.Headers))
 	for i, h := range um.Headers {
 		headers[i] = normalize(h)
@@ -72,7 +85,15 @@ func NewReader[T Record](r io.Reader, rename map[string]string) (*Reader[T], err
 	if err := um.RenormalizeHeaders(func([]string) []string { return headers }); err != nil {
 		return nil, fmt.Errorf("map header row: %w", err)
 	}
-	return &Reader[T]{csv: cr, um: um, headers: headers}, nil
+	parser := m.Parser
+	rd := &Reader[T]{csv: cr, um: um, headers: headers, parser: &parser}
+	t := reflect.TypeFor[T]()
+	for i := range t.NumField() {
+		if reflect.PointerTo(t.Field(i).Type).Implements(reflect.TypeFor[resolver]()) {
+			rd.resolvers = append(rd.resolvers, i)
+		}
+	}
+	return rd, nil
 }
 
 // Headers are the file's column names after normalization, in file order.
@@ -91,7 +112,12 @@ func (r *Reader[T]) Next() (row T, line int, err error) {
 		return row, 0, err
 	}
 	line, _ = r.csv.FieldPos(0)
-	return v.(T), line, nil
+	row = v.(T)
+	rv := reflect.ValueOf(&row).Elem()
+	for _, i := range r.resolvers {
+		rv.Field(i).Addr().Interface().(resolver).resolve(r.parser)
+	}
+	return row, line, nil
 }
 
 // skipBOM drops a UTF-8 byte-order mark at the start of r.
@@ -105,15 +131,19 @@ func skipBOM(r io.Reader) io.Reader {
 
 // FieldState is the decoded state of one column of a row.
 type FieldState struct {
-	Column string // canonical column name
-	Empty  bool   // the cell was empty (unknown)
-	Err    error  // the value could not be read
-	Value  string // the normalized value, for code columns only
+	Column  string    // canonical column name
+	Raw     string    // the cell as written; never personal data
+	Norm    string    // normalized value: codes upper-cased, flags Y or N, ids without ".0"
+	Empty   bool      // the cell was empty (unknown)
+	Err     error     // the value could not be read
+	Time    time.Time // datetimes and dates, when HasTime
+	HasTime bool
+	N       int // counts, when HasN
+	HasN    bool
 }
 
 type field interface {
-	problem() error
-	empty() bool
+	state() FieldState
 }
 
 // Fields lists the state of every column of a typed row, in struct order.
@@ -126,10 +156,8 @@ func Fields(row any) []FieldState {
 		if !ok {
 			continue
 		}
-		fs := FieldState{Column: t.Field(i).Tag.Get("csv"), Empty: f.empty(), Err: f.problem()}
-		if c, ok := f.(Code); ok {
-			fs.Value = string(c)
-		}
+		fs := f.state()
+		fs.Column = t.Field(i).Tag.Get("csv")
 		out = append(out, fs)
 	}
 	return out

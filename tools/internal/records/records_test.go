@@ -129,7 +129,7 @@ func TestReaderStreamsTypedRows(t *testing.T) {
 		"101.0,2026-01-05 09:00,u,\"Fakey \"\"Q\"\" Notreal\nsecond line\",certified,2026-02-01 10:00,x\r\n" +
 		"102,01/06/2026 3:30 PM,T,Dummy Person,PENDING,,y\r\n" +
 		"103,not a date,T,Dummy Person,PENDING,,y\r\n"
-	r, err := NewReader[Visa](strings.NewReader(file), nil)
+	r, err := NewReader[Visa](strings.NewReader(file), Mapping{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,9 +165,9 @@ func TestReaderStreamsTypedRows(t *testing.T) {
 
 func TestReaderRenamesColumns(t *testing.T) {
 	const file = "ID,Date Received,Type,Outcome\nA1,2026-01-05 09:00,U,DENIED\n"
-	r, err := NewReader[Visa](strings.NewReader(file), map[string]string{
+	r, err := NewReader[Visa](strings.NewReader(file), Mapping{Rename: map[string]string{
 		"id": "request_id", "Date Received": "received_at", "TYPE": "visa_type", "outcome": "decision",
-	})
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestReaderRenamesColumns(t *testing.T) {
 
 func TestReaderReportsFieldStates(t *testing.T) {
 	const file = "request_id,received_at,visa_type,decision,decided_at\n7,2026-99-01 10:00,U,,\n"
-	r, err := NewReader[Visa](strings.NewReader(file), nil)
+	r, err := NewReader[Visa](strings.NewReader(file), Mapping{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,13 +197,74 @@ func TestReaderReportsFieldStates(t *testing.T) {
 	if !errors.Is(states["received_at"].Err, ErrDatetime) {
 		t.Errorf("received_at state = %+v", states["received_at"])
 	}
-	if !states["decision"].Empty || !states["decided_at"].Empty || states["visa_type"].Value != "U" {
+	if !states["decision"].Empty || !states["decided_at"].Empty || states["visa_type"].Raw != "U" || states["received_at"].Raw != "2026-99-01 10:00" {
 		t.Errorf("states = %+v", states)
 	}
 }
 
 func TestReaderEmptyFile(t *testing.T) {
-	if _, err := NewReader[Visa](strings.NewReader(""), nil); !errors.Is(err, ErrEmptyFile) {
+	if _, err := NewReader[Visa](strings.NewReader(""), Mapping{}); !errors.Is(err, ErrEmptyFile) {
 		t.Errorf("empty file: %v", err)
+	}
+}
+
+func TestLayoutFromPattern(t *testing.T) {
+	tests := []struct{ pattern, value, want string }{
+		{"DD.MM.YYYY HH:mm", "03.07.2026 14:05", "2026-07-03 14:05:00"},
+		{"YYYY/MM/DD hh:mm:ss A", "2026/07/03 02:05:09 PM", "2026-07-03 14:05:09"},
+		{"D-M-YYYY", "3-7-2026", "2026-07-03 00:00:00"},
+	}
+	for _, tt := range tests {
+		layout, err := LayoutFromPattern(tt.pattern)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.pattern, err)
+		}
+		got, err := time.ParseInLocation(layout, tt.value, period.Chicago)
+		if err != nil || got.Format(time.DateTime) != tt.want {
+			t.Errorf("%s on %q = %v, %v; want %s", tt.pattern, tt.value, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"DD.MM.YY", "YYYY-MM-DD Q", "HH:mm", ""} {
+		if _, err := LayoutFromPattern(bad); err == nil {
+			t.Errorf("pattern %q accepted", bad)
+		}
+	}
+}
+
+func TestParserMapping(t *testing.T) {
+	layout, _ := LayoutFromPattern("DD.MM.YYYY HH:mm")
+	p := &Parser{DatetimeLayouts: []string{layout}, BeatIsDistrict: true}
+	if got, err := p.Datetime("03.07.2026 14:05"); err != nil || got.Hour() != 14 {
+		t.Errorf("extra layout: %v %v", got, err)
+	}
+	if _, err := ParseDatetime("03.07.2026 14:05"); err == nil {
+		t.Error("the contract alone must not read the mapped form")
+	}
+	if _, d, ok, err := p.Beat("12.0"); err != nil || !ok || d != 12 {
+		t.Errorf("district given directly: %d %v %v", d, ok, err)
+	}
+	if _, _, _, err := p.Beat("13"); !errors.Is(err, ErrDistrict) {
+		t.Errorf("district 13: %v", err)
+	}
+	if _, _, ok, err := p.Beat("0"); ok || err != nil {
+		t.Error("district 0 is an unknown location")
+	}
+}
+
+func TestUTF8Scanner(t *testing.T) {
+	var s UTF8Scanner
+	s.Write([]byte("a,b\nc,\xc3")) // é split across writes
+	s.Write([]byte("\xa9\nline3\n"))
+	if !s.Valid() {
+		t.Fatalf("split rune reported invalid at line %d", s.BadLine())
+	}
+	var w UTF8Scanner
+	w.Write([]byte("a\nb\nCaf\xe9\n")) // Windows-1252 é on line 3
+	if w.Valid() || w.BadLine() != 3 {
+		t.Errorf("invalid byte: valid=%v line=%d", w.Valid(), w.BadLine())
+	}
+	dec, _ := io.ReadAll(Decode(strings.NewReader("Caf\xe9 \x93q\x94"), Windows1252))
+	if string(dec) != "Café “q”" {
+		t.Errorf("Windows-1252 decoded to %q", dec)
 	}
 }

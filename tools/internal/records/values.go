@@ -3,6 +3,7 @@ package records
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,12 +20,15 @@ var (
 	ErrFlag     = errors.New("not a flag (Y, N, YES, NO, TRUE, FALSE, 1 or 0)")
 	ErrCount    = errors.New("not a whole number of zero or more")
 	ErrBeat     = errors.New("not a CPD beat of 3 or 4 digits")
-	ErrDistrict = errors.New("beat lies in no CPD district")
+	ErrDistrict = errors.New("not a CPD district (valid: 1–12, 14–20, 22, 24, 25)")
+
+	ErrDistrictNumber = errors.New("not a district number")
 )
 
-// Datetime forms of contract v1, all Chicago local time unless an offset is
-// given. Go's "1" and "2" accept one or two digits, "15" accepts 1 or 2.
-var datetimeLayouts = []string{
+// ContractDatetimeLayouts are the datetime forms of contract v1 as Go
+// layouts, all Chicago local time unless an offset is given. Go's "1" and
+// "2" accept one or two digits, as does "15".
+var ContractDatetimeLayouts = []string{
 	"2006-01-02 15:04:05",
 	"2006-01-02 15:04",
 	"2006-01-02T15:04:05",
@@ -33,29 +37,62 @@ var datetimeLayouts = []string{
 	"1/2/2006 15:04",
 }
 
-var dateLayouts = []string{"2006-01-02", "1/2/2006"}
+// ContractDateLayouts are the date forms of contract v1.
+var ContractDateLayouts = []string{"2006-01-02", "1/2/2006"}
 
-// ParseDatetime reads a datetime in one of the contract's forms.
-func ParseDatetime(s string) (time.Time, error) {
+// Parser reads one file's values: the contract's forms first, then the
+// extra forms its mapping in config.yaml allows.
+type Parser struct {
+	DatetimeLayouts []string // extra datetime layouts (Go form)
+	DateLayouts     []string // extra date layouts (Go form)
+	BeatIsDistrict  bool     // the file's beat column holds district numbers
+}
+
+// Datetime reads a datetime in a contract form or an extra layout.
+func (p *Parser) Datetime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	for _, layout := range datetimeLayouts {
-		if t, err := time.ParseInLocation(layout, s, period.Chicago); err == nil {
-			return t.In(period.Chicago), nil
+	if t, ok := parseContractDatetime(s); ok {
+		return t, nil
+	}
+	if p != nil {
+		for _, layout := range p.DatetimeLayouts {
+			if t, err := time.ParseInLocation(layout, s, period.Chicago); err == nil {
+				return t.In(period.Chicago), nil
+			}
 		}
 	}
 	return time.Time{}, ErrDatetime
 }
 
-// ParseDate reads a date in one of the contract's forms, as midnight in Chicago.
-func ParseDate(s string) (time.Time, error) {
+// Date reads a date in a contract form or an extra layout, as midnight in Chicago.
+func (p *Parser) Date(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	for _, layout := range dateLayouts {
+	layouts := ContractDateLayouts
+	if p != nil {
+		layouts = append(slices.Clip(layouts), p.DateLayouts...)
+	}
+	for _, layout := range layouts {
 		if t, err := time.ParseInLocation(layout, s, period.Chicago); err == nil {
 			return t, nil
 		}
 	}
 	return time.Time{}, ErrDate
 }
+
+// Beat reads a beat column: a CPD beat, or a district number when the
+// mapping says the file gives districts directly.
+func (p *Parser) Beat(s string) (beat, district int, ok bool, err error) {
+	if p == nil || !p.BeatIsDistrict {
+		return ParseBeat(s)
+	}
+	return ParseDistrict(s)
+}
+
+// ParseDatetime reads a datetime in one of the contract's forms.
+func ParseDatetime(s string) (time.Time, error) { return (*Parser)(nil).Datetime(s) }
+
+// ParseDate reads a date in one of the contract's forms, as midnight in Chicago.
+func ParseDate(s string) (time.Time, error) { return (*Parser)(nil).Date(s) }
 
 // ParseFlag reads a flag; ok is false for an empty value (unknown).
 func ParseFlag(s string) (value, ok bool, err error) {
@@ -103,6 +140,23 @@ func ParseBeat(s string) (beat, district int, ok bool, err error) {
 		return beat, district, false, fmt.Errorf("%w (district %d)", ErrDistrict, district)
 	}
 	return beat, district, true, nil
+}
+
+// ParseDistrict reads a district number given directly (1–25, with an
+// optional ".0"); 0 or empty means the location is unknown. beat is 0.
+func ParseDistrict(s string) (beat, district int, ok bool, err error) {
+	s = trimPointZero(strings.TrimSpace(s))
+	if s == "" || s == "0" {
+		return 0, 0, false, nil
+	}
+	district, err = strconv.Atoi(s)
+	if err != nil || len(s) > 2 {
+		return 0, 0, false, ErrDistrictNumber
+	}
+	if !contract.IsDistrict(district) {
+		return 0, district, false, fmt.Errorf("%w (district %d)", ErrDistrict, district)
+	}
+	return 0, district, true, nil
 }
 
 // NormalizeCode trims and upper-cases a code value.
