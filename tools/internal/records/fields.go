@@ -25,7 +25,7 @@ type ID struct {
 // UnmarshalCSV implements gocsv.TypeUnmarshaller.
 func (v *ID) UnmarshalCSV(s string) error { v.Raw = s; return nil }
 func (v *ID) resolve(*Parser)             { v.Value = NormalizeID(v.Raw) }
-func (v ID) state() FieldState { return FieldState{Raw: v.Raw, Norm: v.Value, Empty: v.Value == ""} }
+func (v ID) state() FieldState            { return FieldState{Raw: v.Raw, Norm: v.Value, Empty: v.Value == ""} }
 
 // Datetime is a contract datetime; Valid is false when the cell is empty.
 type Datetime struct {
@@ -76,7 +76,7 @@ type Code string
 // UnmarshalCSV implements gocsv.TypeUnmarshaller.
 func (v *Code) UnmarshalCSV(s string) error { *v = Code(s); return nil }
 func (v *Code) resolve(*Parser)             { *v = Code(NormalizeCode(string(*v))) }
-func (v Code) state() FieldState { return FieldState{Raw: string(v), Norm: string(v), Empty: v == ""} }
+func (v Code) state() FieldState            { return FieldState{Raw: string(v), Norm: string(v), Empty: v == ""} }
 
 // List is a ';'-separated list of values, each trimmed.
 type List []string
@@ -91,7 +91,7 @@ func (v *List) UnmarshalCSV(s string) error {
 	}
 	return nil
 }
-func (v *List) resolve(*Parser)             {}
+func (v *List) resolve(*Parser) {}
 func (v List) state() FieldState {
 	j := strings.Join(v, ";")
 	return FieldState{Raw: j, Norm: strings.ToUpper(j), Empty: len(v) == 0}
@@ -152,4 +152,6 @@ type Beat struct {
 // UnmarshalCSV implements gocsv.TypeUnmarshaller.
 func (v *Beat) UnmarshalCSV(s string) error { v.Raw = s; return nil }
 func (v *Beat) resolve(p *Parser)           { v.Beat, v.District, v.Valid, v.Err = p.Beat(v.Raw) }
-func (v Beat) state() FieldState { return FieldState{Raw: v.Raw, Empty: !v.Valid && v.Err == nil, Err: v.Err} }
+func (v Beat) state() FieldState {
+	return FieldState{Raw: v.Raw, Empty: !v.Valid && v.Err == nil, Err: v.Err}
+}
