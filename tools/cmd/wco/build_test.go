@@ -298,3 +298,39 @@ func TestRebuildReplacesData(t *testing.T) {
 		t.Errorf("data outside current/ was touched: %v", err)
 	}
 }
+
+// TestMaxInvalidRows: invalid rows fail the build unless configuration
+// allows that many; then they are left out and the site says so.
+func TestMaxInvalidRows(t *testing.T) {
+	dir := synthDelivery(t, 150, 31)
+	os.Remove(filepath.Join(dir, "manifest.json")) // the edit below would break its checksums
+	path := filepath.Join(dir, "detainer_log.csv")
+	b, _ := os.ReadFile(path)
+	lines := strings.Split(string(b), "\n")
+	for _, i := range []int{1, 2} { // two data rows with an unknown request type
+		lines[i] = strings.Replace(lines[i], "DETAINER", "BOGUS", 1)
+		lines[i] = strings.Replace(lines[i], "ADMIN_WARRANT", "BOGUS", 1)
+		lines[i] = strings.Replace(lines[i], "NOTIFICATION", "BOGUS", 1)
+		lines[i] = strings.Replace(lines[i], "JUDICIAL_WARRANT", "BOGUS", 1)
+	}
+	os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644)
+
+	o := newOutputs(t)
+	if _, stderr, err := o.build(t, "--source", dir); err == nil {
+		t.Fatal("invalid rows passed without max_invalid_rows")
+	} else if !strings.Contains(stderr, `value "BOGUS"`) {
+		t.Errorf("the non-personal value is not echoed:\n%s", stderr)
+	}
+	t.Setenv("WCO_CHECK_MAX_INVALID_ROWS", "2")
+	if _, stderr, err := o.build(t, "--source", dir); err != nil {
+		t.Fatalf("build with 2 invalid rows allowed: %v\n%s", err, stderr)
+	}
+	home, _ := os.ReadFile(filepath.Join(o.public, "index.html"))
+	if !strings.Contains(string(home), "2 records of “Immigration detainers and administrative warrants” were left out") {
+		t.Error("the home page does not say that 2 records were left out")
+	}
+	t.Setenv("WCO_CHECK_MAX_INVALID_ROWS", "1")
+	if _, _, err := o.build(t, "--source", dir); err == nil {
+		t.Error("2 invalid rows passed with max_invalid_rows 1")
+	}
+}

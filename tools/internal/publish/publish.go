@@ -80,11 +80,19 @@ type ExportInfo struct {
 	From  string   `json:"from"` // first published quarter
 }
 
+// Note is a public note about the publication, shown on the site.
+type Note struct {
+	Kind   string `json:"kind"`   // excluded_invalid_rows
+	Export string `json:"export"` // the export it concerns
+	Rows   int    `json:"rows"`
+}
+
 // Index is publication.json: what was published, from what, for which quarters.
 type Index struct {
 	Meta     Meta          `json:"meta"`
 	Quarters []QuarterInfo `json:"quarters"`
 	Exports  []ExportInfo  `json:"exports"`
+	Notes    []Note        `json:"notes"`
 }
 
 // QuarterCount is one quarter's count of records.
@@ -164,7 +172,13 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 		}
 	}
 
-	pub := &Publication{Index: Index{Meta: meta}}
+	pub := &Publication{Index: Index{Meta: meta, Notes: []Note{}}}
+	excluded := rep.Excluded()
+	for _, e := range contract.Exports() {
+		if n := excluded[e.File()]; n > 0 {
+			pub.Index.Notes = append(pub.Index.Notes, Note{Kind: "excluded_invalid_rows", Export: e.Name, Rows: n})
+		}
+	}
 	for _, q := range period.Range(first, last) {
 		pub.Index.Quarters = append(pub.Index.Quarters, QuarterInfo{
 			Quarter:     q.String(),
