@@ -20,6 +20,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"io/fs"
 	"regexp"
@@ -136,7 +137,7 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 	if d.Manifest != nil {
 		limit = d.Manifest.ExportedAt
 	}
-	rc := rowChecker{export: e, limit: limit, seen: map[string]int{}}
+	rc := rowChecker{export: e, limit: limit, seen: map[uint64]int{}, seed: maphash.MakeSeed()}
 	for {
 		row, line, err := rd.Next()
 		if errors.Is(err, io.EOF) {
@@ -216,8 +217,14 @@ func checkHeader(e contract.Export, headers []string, fail func(Problem)) bool {
 // rowChecker validates rows of one export.
 type rowChecker struct {
 	export contract.Export
-	limit  time.Time      // no datetime may be later
-	seen   map[string]int // record id → first line
+	limit  time.Time // no datetime may be later
+	// seen maps a 64-bit hash of each record id to its first line. Keeping
+	// the ids themselves would pin every row's text in memory (encoding/csv
+	// makes one string per record; fields are slices of it). Two distinct
+	// ids share a hash with probability about 3e-8 in a million-row file;
+	// that would fail the check, never publish a wrong number.
+	seen map[uint64]int
+	seed maphash.Seed
 }
 
 var citation = regexp.MustCompile(`^\d{1,3} ILCS \d{1,4}/[0-9A-Za-z.\-()]+$`)
@@ -262,10 +269,11 @@ func (rc *rowChecker) check(row records.Record, line int) []Problem {
 		}
 	}
 	if id := row.RecordID(); id != "" {
-		if first, dup := rc.seen[id]; dup {
+		h := maphash.String(rc.seed, id)
+		if first, dup := rc.seen[h]; dup {
 			bad(Problem{Column: e.IDColumn, Kind: DuplicateID, Value: clip(id), Detail: fmt.Sprintf("the record id is already used on line %d", first), Hint: "each record appears once in a full snapshot"})
 		} else {
-			rc.seen[id] = line
+			rc.seen[h] = line
 		}
 	}
 	for _, r := range e.Checks {
@@ -297,7 +305,7 @@ func checkRule(r contract.Rule, state map[string]records.FieldState) (Problem, b
 		}
 	case contract.NotBefore:
 		o := state[r.Other]
-		if f.HasTime && o.HasTime && f.Time.Before(o.Time) {
+		if f.HasTime && o.HasTime && f.Time.Before(o.Time) && !sameWallClock(f.Time, o.Time) {
 			return Problem{Column: r.Column, Kind: NotBefore, Value: clip(f.Raw), Detail: fmt.Sprintf("earlier than %s (%s)", r.Other, clip(o.Raw)), Hint: "correct whichever of the two is wrong at the source"}, true
 		}
 	case contract.AtMost:
@@ -307,6 +315,31 @@ func checkRule(r contract.Rule, state map[string]records.FieldState) (Problem, b
 		}
 	}
 	return Problem{}, false
+}
+
+// sameWallClock reports whether two times less than an hour apart may be
+// the same local reading: when daylight saving time ends, 1:00 to 1:59 in
+// Chicago happens twice, and a datetime without an offset cannot say which.
+func sameWallClock(a, b time.Time) bool {
+	if a.After(b) {
+		a, b = b, a
+	}
+	if b.Sub(a) > time.Hour {
+		return false
+	}
+	return ambiguous(a) || ambiguous(b)
+}
+
+// ambiguous reports whether t's Chicago wall-clock time occurs twice.
+func ambiguous(t time.Time) bool {
+	t = t.In(period.Chicago)
+	for _, d := range []time.Duration{-time.Hour, time.Hour} {
+		u := t.Add(d).In(period.Chicago)
+		if u.Hour() == t.Hour() && u.Minute() == t.Minute() {
+			return true
+		}
+	}
+	return false
 }
 
 func checkManifest(m *delivery.Manifest, file string, rows int, sum string, fail func(Problem)) {

@@ -152,3 +152,15 @@ func TestMissingFile(t *testing.T) {
 		t.Errorf("Err = %v", err)
 	}
 }
+
+// TestRepeatedHourIsNotAnError: when daylight saving time ends, a response
+// at 1:10 (the second 1:10) to a request at 1:50 (the first) is in order.
+func TestRepeatedHourIsNotAnError(t *testing.T) {
+	body := visaHeader +
+		"1,2025-11-02 01:50,U,ATTORNEY,,,,DOMESTIC_VIOLENCE,CERTIFIED,2025-11-02 01:10,\n" +
+		"2,2025-11-02 03:50,U,ATTORNEY,,,,DOMESTIC_VIOLENCE,CERTIFIED,2025-11-02 03:10,\n"
+	rep := checkVisa(t, body, nil)
+	if rep.ByKind[NotBefore] != 1 || rep.InvalidRows != 1 || rep.Problems[0].Line != 3 {
+		t.Errorf("want only line 3 (an hour that happens once) reported: %v", rep.Problems)
+	}
+}

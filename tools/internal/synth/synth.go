@@ -20,6 +20,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/gocarina/gocsv"
@@ -38,6 +39,7 @@ type Options struct {
 	Seed       uint64    // same seed, same bytes
 	Start      time.Time // first day of records
 	ExportedAt time.Time // the delivery's export time; no record is later
+	Exports    []string  // only these exports (default: all four)
 }
 
 // Defaults: two years of records up to a mid-November 2026 export.
@@ -80,6 +82,9 @@ func Write(dir string, opt Options) (*delivery.Manifest, error) {
 	}
 	m := &delivery.Manifest{SchemaVersion: contract.SchemaVersion, ExportedAt: opt.ExportedAt.In(period.Chicago)}
 	for i, e := range contract.Exports() {
+		if len(opt.Exports) > 0 && !slices.Contains(opt.Exports, e.Name) {
+			continue
+		}
 		g := newGen(e.Name, opt, rand.New(rand.NewPCG(opt.Seed, uint64(i)+1)))
 		sum, err := writeExport(filepath.Join(dir, e.File()), g, opt.Rows)
 		if err != nil {
