@@ -137,7 +137,7 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 	if d.Manifest != nil {
 		limit = d.Manifest.ExportedAt
 	}
-	rc := rowChecker{export: e, limit: limit, seen: map[uint64]int{}, seed: maphash.MakeSeed()}
+	rc := newRowChecker[T](e, limit)
 	for {
 		row, line, err := rd.Next()
 		if errors.Is(err, io.EOF) {
@@ -155,7 +155,7 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 			rep.InvalidRows++
 			continue
 		}
-		if problems := rc.check(row, line); len(problems) > 0 {
+		if problems := rc.check(rd, &row, line); len(problems) > 0 {
 			for _, p := range problems {
 				fail(p)
 			}
@@ -214,10 +214,13 @@ func checkHeader(e contract.Export, headers []string, fail func(Problem)) bool {
 	return ok
 }
 
-// rowChecker validates rows of one export.
-type rowChecker struct {
+// rowChecker validates rows of one export, decoded as T.
+type rowChecker[T records.Record] struct {
 	export contract.Export
-	limit  time.Time // no datetime may be later
+	limit  time.Time         // no datetime may be later
+	cols   []contract.Column // the contract's column for each field of T
+	rules  []compiledRule
+	states []records.FieldState // reused for every row
 	// seen maps a 64-bit hash of each record id to its first line. Keeping
 	// the ids themselves would pin every row's text in memory (encoding/csv
 	// makes one string per record; fields are slices of it). Two distinct
@@ -227,29 +230,48 @@ type rowChecker struct {
 	seed maphash.Seed
 }
 
+// compiledRule is a contract rule with its columns as field positions.
+type compiledRule struct {
+	contract.Rule
+	col, other, cond int
+}
+
+func newRowChecker[T records.Record](e contract.Export, limit time.Time) *rowChecker[T] {
+	names := records.Columns[T]()
+	rc := &rowChecker[T]{export: e, limit: limit, seen: map[uint64]int{}, seed: maphash.MakeSeed()}
+	for _, n := range names {
+		c, _ := e.Column(n)
+		rc.cols = append(rc.cols, c)
+	}
+	for _, r := range e.Checks {
+		rc.rules = append(rc.rules, compiledRule{Rule: r, col: slices.Index(names, r.Column), other: slices.Index(names, r.Other), cond: slices.Index(names, r.If.Column)})
+	}
+	return rc
+}
+
 var citation = regexp.MustCompile(`^\d{1,3} ILCS \d{1,4}/[0-9A-Za-z.\-()]+$`)
 
 // check returns the problems of one decoded row; none means it is valid.
-func (rc *rowChecker) check(row records.Record, line int) []Problem {
-	e := rc.export
+func (rc *rowChecker[T]) check(rd *records.Reader[T], row *T, line int) []Problem {
 	var out []Problem
 	bad := func(p Problem) { p.Line = line; out = append(out, p) }
-	fields := records.Fields(row)
-	state := make(map[string]records.FieldState, len(fields))
-	for _, fs := range fields {
-		state[fs.Column] = fs
-		col, _ := e.Column(fs.Column)
-		value := clip(strings.TrimSpace(fs.Raw))
+	rc.states = rd.States(row, rc.states)
+	for i, fs := range rc.states {
+		col := rc.cols[i]
 		switch {
-		case errors.Is(fs.Err, records.ErrDistrict):
-			bad(Problem{Column: col.Name, Kind: BadDistrict, Value: value, Detail: fs.Err.Error(), Hint: "a beat's first digits are its district; use 0 or leave it empty when the location is unknown"})
+		case fs.Err != nil && errors.Is(fs.Err, records.ErrDistrict):
+			bad(Problem{Column: col.Name, Kind: BadDistrict, Value: clip(fs.Raw), Detail: fs.Err.Error(), Hint: "a beat's first digits are its district; use 0 or leave it empty when the location is unknown"})
 		case fs.Err != nil:
-			bad(Problem{Column: col.Name, Kind: BadValue, Value: value, Detail: fs.Err.Error(), Hint: hintFor(col.Kind)})
-		case fs.Empty && col.Required:
-			bad(Problem{Column: col.Name, Kind: MissingValue, Detail: "a value is required", Hint: "fill it in at the source and export again"})
-		case col.Kind == contract.KindCode && !fs.Empty && !slices.Contains(col.Codes, fs.Norm):
-			bad(Problem{Column: col.Name, Kind: UnknownCode, Value: value, Detail: "not one of " + strings.Join(col.Codes, ", "), Hint: "correct the code at the source"})
-		case col.Kind == contract.KindList && !fs.Empty:
+			bad(Problem{Column: col.Name, Kind: BadValue, Value: clip(fs.Raw), Detail: fs.Err.Error(), Hint: hintFor(col.Kind)})
+		case fs.Empty:
+			if col.Required {
+				bad(Problem{Column: col.Name, Kind: MissingValue, Detail: "a value is required", Hint: "fill it in at the source and export again"})
+			}
+		case col.Kind == contract.KindCode:
+			if !slices.Contains(col.Codes, fs.Norm) {
+				bad(Problem{Column: col.Name, Kind: UnknownCode, Value: clip(fs.Raw), Detail: "not one of " + strings.Join(col.Codes, ", "), Hint: "correct the code at the source"})
+			}
+		case col.Kind == contract.KindList:
 			for item := range strings.SplitSeq(fs.Raw, ";") {
 				switch {
 				case len(col.Codes) > 0 && !slices.Contains(col.Codes, strings.ToUpper(item)):
@@ -262,22 +284,22 @@ func (rc *rowChecker) check(row records.Record, line int) []Problem {
 		if fs.HasTime {
 			switch {
 			case !rc.limit.IsZero() && fs.Time.After(rc.limit):
-				bad(Problem{Column: col.Name, Kind: FutureDatetime, Value: value, Detail: "later than the delivery's export time", Hint: "check the clock and time zone of the records system"})
+				bad(Problem{Column: col.Name, Kind: FutureDatetime, Value: clip(fs.Raw), Detail: "later than the delivery's export time", Hint: "check the clock and time zone of the records system"})
 			case fs.Time.Before(Earliest):
-				bad(Problem{Column: col.Name, Kind: TooEarly, Value: value, Detail: "before 2012", Hint: "check the year; reporting under the ordinance starts in 2012"})
+				bad(Problem{Column: col.Name, Kind: TooEarly, Value: clip(fs.Raw), Detail: "before 2012", Hint: "check the year; reporting under the ordinance starts in 2012"})
 			}
 		}
 	}
-	if id := row.RecordID(); id != "" {
+	if id := (*row).RecordID(); id != "" {
 		h := maphash.String(rc.seed, id)
 		if first, dup := rc.seen[h]; dup {
-			bad(Problem{Column: e.IDColumn, Kind: DuplicateID, Value: clip(id), Detail: fmt.Sprintf("the record id is already used on line %d", first), Hint: "each record appears once in a full snapshot"})
+			bad(Problem{Column: rc.export.IDColumn, Kind: DuplicateID, Value: clip(id), Detail: fmt.Sprintf("the record id is already used on line %d", first), Hint: "each record appears once in a full snapshot"})
 		} else {
 			rc.seen[h] = line
 		}
 	}
-	for _, r := range e.Checks {
-		if p, broken := checkRule(r, state); broken {
+	for _, r := range rc.rules {
+		if p, broken := checkRule(r, rc.states); broken {
 			bad(p)
 		}
 	}
@@ -286,14 +308,14 @@ func (rc *rowChecker) check(row records.Record, line int) []Problem {
 
 // checkRule applies a cross-field rule to a row's fields. Fields that could
 // not be read are already reported and are not judged again.
-func checkRule(r contract.Rule, state map[string]records.FieldState) (Problem, bool) {
-	f := state[r.Column]
+func checkRule(r compiledRule, states []records.FieldState) (Problem, bool) {
+	f := states[r.col]
 	if f.Err != nil {
 		return Problem{}, false
 	}
 	switch r.Kind {
 	case contract.RequiredWhen, contract.EmptyWhen:
-		cond := state[r.If.Column]
+		cond := states[r.cond]
 		if cond.Err != nil || !r.If.Holds(cond.Norm) {
 			return Problem{}, false
 		}
@@ -304,12 +326,12 @@ func checkRule(r contract.Rule, state map[string]records.FieldState) (Problem, b
 			return Problem{Column: r.Column, Kind: EmptyWhen, Value: clip(f.Raw), Detail: fmt.Sprintf("must be empty when %s is %s", r.If.Column, cond.Norm), Hint: "clear it at the source, or correct " + r.If.Column}, true
 		}
 	case contract.NotBefore:
-		o := state[r.Other]
+		o := states[r.other]
 		if f.HasTime && o.HasTime && f.Time.Before(o.Time) && !sameWallClock(f.Time, o.Time) {
 			return Problem{Column: r.Column, Kind: NotBefore, Value: clip(f.Raw), Detail: fmt.Sprintf("earlier than %s (%s)", r.Other, clip(o.Raw)), Hint: "correct whichever of the two is wrong at the source"}, true
 		}
 	case contract.AtMost:
-		o := state[r.Other]
+		o := states[r.other]
 		if f.HasN && o.HasN && f.N > o.N {
 			return Problem{Column: r.Column, Kind: AtMost, Value: clip(f.Raw), Detail: fmt.Sprintf("more than %s (%s)", r.Other, clip(o.Raw)), Hint: "correct whichever of the two is wrong at the source"}, true
 		}

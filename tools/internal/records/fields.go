@@ -6,15 +6,17 @@ import (
 	"time"
 )
 
-// The field types below take one CSV cell each from gocsv, which only stores
-// the raw text; the Reader then resolves every field with the file's Parser
-// (the contract's forms plus the mapping's). A bad value never fails the
-// row: it is kept as an error on the field, so that every problem of a row
-// is reported with its column. Raw is kept for messages: these types serve
-// only columns that are not personal data.
+// The field types below each read one CSV cell with the file's Parser (the
+// contract's forms plus the mapping's). A bad value never fails the row: it
+// is kept as an error on the field, so that every problem of a row is
+// reported with its column. Raw is kept for messages: these types serve only
+// columns that are not personal data.
 
-// resolver is implemented by the pointer of every field type.
-type resolver interface{ resolve(p *Parser) }
+// cell is implemented by the pointer of every field type.
+type cell interface {
+	set(raw string, p *Parser)
+	state() FieldState
+}
 
 // ID is a record identifier.
 type ID struct {
@@ -22,10 +24,10 @@ type ID struct {
 	Value string
 }
 
-// UnmarshalCSV implements gocsv.TypeUnmarshaller.
-func (v *ID) UnmarshalCSV(s string) error { v.Raw = s; return nil }
-func (v *ID) resolve(*Parser)             { v.Value = NormalizeID(v.Raw) }
-func (v ID) state() FieldState            { return FieldState{Raw: v.Raw, Norm: v.Value, Empty: v.Value == ""} }
+func (v *ID) set(s string, _ *Parser) { v.Raw, v.Value = s, NormalizeID(s) }
+func (v *ID) state() FieldState {
+	return FieldState{Raw: v.Raw, Norm: v.Value, Empty: v.Value == ""}
+}
 
 // Datetime is a contract datetime; Valid is false when the cell is empty.
 type Datetime struct {
@@ -35,16 +37,16 @@ type Datetime struct {
 	Err   error
 }
 
-// UnmarshalCSV implements gocsv.TypeUnmarshaller.
-func (v *Datetime) UnmarshalCSV(s string) error { v.Raw = s; return nil }
-func (v *Datetime) resolve(p *Parser) {
-	if strings.TrimSpace(v.Raw) == "" {
+func (v *Datetime) set(s string, p *Parser) {
+	*v = Datetime{Raw: s}
+	if strings.TrimSpace(s) == "" {
 		return
 	}
-	v.Time, v.Err = p.Datetime(v.Raw)
+	v.Time, v.Err = p.Datetime(s)
 	v.Valid = v.Err == nil
 }
-func (v Datetime) state() FieldState {
+
+func (v *Datetime) state() FieldState {
 	return FieldState{Raw: v.Raw, Empty: !v.Valid && v.Err == nil, Err: v.Err, Time: v.Time, HasTime: v.Valid}
 }
 
@@ -56,16 +58,16 @@ type Date struct {
 	Err   error
 }
 
-// UnmarshalCSV implements gocsv.TypeUnmarshaller.
-func (v *Date) UnmarshalCSV(s string) error { v.Raw = s; return nil }
-func (v *Date) resolve(p *Parser) {
-	if strings.TrimSpace(v.Raw) == "" {
+func (v *Date) set(s string, p *Parser) {
+	*v = Date{Raw: s}
+	if strings.TrimSpace(s) == "" {
 		return
 	}
-	v.Time, v.Err = p.Date(v.Raw)
+	v.Time, v.Err = p.Date(s)
 	v.Valid = v.Err == nil
 }
-func (v Date) state() FieldState {
+
+func (v *Date) state() FieldState {
 	return FieldState{Raw: v.Raw, Empty: !v.Valid && v.Err == nil, Err: v.Err, Time: v.Time, HasTime: v.Valid}
 }
 
@@ -73,28 +75,26 @@ func (v Date) state() FieldState {
 // contract's list by the checker.
 type Code string
 
-// UnmarshalCSV implements gocsv.TypeUnmarshaller.
-func (v *Code) UnmarshalCSV(s string) error { *v = Code(s); return nil }
-func (v *Code) resolve(*Parser)             { *v = Code(NormalizeCode(string(*v))) }
-func (v Code) state() FieldState            { return FieldState{Raw: string(v), Norm: string(v), Empty: v == ""} }
+func (v *Code) set(s string, _ *Parser) { *v = Code(NormalizeCode(s)) }
+func (v *Code) state() FieldState {
+	return FieldState{Raw: string(*v), Norm: string(*v), Empty: *v == ""}
+}
 
 // List is a ';'-separated list of values, each trimmed.
 type List []string
 
-// UnmarshalCSV implements gocsv.TypeUnmarshaller.
-func (v *List) UnmarshalCSV(s string) error {
+func (v *List) set(s string, _ *Parser) {
 	*v = nil
 	for part := range strings.SplitSeq(s, ";") {
 		if p := strings.TrimSpace(part); p != "" {
 			*v = append(*v, p)
 		}
 	}
-	return nil
 }
-func (v *List) resolve(*Parser) {}
-func (v List) state() FieldState {
-	j := strings.Join(v, ";")
-	return FieldState{Raw: j, Norm: strings.ToUpper(j), Empty: len(v) == 0}
+
+func (v *List) state() FieldState {
+	j := strings.Join(*v, ";")
+	return FieldState{Raw: j, Norm: strings.ToUpper(j), Empty: len(*v) == 0}
 }
 
 // Contains reports whether the list holds code c (case-insensitively).
@@ -110,13 +110,18 @@ type Flag struct {
 	Err   error
 }
 
-// UnmarshalCSV implements gocsv.TypeUnmarshaller.
-func (v *Flag) UnmarshalCSV(s string) error { v.Raw = s; return nil }
-func (v *Flag) resolve(*Parser)             { v.Value, v.Valid, v.Err = ParseFlag(v.Raw) }
-func (v Flag) state() FieldState {
+func (v *Flag) set(s string, _ *Parser) {
+	v.Raw = s
+	v.Value, v.Valid, v.Err = ParseFlag(s)
+}
+
+func (v *Flag) state() FieldState {
 	fs := FieldState{Raw: v.Raw, Empty: !v.Valid && v.Err == nil, Err: v.Err}
-	if v.Valid {
-		fs.Norm = map[bool]string{true: "Y", false: "N"}[v.Value]
+	switch {
+	case v.Valid && v.Value:
+		fs.Norm = "Y"
+	case v.Valid:
+		fs.Norm = "N"
 	}
 	return fs
 }
@@ -132,10 +137,12 @@ type Count struct {
 	Err   error
 }
 
-// UnmarshalCSV implements gocsv.TypeUnmarshaller.
-func (v *Count) UnmarshalCSV(s string) error { v.Raw = s; return nil }
-func (v *Count) resolve(*Parser)             { v.Value, v.Valid, v.Err = ParseCount(v.Raw) }
-func (v Count) state() FieldState {
+func (v *Count) set(s string, _ *Parser) {
+	v.Raw = s
+	v.Value, v.Valid, v.Err = ParseCount(s)
+}
+
+func (v *Count) state() FieldState {
 	return FieldState{Raw: v.Raw, Empty: !v.Valid && v.Err == nil, Err: v.Err, N: v.Value, HasN: v.Valid}
 }
 
@@ -149,9 +156,11 @@ type Beat struct {
 	Err      error
 }
 
-// UnmarshalCSV implements gocsv.TypeUnmarshaller.
-func (v *Beat) UnmarshalCSV(s string) error { v.Raw = s; return nil }
-func (v *Beat) resolve(p *Parser)           { v.Beat, v.District, v.Valid, v.Err = p.Beat(v.Raw) }
-func (v Beat) state() FieldState {
+func (v *Beat) set(s string, p *Parser) {
+	v.Raw = s
+	v.Beat, v.District, v.Valid, v.Err = p.Beat(s)
+}
+
+func (v *Beat) state() FieldState {
 	return FieldState{Raw: v.Raw, Empty: !v.Valid && v.Err == nil, Err: v.Err}
 }

@@ -3,10 +3,16 @@
 // It reads one file as a stream: a UTF-8 byte-order mark is dropped, LF and
 // CRLF line ends and RFC 4180 quoting (quoted newlines, doubled quotes) are
 // handled by encoding/csv, header names are matched case- and
-// space-insensitively and through a configurable rename map, and each row is
-// decoded by gocsv into a struct that has no field for any personal data.
-// Every row comes with the physical line it starts on, quoted newlines
-// counted, so problems can name it.
+// space-insensitively and through a configurable rename map, and each row
+// is decoded into a struct that has no field for any personal data, so
+// personal data is never decoded, kept or passed on. Every row comes with
+// the physical line it starts on, quoted newlines counted, so problems can
+// name it.
+//
+// The header is bound to the struct's fields once; each row then costs one
+// encoding/csv read and one parse per field. (gocsv, used for writing,
+// boxed every field of every row through reflection and took five times as
+// long as encoding/csv alone; see the README's performance section.)
 package records
 
 import (
@@ -17,17 +23,16 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
-
-	"github.com/gocarina/gocsv"
 )
 
 // ErrEmptyFile is returned for a file with no header row.
 var ErrEmptyFile = errors.New("the file is empty: a header row is required")
 
 // Mapping says how one file differs from the contract: its own column
-// names and the extra value forms it uses.
+// names, its encoding and the extra value forms it uses.
 type Mapping struct {
 	// Rename maps the file's column names to the contract's.
 	Rename map[string]string
@@ -38,12 +43,16 @@ type Mapping struct {
 
 // Reader streams typed rows of type T from one CSV file.
 type Reader[T Record] struct {
-	csv       *csv.Reader
-	um        *gocsv.Unmarshaller
-	headers   []string
-	parser    *Parser
-	resolvers []int // indices of T's fields to resolve
+	csv     *csv.Reader
+	headers []string
+	parser  *Parser
+	fields  []string  // T's columns, in struct order
+	binds   []binding // T's fields present in the file
+	absent  []int     // T's fields absent from the file
 }
+
+// binding ties field index field of T to column col of the file.
+type binding struct{ field, col int }
 
 // NewHeaderNormalizer returns the function that turns a file's header names
 // into canonical ones: trimmed, lower-cased, then renamed through rename
@@ -64,13 +73,12 @@ func NewHeaderNormalizer(rename map[string]string) func(string) string {
 
 func normalizeHeader(h string) string { return strings.ToLower(strings.TrimSpace(h)) }
 
-// NewReader reads the header row of r, which must be UTF-8, and prepares to
-// decode rows into T according to m.
+// NewReader reads the header row of r, which must be UTF-8, and binds its
+// columns to T's fields according to m.
 func NewReader[T Record](r io.Reader, m Mapping) (*Reader[T], error) {
 	cr := csv.NewReader(skipBOM(r))
 	cr.ReuseRecord = true
-	var zero T
-	um, err := gocsv.NewUnmarshaller(cr, zero)
+	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, ErrEmptyFile
 	}
@@ -78,19 +86,17 @@ func NewReader[T Record](r io.Reader, m Mapping) (*Reader[T], error) {
 		return nil, fmt.Errorf("read header row: %w", err)
 	}
 	normalize := NewHeaderNormalizer(m.Rename)
-	headers := make([]string, len(um.Headers))
-	for i, h := range um.Headers {
+	headers := make([]string, len(header))
+	for i, h := range header {
 		headers[i] = normalize(h)
 	}
-	if err := um.RenormalizeHeaders(func([]string) []string { return headers }); err != nil {
-		return nil, fmt.Errorf("map header row: %w", err)
-	}
 	parser := m.Parser
-	rd := &Reader[T]{csv: cr, um: um, headers: headers, parser: &parser}
-	t := reflect.TypeFor[T]()
-	for i := range t.NumField() {
-		if reflect.PointerTo(t.Field(i).Type).Implements(reflect.TypeFor[resolver]()) {
-			rd.resolvers = append(rd.resolvers, i)
+	rd := &Reader[T]{csv: cr, headers: headers, parser: &parser, fields: Columns[T]()}
+	for i, name := range rd.fields {
+		if col := slices.Index(headers, name); col >= 0 {
+			rd.binds = append(rd.binds, binding{field: i, col: col})
+		} else {
+			rd.absent = append(rd.absent, i)
 		}
 	}
 	return rd, nil
@@ -100,10 +106,10 @@ func NewReader[T Record](r io.Reader, m Mapping) (*Reader[T], error) {
 func (r *Reader[T]) Headers() []string { return r.headers }
 
 // Next decodes the next row and returns it with the physical line it starts
-// on. At the end it returns io.EOF. A malformed row returns a *csv.ParseError
-// that names its line; reading may go on after it.
+// on. At the end it returns io.EOF. A malformed row returns a
+// *csv.ParseError that names its line; reading may go on after it.
 func (r *Reader[T]) Next() (row T, line int, err error) {
-	v, err := r.um.Read()
+	rec, err := r.csv.Read()
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
@@ -112,12 +118,26 @@ func (r *Reader[T]) Next() (row T, line int, err error) {
 		return row, 0, err
 	}
 	line, _ = r.csv.FieldPos(0)
-	row = v.(T)
 	rv := reflect.ValueOf(&row).Elem()
-	for _, i := range r.resolvers {
-		rv.Field(i).Addr().Interface().(resolver).resolve(r.parser)
+	for _, b := range r.binds {
+		rv.Field(b.field).Addr().Interface().(cell).set(rec[b.col], r.parser)
+	}
+	for _, i := range r.absent {
+		rv.Field(i).Addr().Interface().(cell).set("", r.parser)
 	}
 	return row, line, nil
+}
+
+// States appends to dst[:0] the state of each of row's fields, in struct
+// order (the order of Columns), and returns it. Column is left empty: the
+// position names it.
+func (r *Reader[T]) States(row *T, dst []FieldState) []FieldState {
+	dst = dst[:0]
+	rv := reflect.ValueOf(row).Elem()
+	for i := range r.fields {
+		dst = append(dst, rv.Field(i).Addr().Interface().(cell).state())
+	}
+	return dst
 }
 
 // skipBOM drops a UTF-8 byte-order mark at the start of r.
@@ -132,7 +152,7 @@ func skipBOM(r io.Reader) io.Reader {
 // FieldState is the decoded state of one column of a row.
 type FieldState struct {
 	Column  string    // canonical column name
-	Raw     string    // the cell as written; never personal data
+	Raw     string    // the cell as written (codes normalized); never personal data
 	Norm    string    // normalized value: codes upper-cased, flags Y or N, ids without ".0"
 	Empty   bool      // the cell was empty (unknown)
 	Err     error     // the value could not be read
@@ -142,31 +162,22 @@ type FieldState struct {
 	HasN    bool
 }
 
-type field interface {
-	state() FieldState
-}
-
-// Fields lists the state of every column of a typed row, in struct order.
-func Fields(row any) []FieldState {
-	v := reflect.ValueOf(row)
-	t := v.Type()
-	out := make([]FieldState, 0, t.NumField())
-	for i := range t.NumField() {
-		f, ok := v.Field(i).Interface().(field)
-		if !ok {
-			continue
-		}
-		fs := f.state()
-		fs.Column = t.Field(i).Tag.Get("csv")
+// Fields lists the state of every column of a typed row, in struct order,
+// with its column name.
+func Fields[T Record](row *T) []FieldState {
+	var out []FieldState
+	rv := reflect.ValueOf(row).Elem()
+	for i, name := range Columns[T]() {
+		fs := rv.Field(i).Addr().Interface().(cell).state()
+		fs.Column = name
 		out = append(out, fs)
 	}
 	return out
 }
 
-// Columns lists the canonical column names a row type decodes.
+// Columns lists the canonical column names a row type decodes, in struct order.
 func Columns[T Record]() []string {
-	var zero T
-	t := reflect.TypeOf(zero)
+	t := reflect.TypeFor[T]()
 	out := make([]string, 0, t.NumField())
 	for i := range t.NumField() {
 		out = append(out, t.Field(i).Tag.Get("csv"))

@@ -191,7 +191,7 @@ func TestReaderReportsFieldStates(t *testing.T) {
 		t.Fatal(err)
 	}
 	states := map[string]FieldState{}
-	for _, f := range Fields(row) {
+	for _, f := range Fields(&row) {
 		states[f.Column] = f
 	}
 	if !errors.Is(states["received_at"].Err, ErrDatetime) {
