@@ -16,7 +16,7 @@ the data files and render the site with Hugo (go tool hugo). data/current and
 public/ are replaced only when every step succeeded; after any failure both are
 left byte-for-byte as they were, and wco exits 1.`,
 		Example: `  wco build                                   # from the embedded sample delivery
-  wco build --source ./.wco/deliveries/2026-11-16T060000
+  wco build --source .wco/deliveries/2026-11-16T120000Z
   wco build --public /tmp/site                # render somewhere else`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -332,5 +334,29 @@ func TestMaxInvalidRows(t *testing.T) {
 	t.Setenv("WCO_CHECK_MAX_INVALID_ROWS", "1")
 	if _, _, err := o.build(t, "--source", dir); err == nil {
 		t.Error("2 invalid rows passed with max_invalid_rows 1")
+	}
+}
+
+// TestBuildFromURL: a URL source is pulled into the store, then built.
+func TestBuildFromURL(t *testing.T) {
+	src := synthDelivery(t, 120, 42)
+	ts := httptest.NewServer(http.StripPrefix("/exports/", http.FileServer(http.Dir(src))))
+	defer ts.Close()
+	store := t.TempDir()
+	t.Setenv("WCO_DELIVERIES_STORE", store)
+	o := newOutputs(t)
+	if _, stderr, err := o.build(t, "--source", ts.URL+"/exports/"); err != nil {
+		t.Fatalf("build from URL: %v\n%s", err, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(store, "2026-11-16T120000Z", "manifest.json")); err != nil {
+		t.Errorf("the delivery is not in the store: %v", err)
+	}
+	want := expectedCounts(t, src)
+	if cells := reportCells(t, o.public, "2026-q2"); cells["detainer_log"] != fmt.Sprint(want["detainer_log"]["2026-Q2"]) {
+		t.Errorf("2026-Q2 detainers: page %q, delivery %d", cells["detainer_log"], want["detainer_log"]["2026-Q2"])
+	}
+	out, _, err := wco(t, "pull", "--config", filepath.Join(repoRoot(t), "config.yaml"), "--source", ts.URL+"/exports/")
+	if err != nil || !strings.Contains(out, "already in the store") {
+		t.Errorf("second pull: %q %v", out, err)
 	}
 }

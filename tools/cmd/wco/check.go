@@ -18,15 +18,16 @@ func checkCmd() *cobra.Command {
 the line (quoted line breaks counted), the column, what is wrong and what to do.
 Values from personal-data columns are never shown. A table per file ends the report.
 It exits 1 when there is any problem; unknown columns are warnings only.`,
-		Example: `  wco check                          # the embedded sample delivery
-  wco check --source ./.wco/deliveries/2026-11-16T060000`,
+		Example: `  wco check                                       # the embedded sample delivery
+  wco check --source .wco/deliveries/2026-11-16T120000Z
+  wco check --source https://records.example.gov/exports/latest/   # pulled first`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := loadConfig(cmd)
 			if err != nil {
 				return err
 			}
-			d, err := openSource(cmd)
+			d, err := openSource(cmd, cfg)
 			if err != nil {
 				return err
 			}

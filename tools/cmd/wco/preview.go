@@ -14,7 +14,7 @@ func previewCmd() *cobra.Command {
 the site from it with Hugo's local server, reloading as you edit content or layouts.
 It never changes data/current or public/. Stop it with Ctrl-C.`,
 		Example: `  wco preview                          # http://127.0.0.1:1313/
-  wco preview --source ./.wco/deliveries/2026-11-16T060000 --port 8080`,
+  wco preview --source .wco/deliveries/2026-11-16T120000Z --port 8080`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			b, err := stageFromSource(cmd)

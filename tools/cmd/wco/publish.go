@@ -16,7 +16,7 @@ into data/current: per export, the records per quarter, with counts from 1 to
 threshold-1 suppressed. data/current is replaced whole, by rename, only once every
 file is written; on any failure it is left exactly as it was.`,
 		Example: `  wco publish
-  wco publish --source ./.wco/deliveries/2026-11-16T060000 --threshold 11`,
+  wco publish --source .wco/deliveries/2026-11-16T120000Z --threshold 11`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			b, err := stageFromSource(cmd)

@@ -16,6 +16,7 @@ import (
 	"github.com/chicago-welcoming-city/transparency/tools/internal/config"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/pull"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/site"
 	"github.com/chicago-welcoming-city/transparency/tools/sample"
 )
@@ -40,7 +41,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().String("config", "", "the project's config.yaml (default: found in this folder or above)")
-	root.AddCommand(synthCmd(), checkCmd(), publishCmd(), buildCmd(), previewCmd())
+	root.AddCommand(synthCmd(), pullCmd(), checkCmd(), publishCmd(), buildCmd(), previewCmd())
 	err := root.ExecuteContext(ctx)
 	if err != nil && isUsage(err) {
 		return usageError{err}
@@ -84,13 +85,35 @@ func loadConfig(cmd *cobra.Command) (*config.Config, error) {
 
 // addSourceFlag adds --source to a command that reads a delivery.
 func addSourceFlag(cmd *cobra.Command) {
-	cmd.Flags().String("source", "", "the delivery: a folder holding the exports (default: the embedded sample delivery)")
+	cmd.Flags().String("source", "", "the delivery: a folder, or an https:// URL pulled into the store first (default: the embedded sample delivery)")
 }
 
-// openSource opens the delivery named by --source.
-func openSource(cmd *cobra.Command) (*delivery.Delivery, error) {
+// openSource opens the delivery named by --source; a URL is pulled into
+// the deliveries store first, and read from there.
+func openSource(cmd *cobra.Command, cfg *config.Config) (*delivery.Delivery, error) {
 	source, _ := cmd.Flags().GetString("source")
+	if pull.IsURL(source) {
+		res, err := pullInto(cmd, cfg, source)
+		if err != nil {
+			return nil, err
+		}
+		source = res.Dir
+	}
 	return delivery.Open(source, sample.FS())
+}
+
+// pullInto pulls source into the configured deliveries store.
+func pullInto(cmd *cobra.Command, cfg *config.Config, source string) (*pull.Result, error) {
+	store := cfg.Deliveries.Store
+	if !filepath.IsAbs(store) {
+		store = filepath.Join(cfg.SiteDir(), store)
+	}
+	return pull.Pull(cmd.Context(), source, pull.Options{
+		Store:    store,
+		Keep:     cfg.Deliveries.Keep,
+		Token:    cfg.SourceToken,
+		Progress: cmd.ErrOrStderr(),
+	})
 }
 
 // addOutputFlags adds the flags naming where data files and the site go.
@@ -133,7 +156,7 @@ func absPath(p string) string {
 // publication checks the delivery and computes what it publishes; on a
 // failed check it prints the report and returns the error.
 func publication(cmd *cobra.Command, cfg *config.Config) (*publish.Publication, error) {
-	d, err := openSource(cmd)
+	d, err := openSource(cmd, cfg)
 	if err != nil {
 		return nil, err
 	}

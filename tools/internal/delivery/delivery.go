@@ -34,7 +34,7 @@ func Open(source string, sampleFS fs.FS) (*Delivery, error) {
 	case source == "":
 		d = &Delivery{FS: sampleFS, Origin: SampleOrigin, Sample: true}
 	case strings.HasPrefix(source, "https://") || strings.HasPrefix(source, "http://"):
-		return nil, fmt.Errorf("source %s: reading a delivery over the network is not available yet: copy it into a folder and pass --source DIR", source)
+		return nil, fmt.Errorf("source %s: a URL is pulled into the deliveries store first (wco pull), then opened from there", source)
 	default:
 		st, err := os.Stat(source)
 		if err != nil {

@@ -1,0 +1,416 @@
+// Package pull copies a delivery from the records system into the local
+// deliveries store, one folder per delivery, named by its export time.
+//
+// A source is a local folder or an https:// URL (plain http only to this
+// machine's loopback addresses, for tests and local mirrors). Over HTTPS the
+// bearer token from WCO_SOURCE_TOKEN is sent, and never over a redirect to
+// another host or to plain http. Timeouts, dropped connections and 5xx
+// answers are retried with exponential backoff; each file is written under a
+// temporary name and renamed only when complete and verified against the
+// manifest (row count and sha256). The delivery's folder appears in the
+// store by one rename, complete or not at all. Pulling a delivery that is
+// already in the store changes nothing, and only the newest N deliveries
+// are kept.
+package pull
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
+)
+
+// Options tune a pull.
+type Options struct {
+	Store    string       // the deliveries store
+	Keep     int          // deliveries kept in the store, newest first
+	Token    string       // bearer token for HTTPS sources
+	Client   *http.Client // nil: a client with sane timeouts
+	Attempts int          // tries per request (default 5)
+	Backoff  time.Duration
+	// Backoff is the wait before the second try, doubled each time (default 1s).
+	IdleTimeout time.Duration // a download with no bytes for this long is retried (default 60s)
+	Progress    io.Writer     // progress lines for large files; nil for none
+}
+
+// Result describes a pull.
+type Result struct {
+	Dir    string   // the delivery's folder in the store
+	NoOp   bool     // it was already there
+	Files  []string // files pulled
+	Bytes  int64
+	Pruned []string // older deliveries removed to keep Keep
+}
+
+// IsURL reports whether a source names a URL rather than a folder.
+func IsURL(source string) bool {
+	return strings.HasPrefix(source, "https://") || strings.HasPrefix(source, "http://")
+}
+
+// Pull copies the delivery at source into the store.
+func Pull(ctx context.Context, source string, opt Options) (*Result, error) {
+	if opt.Store == "" {
+		return nil, errors.New("pull: no deliveries store configured")
+	}
+	if opt.Keep < 1 {
+		opt.Keep = 1
+	}
+	src, err := newSource(source, opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(opt.Store, 0o755); err != nil {
+		return nil, fmt.Errorf("make deliveries store: %w", err)
+	}
+
+	manifestBytes, err := src.fetchAll(ctx, delivery.ManifestName)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("pull %s: %w", src, err)
+	}
+	var m *delivery.Manifest
+	if err == nil {
+		if m, err = delivery.ParseManifest(manifestBytes); err != nil {
+			return nil, fmt.Errorf("pull %s: %w", src, err)
+		}
+	}
+
+	// A delivery already in the store: compare manifests, verify, done.
+	if m != nil {
+		dir := filepath.Join(opt.Store, FolderName(m.ExportedAt))
+		if existing, err := os.ReadFile(filepath.Join(dir, delivery.ManifestName)); err == nil {
+			if !bytes.Equal(existing, manifestBytes) {
+				return nil, fmt.Errorf("pull %s: the store already holds a different delivery exported at the same time (%s): move it aside to pull this one", src, dir)
+			}
+			if err := verifyFolder(dir, m); err != nil {
+				return nil, fmt.Errorf("pull %s: the copy in %s no longer matches its manifest (%w): remove it and pull again", src, dir, err)
+			}
+			return &Result{Dir: dir, NoOp: true}, nil
+		}
+	}
+
+	stage, err := os.MkdirTemp(opt.Store, ".pull-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(stage)
+	res := &Result{}
+	names := contractFiles()
+	if m != nil {
+		for _, f := range m.Files {
+			if !slices.Contains(names, f.Name) {
+				names = append(names, f.Name)
+			}
+		}
+	}
+	for _, name := range names {
+		var want *delivery.ManifestFile
+		if m != nil {
+			if mf, ok := m.File(name); ok {
+				want = &mf
+			} else {
+				return nil, fmt.Errorf("pull %s: manifest.json does not list %s: the delivery is incomplete", src, name)
+			}
+		}
+		n, err := src.download(ctx, name, filepath.Join(stage, name), want)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("pull %s: the delivery has no %s", src, name)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("pull %s: %s: %w", src, name, err)
+		}
+		res.Files = append(res.Files, name)
+		res.Bytes += n
+	}
+
+	folder := ""
+	if m != nil {
+		if err := os.WriteFile(filepath.Join(stage, delivery.ManifestName), manifestBytes, 0o644); err != nil {
+			return nil, err
+		}
+		folder = FolderName(m.ExportedAt)
+	} else {
+		d := &delivery.Delivery{FS: os.DirFS(stage)}
+		digest, err := d.Digest(names)
+		if err != nil {
+			return nil, err
+		}
+		folder = "undated-" + strings.TrimPrefix(digest, "sha256:")[:16]
+	}
+	res.Dir = filepath.Join(opt.Store, folder)
+	if _, err := os.Stat(res.Dir); err == nil {
+		// Only an undated delivery gets here: same content, same name.
+		res.NoOp = true
+		res.Files, res.Bytes = nil, 0
+		return res, nil
+	}
+	if err := os.Rename(stage, res.Dir); err != nil {
+		return nil, fmt.Errorf("put delivery in the store: %w", err)
+	}
+	res.Pruned, err = prune(opt.Store, opt.Keep)
+	return res, err
+}
+
+// FolderName names a delivery's folder by its export time, in UTC so that
+// names sort in time order: 2026-11-16T120000Z.
+func FolderName(exportedAt time.Time) string {
+	return exportedAt.UTC().Format("2006-01-02T150405Z")
+}
+
+func contractFiles() []string {
+	var out []string
+	for _, e := range contract.Exports() {
+		out = append(out, e.File())
+	}
+	return out
+}
+
+// verifyFile checks a file against its manifest entry.
+func verifyFile(p string, want delivery.ManifestFile) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := sha256.New()
+	rows, err := countRows(io.TeeReader(f, h))
+	if err != nil {
+		return fmt.Errorf("count rows: %w", err)
+	}
+	if sum := hex.EncodeToString(h.Sum(nil)); !strings.EqualFold(sum, want.SHA256) {
+		return fmt.Errorf("sha256 %s… does not match the manifest's %s…", sum[:12], want.SHA256[:min(12, len(want.SHA256))])
+	}
+	if rows != want.Rows {
+		return fmt.Errorf("%d rows, the manifest says %d", rows, want.Rows)
+	}
+	return nil
+}
+
+func verifyFolder(dir string, m *delivery.Manifest) error {
+	for _, f := range m.Files {
+		if err := verifyFile(filepath.Join(dir, f.Name), f); err != nil {
+			return fmt.Errorf("%s: %w", f.Name, err)
+		}
+	}
+	return nil
+}
+
+// countRows counts a CSV file's data rows (records after the header),
+// quoted line breaks included in their record.
+func countRows(r io.Reader) (int, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	n := -1
+	for {
+		_, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return max(n, 0), nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		n++
+	}
+}
+
+// prune removes the oldest deliveries beyond keep, judged by folder name
+// (export time in UTC) and, for undated deliveries, by modification time.
+func prune(store string, keep int) ([]string, error) {
+	entries, err := os.ReadDir(store)
+	if err != nil {
+		return nil, err
+	}
+	type dl struct {
+		name string
+		when time.Time
+	}
+	var all []dl
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		when, err := time.Parse("2006-01-02T150405Z", e.Name())
+		if err != nil {
+			if !strings.HasPrefix(e.Name(), "undated-") {
+				continue // not a delivery folder: never touched
+			}
+			info, err := e.Info()
+			if err != nil {
+				continue
+			}
+			when = info.ModTime()
+		}
+		all = append(all, dl{e.Name(), when})
+	}
+	slices.SortFunc(all, func(a, b dl) int { return b.when.Compare(a.when) })
+	var removed []string
+	for _, d := range all[min(keep, len(all)):] {
+		if err := os.RemoveAll(filepath.Join(store, d.name)); err != nil {
+			return removed, fmt.Errorf("prune %s: %w", d.name, err)
+		}
+		removed = append(removed, d.name)
+	}
+	return removed, nil
+}
+
+// source is where a delivery is pulled from.
+type source interface {
+	fmt.Stringer
+	// fetchAll reads a small file whole; fs.ErrNotExist if absent.
+	fetchAll(ctx context.Context, name string) ([]byte, error)
+	// download writes a file to dst via a temporary name, verified against
+	// want when there is a manifest, and returns its size.
+	download(ctx context.Context, name, dst string, want *delivery.ManifestFile) (int64, error)
+}
+
+func newSource(s string, opt Options) (source, error) {
+	if !IsURL(s) {
+		st, err := os.Stat(s)
+		if err != nil {
+			return nil, fmt.Errorf("pull: %w", err)
+		}
+		if !st.IsDir() {
+			return nil, fmt.Errorf("pull %s: not a folder: a delivery is a folder holding the exports", s)
+		}
+		return &dirSource{dir: s, progress: opt.Progress}, nil
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("pull: source %q: %w", s, err)
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("pull %s: plain http is allowed only to this machine (loopback); use https", redact(u))
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("pull %s: credentials in the URL are refused: set WCO_SOURCE_TOKEN instead", redact(u))
+	}
+	return newHTTPSource(u, opt), nil
+}
+
+// isLoopback reports whether host is localhost or a loopback address.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// redact drops any user information from a URL for messages.
+func redact(u *url.URL) string {
+	c := *u
+	c.User = nil
+	c.RawQuery = ""
+	return c.String()
+}
+
+// dirSource copies from a local folder.
+type dirSource struct {
+	dir      string
+	progress io.Writer
+}
+
+func (d *dirSource) String() string { return d.dir }
+
+func (d *dirSource) fetchAll(_ context.Context, name string) ([]byte, error) {
+	return os.ReadFile(filepath.Join(d.dir, name))
+}
+
+func (d *dirSource) download(ctx context.Context, name, dst string, want *delivery.ManifestFile) (int64, error) {
+	f, err := os.Open(filepath.Join(d.dir, name))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	var size int64 = -1
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	return writeVerified(ctx, f, size, name, dst, want, d.progress)
+}
+
+// writeVerified copies r to dst's temporary name, verifies it and renames it.
+func writeVerified(ctx context.Context, r io.Reader, size int64, name, dst string, want *delivery.ManifestFile, progress io.Writer) (int64, error) {
+	tmp := filepath.Join(filepath.Dir(dst), "."+filepath.Base(dst)+".part")
+	out, err := os.Create(tmp)
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(tmp)
+	n, err := io.Copy(out, &progressReader{ctx: ctx, r: r, name: name, total: size, w: progress})
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return n, err
+	}
+	if size >= 0 && n != size {
+		return n, fmt.Errorf("%w: got %d of %d bytes", io.ErrUnexpectedEOF, n, size)
+	}
+	if want != nil {
+		if err := verifyFile(tmp, *want); err != nil {
+			return n, fmt.Errorf("%w: %w", errVerify, err)
+		}
+	}
+	return n, os.Rename(tmp, dst)
+}
+
+// errVerify marks a file that arrived whole but does not match its
+// manifest: trying again will not help.
+var errVerify = errors.New("does not match the manifest")
+
+// progressReader reports progress of large copies every tenth, and stops
+// when ctx ends.
+type progressReader struct {
+	ctx   context.Context
+	r     io.Reader
+	name  string
+	total int64
+	done  int64
+	shown int64 // tenths shown
+	w     io.Writer
+}
+
+// progressMin is the size from which progress is shown.
+const progressMin = 8 << 20
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	if err := p.ctx.Err(); err != nil {
+		return 0, err
+	}
+	n, err := p.r.Read(b)
+	p.done += int64(n)
+	if p.w != nil && p.total >= progressMin {
+		if tenth := p.done * 10 / p.total; tenth > p.shown {
+			p.shown = tenth
+			fmt.Fprintf(p.w, "%s: %d%% (%s of %s)\n", p.name, tenth*10, mb(p.done), mb(p.total))
+		}
+	}
+	return n, err
+}
+
+func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20)) }
+
+// join appends a file name to a base URL's path.
+func join(base *url.URL, name string) string {
+	u := *base
+	u.Path = path.Join("/", u.Path, name)
+	return u.String()
+}
