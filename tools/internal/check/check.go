@@ -191,8 +191,23 @@ func scanBytes(fsys fs.FS, name string) (sum string, size int64, utf8ok bool, ba
 }
 
 // checkHeader reports missing, duplicate and unknown columns; false means
-// the rows cannot be read.
+// the rows cannot be read. A first line that names fewer than half of the
+// contract's columns is taken for a data row, not a header: it is reported
+// without echoing any of it, as it may hold personal data.
 func checkHeader(e contract.Export, headers []string, fail func(Problem)) bool {
+	known, wanted := 0, 0
+	for _, c := range e.Columns {
+		if !c.PII {
+			wanted++
+			if slices.Contains(headers, c.Name) {
+				known++
+			}
+		}
+	}
+	if known*2 < wanted {
+		fail(Problem{Line: 1, Kind: BadHeader, Detail: fmt.Sprintf("the first line names only %d of the contract's %d columns: the header row is missing or not comma-separated", known, wanted), Hint: "export the file with its header row, or map the system's column names in config.yaml"})
+		return false
+	}
 	ok := true
 	for i, h := range headers {
 		if slices.Index(headers, h) != i {

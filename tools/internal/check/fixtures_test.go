@@ -43,6 +43,8 @@ var failFixtures = map[string]want{
 	"detainer_log/unknown-charge-class":                 {2, "charge_class", UnknownCode},
 	"detainer_log/bad-bail-datetime":                    {3, "bail_posted_at", BadValue},
 	"detainer_log/empty-file":                           {0, "", EmptyFile},
+	"detainer_log/no-header-row":                        {1, "", BadHeader},
+	"visa_certifications/semicolon-separated":           {1, "", BadHeader},
 	"detainer_log/missing-fields":                       {3, "", MalformedRow},
 	"detainer_log/bare-quote":                           {2, "", MalformedRow},
 	"detainer_log/unterminated-quote":                   {5, "", MalformedRow},

@@ -12,6 +12,7 @@ type Kind string
 const (
 	MissingFile      Kind = "missing-file"
 	EmptyFile        Kind = "empty-file"
+	BadHeader        Kind = "bad-header"
 	BadEncoding      Kind = "bad-encoding"
 	MissingColumn    Kind = "missing-column"
 	DuplicateColumn  Kind = "duplicate-column"
