@@ -91,17 +91,7 @@ func checkFixture(t *testing.T, path string) *Report {
 	}
 	d := &delivery.Delivery{FS: fstest.MapFS{e.File(): {Data: b}}, Origin: path}
 	opt := Options{Now: time.Date(2026, 11, 20, 0, 0, 0, 0, period.Chicago), MaxProblems: 100}
-	var fr *FileReport
-	switch e.Name {
-	case "detainer_log":
-		fr = Export(d, e, opt, func(records.Detainer) {})
-	case "assistance_requests":
-		fr = Export(d, e, opt, func(records.Assistance) {})
-	case "federal_incidents":
-		fr = Export(d, e, opt, func(records.Incident) {})
-	case "visa_certifications":
-		fr = Export(d, e, opt, func(records.Visa) {})
-	}
+	fr := File(d, e, opt, func(contract.Export, records.Record) {})
 	return &Report{Origin: path, Files: []*FileReport{fr}}
 }
 

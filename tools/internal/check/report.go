@@ -86,22 +86,25 @@ func (r *Report) Err() error {
 func Delivery(d *delivery.Delivery, opt Options, visit func(contract.Export, records.Record)) *Report {
 	rep := &Report{Origin: d.Origin, MaxInvalidRows: opt.MaxInvalidRows}
 	for _, e := range contract.Exports() {
-		var fr *FileReport
-		switch e.Name {
-		case "detainer_log":
-			fr = Export(d, e, opt, func(r records.Detainer) { visit(e, r) })
-		case "assistance_requests":
-			fr = Export(d, e, opt, func(r records.Assistance) { visit(e, r) })
-		case "federal_incidents":
-			fr = Export(d, e, opt, func(r records.Incident) { visit(e, r) })
-		case "visa_certifications":
-			fr = Export(d, e, opt, func(r records.Visa) { visit(e, r) })
-		default:
-			panic("check: no typed row for export " + e.Name)
-		}
-		rep.Files = append(rep.Files, fr)
+		rep.Files = append(rep.Files, File(d, e, opt, visit))
 	}
 	return rep
+}
+
+// File checks one export of d with its typed row, calling visit for every
+// valid row.
+func File(d *delivery.Delivery, e contract.Export, opt Options, visit func(contract.Export, records.Record)) *FileReport {
+	switch e.Name {
+	case "detainer_log":
+		return Export(d, e, opt, func(r records.Detainer) { visit(e, r) })
+	case "assistance_requests":
+		return Export(d, e, opt, func(r records.Assistance) { visit(e, r) })
+	case "federal_incidents":
+		return Export(d, e, opt, func(r records.Incident) { visit(e, r) })
+	case "visa_certifications":
+		return Export(d, e, opt, func(r records.Visa) { visit(e, r) })
+	}
+	panic("check: no typed row for export " + e.Name)
 }
 
 // Write prints every problem grouped by file and kind, then a summary table
