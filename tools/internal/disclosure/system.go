@@ -1,0 +1,101 @@
+package disclosure
+
+import (
+	"fmt"
+	"slices"
+)
+
+// A System is everything an attacker can read about one population of
+// records: cells (published or suppressed, each with its true value, which
+// only the toolkit knows) and the linear relations between them, such as
+// "these cells add up to that total". Its cells are the counts of every
+// table that shares records: quarters and their margins, year tables, and
+// earlier releases.
+type System struct {
+	Cells     []Count
+	Relations []Relation
+	index     map[string]int
+}
+
+// Count is one cell of a table.
+type Count struct {
+	Key        string // names the cell in messages, e.g. "detainer_log 2026-Q3 disposition=RELEASED"
+	Value      int    // the true count
+	Suppressed bool
+	Frozen     bool // released: its status may not change
+}
+
+// Relation says that the Parts add up to the Total (Kind Sum), or that
+// each Part is at most the Total (Kind Bound), as when a record may count
+// under several values.
+type Relation struct {
+	Kind  RelationKind
+	Total int   // cell index
+	Parts []int // cell indices
+}
+
+// RelationKind is the kind of a Relation.
+type RelationKind int
+
+// The relations a system can hold.
+const (
+	Sum RelationKind = iota
+	Bound
+)
+
+// Add adds a cell and returns its index; adding a key twice returns the
+// first index (a cell shared by several tables is one cell).
+func (s *System) Add(c Count) int {
+	if s.index == nil {
+		s.index = map[string]int{}
+	}
+	if i, ok := s.index[c.Key]; ok {
+		return i
+	}
+	s.Cells = append(s.Cells, c)
+	s.index[c.Key] = len(s.Cells) - 1
+	return len(s.Cells) - 1
+}
+
+// Lookup returns the index of a cell by key.
+func (s *System) Lookup(key string) (int, bool) {
+	i, ok := s.index[key]
+	return i, ok
+}
+
+// Relate adds a relation.
+func (s *System) Relate(kind RelationKind, total int, parts ...int) {
+	s.Relations = append(s.Relations, Relation{Kind: kind, Total: total, Parts: slices.Clone(parts)})
+}
+
+// Validate checks that the true values satisfy every relation.
+func (s *System) Validate() error {
+	for _, r := range s.Relations {
+		sum := 0
+		for _, p := range r.Parts {
+			sum += s.Cells[p].Value
+			if r.Kind == Bound && s.Cells[p].Value > s.Cells[r.Total].Value {
+				return fmt.Errorf("%s is larger than %s", s.Cells[p].Key, s.Cells[r.Total].Key)
+			}
+		}
+		if r.Kind == Sum && sum != s.Cells[r.Total].Value {
+			return fmt.Errorf("the parts of %s add up to %d, not %d", s.Cells[r.Total].Key, sum, s.Cells[r.Total].Value)
+		}
+	}
+	return nil
+}
+
+// Primary suppresses every cell from 1 to k−1 that is not frozen, and
+// reports frozen cells in that range that are published.
+func (s *System) Primary(k int) error {
+	for i := range s.Cells {
+		c := &s.Cells[i]
+		if c.Value > 0 && c.Value < k && !c.Suppressed {
+			if c.Frozen {
+				return fmt.Errorf("%s is %d, below the threshold, but was released as published", c.Key, c.Value)
+			}
+			c.Suppressed = true
+		}
+	}
+	return nil
+}
