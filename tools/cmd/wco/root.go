@@ -161,8 +161,10 @@ func publication(cmd *cobra.Command, cfg *config.Config) (*publish.Publication, 
 		return nil, err
 	}
 	pub, rep, err := publish.Run(d, publish.Options{
-		Threshold: cfg.Disclosure.Threshold,
-		Check:     checkOptions(cfg),
+		Threshold:  cfg.Disclosure.Threshold,
+		Check:      checkOptions(cfg),
+		Policy:     cfg.Publication,
+		ConfigHash: cfg.Hash(),
 	})
 	if rep != nil && rep.Failed() {
 		_ = rep.Write(cmd.ErrOrStderr())

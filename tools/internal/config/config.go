@@ -13,6 +13,9 @@
 package config
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -24,6 +27,7 @@ import (
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/disclosure"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
 )
 
@@ -61,6 +65,10 @@ type Config struct {
 	// Exports maps a records system's own column names to the contract's,
 	// per export: exports.detainer_log.columns.received_at: "RECV_DT".
 	Exports map[string]ExportMapping `mapstructure:"exports"`
+
+	// Publication is the allow-list: per export, the dimensions and
+	// measures that may be published.
+	Publication publish.Policy `mapstructure:"publication"`
 
 	PseudonymKey string `mapstructure:"-"`
 	SourceToken  string `mapstructure:"-"`
@@ -132,6 +140,20 @@ func (c *Config) Mappings() (map[string]records.Mapping, error) {
 	return out, errors.Join(errs...)
 }
 
+// Hash is the sha256 of the effective settings (secrets and the file's
+// location aside), recorded in every data file so each published number can
+// be traced to the configuration that made it.
+func (c *Config) Hash() string {
+	clean := *c
+	clean.Path, clean.PseudonymKey, clean.SourceToken = "", "", ""
+	b, err := json.Marshal(clean) // maps marshal with sorted keys
+	if err != nil {
+		panic(err) // plain data always marshals
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
 // Find looks for config.yaml in dir and its parents.
 func Find(dir string) (string, error) {
 	abs, err := filepath.Abs(dir)
@@ -174,6 +196,7 @@ func Load(path string, flags *pflag.FlagSet) (*Config, error) {
 	v.SetDefault("deliveries.store", ".wco/deliveries")
 	v.SetDefault("deliveries.keep", 10)
 	v.SetDefault("exports", map[string]any{})
+	v.SetDefault("publication", map[string]any{})
 	v.SetEnvPrefix("WCO")
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
 	v.AutomaticEnv()
@@ -212,6 +235,9 @@ func (c *Config) validate() error {
 		errs = append(errs, errors.New("params.check.max_invalid_rows: it must be zero or more"))
 	}
 	if _, err := c.Mappings(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Publication.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	if c.Check.MaxProblems < 1 {

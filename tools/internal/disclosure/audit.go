@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize/convex/lp"
 )
@@ -54,8 +55,9 @@ func (s *System) Attack() ([]Interval, error) {
 	return out, nil
 }
 
-// Audit returns the suppressed cells whose interval is narrower than width.
-func (s *System) Audit(width float64) ([]Finding, error) {
+// AuditExact returns the suppressed cells whose interval, computed exactly
+// by linear programming for every cell, is narrower than width.
+func (s *System) AuditExact(width float64) ([]Finding, error) {
 	ivs, err := s.Attack()
 	if err != nil {
 		return nil, err
@@ -64,6 +66,58 @@ func (s *System) Audit(width float64) ([]Finding, error) {
 	for _, iv := range ivs {
 		if iv.Width() < width-1e-6 {
 			out = append(out, Finding{Interval: iv, Key: s.Cells[iv.Cell].Key})
+		}
+	}
+	return out, nil
+}
+
+// Audit returns the suppressed cells whose interval is narrower than width.
+// A cell is first cleared, where possible, by a certificate: two feasible
+// points of the attacker's system, as far apart in that cell as the
+// true values allow along the best null-space direction. Only cells the
+// certificate cannot clear are solved exactly by linear programming.
+func (s *System) Audit(width float64) ([]Finding, error) {
+	var out []Finding
+	for _, comp := range s.components() {
+		// A component is fixed by its set of suppressed cells (published
+		// values never change), so its findings can be reused until a
+		// suppression joins it.
+		key := fmt.Sprint(width, comp)
+		fs, ok := s.audited[key]
+		if !ok {
+			var err error
+			if fs, err = s.auditComponent(comp, width); err != nil {
+				return nil, err
+			}
+			if s.audited == nil {
+				s.audited = map[string][]Finding{}
+			}
+			s.audited[key] = fs
+		}
+		out = append(out, fs...)
+	}
+	slices.SortFunc(out, func(a, b Finding) int { return a.Cell - b.Cell })
+	return out, nil
+}
+
+func (s *System) auditComponent(cells []int, width float64) ([]Finding, error) {
+	p, err := s.program(cells)
+	if err != nil {
+		return nil, err
+	}
+	proven := p.certificate(p.interior())
+	var out []Finding
+	for i, c := range cells {
+		if proven[i] >= width-1e-6 {
+			continue
+		}
+		lo, hi, err := p.bounds(i)
+		if err != nil {
+			return nil, fmt.Errorf("audit %s: %w", s.Cells[c].Key, err)
+		}
+		iv := Interval{Cell: c, Min: lo + 1, Max: hi + 1}
+		if iv.Width() < width-1e-6 {
+			out = append(out, Finding{Interval: iv, Key: s.Cells[c].Key})
 		}
 	}
 	return out, nil
@@ -116,6 +170,37 @@ func (s *System) components() [][]int {
 
 // attackComponent solves min and max of each cell of one component.
 func (s *System) attackComponent(cells []int) ([]Interval, error) {
+	p, err := s.program(cells)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Interval, 0, len(cells))
+	for i, c := range cells {
+		lo, hi, err := p.bounds(i)
+		if err != nil {
+			return nil, fmt.Errorf("audit %s: %w", s.Cells[c].Key, err)
+		}
+		out = append(out, Interval{Cell: c, Min: lo + 1, Max: hi + 1})
+	}
+	return out, nil
+}
+
+// program is the attacker's linear system for one component: A y = b,
+// y ≥ 0, where y is each suppressed cell less 1, then one slack per bound;
+// y0 is the true point, which only the toolkit knows.
+type program struct {
+	A  [][]float64
+	b  []float64
+	n  int
+	y0 []float64
+
+	keep  []int      // columns some row uses
+	dense *mat.Dense // A over those columns
+	basis []int      // a feasible basis, once one is known
+}
+
+// program builds the component's linear system.
+func (s *System) program(cells []int) (*program, error) {
 	// Variables: the component's cells, shifted so y = x − 1 ≥ 0, then one
 	// slack per Bound relation that involves them.
 	pos := make(map[int]int, len(cells))
@@ -193,27 +278,162 @@ func (s *System) attackComponent(cells []int) ([]Interval, error) {
 			si++
 		}
 	}
+	// The true point: cells less 1, and each slack what the bound leaves.
+	y0 := make([]float64, width)
+	for i, c := range cells {
+		y0[i] = float64(s.Cells[c].Value - 1)
+	}
+	for i, row := range A {
+		for j := nv; j < width; j++ {
+			if row[j] == 1 {
+				v := rhs[i]
+				for q := range nv {
+					v -= row[q] * y0[q]
+				}
+				y0[j] = v
+			}
+		}
+	}
 	A, rhs, err := independentRows(A, rhs)
 	if err != nil {
 		return nil, fmt.Errorf("audit %s: %w", s.Cells[cells[0]].Key, err)
 	}
+	return &program{A: A, b: rhs, n: width, y0: y0}, nil
+}
 
-	out := make([]Interval, 0, nv)
-	for i, c := range cells {
-		lo, hi, err := bounds(A, rhs, width, i)
-		if err != nil {
-			return nil, fmt.Errorf("audit %s: %w", s.Cells[c].Key, err)
-		}
-		out = append(out, Interval{Cell: c, Min: lo + 1, Max: hi + 1})
+// interior returns a feasible point as far from every bound as the system
+// allows (at most 1 from each, which is all the certificate needs): the
+// solution of max s subject to A y = b, y ≥ s, s ≤ 1. From such a point
+// every cell can move both ways. Without one (some variable is pinned to
+// its bound) it returns the true point.
+func (p *program) interior() []float64 {
+	m := len(p.A)
+	if m == 0 {
+		return p.y0
 	}
-	return out, nil
+	// Standard form over z = y − s·1 ≥ 0, s ≥ 0, u = 1 − s ≥ 0:
+	// A z + (A·1) s = b, s + u = 1; minimize −s.
+	n := p.n + 2
+	a := mat.NewDense(m+1, n, nil)
+	b := make([]float64, m+1)
+	for i, row := range p.A {
+		sum := 0.0
+		for j, v := range row {
+			a.Set(i, j, v)
+			sum += v
+		}
+		a.Set(i, p.n, sum)
+		b[i] = p.b[i]
+	}
+	a.Set(m, p.n, 1)
+	a.Set(m, p.n+1, 1)
+	b[m] = 1
+	// Drop all-zero columns, which gonum refuses.
+	var keep []int
+	for j := range n {
+		for i := 0; i <= m; i++ {
+			if a.At(i, j) != 0 {
+				keep = append(keep, j)
+				break
+			}
+		}
+	}
+	dense := mat.NewDense(m+1, len(keep), nil)
+	c := make([]float64, len(keep))
+	for jj, j := range keep {
+		for i := 0; i <= m; i++ {
+			dense.Set(i, jj, a.At(i, j))
+		}
+		if j == p.n {
+			c[jj] = -1
+		}
+	}
+	if r, cols := dense.Dims(); r > cols {
+		return p.y0
+	}
+	_, x, err := lp.Simplex(c, dense, b, 1e-10, nil)
+	if err != nil {
+		return p.y0
+	}
+	full := make([]float64, n)
+	for jj, j := range keep {
+		full[j] = x[jj]
+	}
+	sv := full[p.n]
+	if sv < 1e-9 {
+		return p.y0
+	}
+	y := make([]float64, p.n)
+	for j := range y {
+		y[j] = full[j] + sv
+	}
+	return y
+}
+
+// certificate returns, per cell, a width the attacker provably cannot
+// narrow the cell below: the cell's extent over the feasible segment
+// through the feasible point from along d = N Nᵀ eᵢ, the direction in the
+// null space of A that moves cell i most. Zero means it proves nothing.
+func (p *program) certificate(from []float64) []float64 {
+	nv := len(p.y0)
+	out := make([]float64, nv)
+	if len(p.A) == 0 {
+		for i := range out {
+			out[i] = math.Inf(1) // no relation binds any cell
+		}
+		return out
+	}
+	m := len(p.A)
+	a := mat.NewDense(m, p.n, nil)
+	for i, row := range p.A {
+		a.SetRow(i, row)
+	}
+	var svd mat.SVD
+	if !svd.Factorize(a, mat.SVDFull) {
+		return out
+	}
+	sv := svd.Values(nil)
+	tol := 1e-9 * math.Max(1, sv[0])
+	rank := 0
+	for _, v := range sv {
+		if v > tol {
+			rank++
+		}
+	}
+	if rank == p.n {
+		return out // a single point: every cell is determined
+	}
+	var v mat.Dense
+	svd.VTo(&v)
+	null := v.Slice(0, p.n, rank, p.n).(*mat.Dense) // n × (n − rank)
+	d := make([]float64, p.n)
+	for i := range nv {
+		row := null.RawRowView(i)
+		for j := range p.n {
+			d[j] = floats.Dot(null.RawRowView(j), row)
+		}
+		if math.Abs(d[i]) < 1e-9 {
+			continue
+		}
+		lo, hi := math.Inf(-1), math.Inf(1)
+		for j, dj := range d {
+			switch {
+			case dj > 1e-12:
+				lo = math.Max(lo, -from[j]/dj)
+			case dj < -1e-12:
+				hi = math.Min(hi, -from[j]/dj)
+			}
+		}
+		out[i] = math.Abs(d[i]) * (hi - lo)
+	}
+	return out
 }
 
 // bounds minimizes and maximizes variable v subject to A y = b, y ≥ 0.
-func bounds(A [][]float64, b []float64, n, v int) (lo, hi float64, err error) {
+func (p *program) bounds(v int) (lo, hi float64, err error) {
 	// A variable in no row is bounded only below.
 	inRow := false
-	for _, row := range A {
+	for _, row := range p.A {
 		if math.Abs(row[v]) > 1e-12 {
 			inRow = true
 			break
@@ -222,36 +442,16 @@ func bounds(A [][]float64, b []float64, n, v int) (lo, hi float64, err error) {
 	if !inRow {
 		return 0, math.Inf(1), nil
 	}
-	// Drop columns that are zero in every row: free slack-like variables
-	// no relation uses (gonum refuses all-zero columns).
-	var keep []int
-	for j := range n {
-		for _, row := range A {
-			if math.Abs(row[j]) > 1e-12 {
-				keep = append(keep, j)
-				break
-			}
-		}
-	}
-	m := len(A)
-	dense := mat.NewDense(m, len(keep), nil)
-	vv := -1
-	for jj, j := range keep {
-		if j == v {
-			vv = jj
-		}
-		for i := range m {
-			dense.Set(i, jj, A[i][j])
-		}
-	}
-	c := make([]float64, len(keep))
+	p.prepare()
+	vv := slices.Index(p.keep, v)
+	c := make([]float64, len(p.keep))
 	c[vv] = 1
-	minV, _, err := solve(c, dense, b)
+	minV, err := p.solve(c)
 	if err != nil {
 		return 0, 0, fmt.Errorf("minimize: %w", err)
 	}
 	c[vv] = -1
-	negMax, _, err := solve(c, dense, b)
+	negMax, err := p.solve(c)
 	switch {
 	case errors.Is(err, lp.ErrUnbounded):
 		return minV, math.Inf(1), nil
@@ -261,14 +461,96 @@ func bounds(A [][]float64, b []float64, n, v int) (lo, hi float64, err error) {
 	return minV, -negMax, nil
 }
 
-// solve runs the simplex; a square system has one solution, which gonum
-// finds by a linear solve (and then checks y ≥ 0).
-func solve(c []float64, A *mat.Dense, b []float64) (float64, []float64, error) {
-	m, n := A.Dims()
-	if m > n {
-		return 0, nil, errors.New("more independent relations than unknowns: the published numbers are inconsistent")
+// prepare builds, once, the dense matrix of the columns some row uses
+// (gonum refuses all-zero columns).
+func (p *program) prepare() {
+	if p.dense != nil {
+		return
 	}
-	return lp.Simplex(c, A, b, 1e-10, nil)
+	for j := range p.n {
+		for _, row := range p.A {
+			if math.Abs(row[j]) > 1e-12 {
+				p.keep = append(p.keep, j)
+				break
+			}
+		}
+	}
+	p.dense = mat.NewDense(len(p.A), len(p.keep), nil)
+	for i, row := range p.A {
+		for jj, j := range p.keep {
+			p.dense.Set(i, jj, row[j])
+		}
+	}
+}
+
+// solve runs the simplex. All of a component's programs share one feasible
+// region, so the first solution's basis starts the others, sparing the
+// simplex its costly search for a first basis.
+func (p *program) solve(c []float64) (float64, error) {
+	m, n := p.dense.Dims()
+	if m > n {
+		return 0, errors.New("more independent relations than unknowns: the published numbers are inconsistent")
+	}
+	if p.basis != nil {
+		if f, _, err := simplexFrom(c, p.dense, p.b, p.basis); err == nil || errors.Is(err, lp.ErrUnbounded) {
+			return f, err
+		}
+	}
+	f, x, err := lp.Simplex(c, p.dense, p.b, 1e-10, nil)
+	if err == nil && p.basis == nil {
+		p.basis = basisOf(p.dense, x)
+	}
+	return f, err
+}
+
+// simplexFrom runs the simplex from a known basis; gonum panics on a basis
+// that is not feasible, which rounding could cause, so that is an error.
+func simplexFrom(c []float64, A *mat.Dense, b []float64, basis []int) (f float64, x []float64, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("warm start refused: %v", r)
+		}
+	}()
+	return lp.Simplex(c, A, b, 1e-10, basis)
+}
+
+// basisOf returns a basis (m independent columns) holding the positive
+// entries of the vertex x, completed with further independent columns, or
+// nil if there is none.
+func basisOf(A *mat.Dense, x []float64) []int {
+	m, n := A.Dims()
+	var basis []int
+	var q [][]float64 // orthonormal span of the chosen columns
+	try := func(j int) bool {
+		v := make([]float64, m)
+		mat.Col(v, j, A)
+		for _, u := range q {
+			floats.AddScaled(v, -floats.Dot(u, v), u)
+		}
+		norm := floats.Norm(v, 2)
+		if norm < 1e-8 {
+			return false
+		}
+		floats.Scale(1/norm, v)
+		q = append(q, v)
+		basis = append(basis, j)
+		return true
+	}
+	for j := range n {
+		if x[j] > 1e-9 && !try(j) {
+			return nil // not a vertex: leave it to the simplex
+		}
+	}
+	for j := 0; j < n && len(basis) < m; j++ {
+		if x[j] <= 1e-9 {
+			try(j)
+		}
+	}
+	if len(basis) != m {
+		return nil
+	}
+	slices.Sort(basis)
+	return basis
 }
 
 // independentRows drops rows that are linear combinations of others (the

@@ -66,7 +66,7 @@ func (s *System) structural(width int) int {
 			if n == 0 || (n >= 2 && sum >= width) {
 				continue
 			}
-			if pick := s.smallest(r.Parts); pick >= 0 {
+			if pick := s.smallest(r.Parts); pick >= 0 && (!s.suppressible(r.Total) || s.cost(pick) <= s.cost(r.Total)) {
 				s.Cells[pick].Suppressed = true
 			} else if s.suppressible(r.Total) {
 				s.Cells[r.Total].Suppressed = true
@@ -80,28 +80,38 @@ func (s *System) structural(width int) int {
 	return added
 }
 
-// smallest returns the suppressible cell of least value among cells, or -1.
+// cost is what suppressing a cell loses: its value, ten times over for a
+// margin.
+func (s *System) cost(i int) int {
+	if s.Cells[i].Margin {
+		return 10 * s.Cells[i].Value
+	}
+	return s.Cells[i].Value
+}
+
+// smallest returns the suppressible cell of least cost among cells, or -1.
 func (s *System) smallest(cells []int) int {
 	best := -1
 	for _, c := range cells {
-		if s.suppressible(c) && (best < 0 || s.Cells[c].Value < s.Cells[best].Value) {
+		if s.suppressible(c) && (best < 0 || s.cost(c) < s.cost(best)) {
 			best = c
 		}
 	}
 	return best
 }
 
-// widen suppresses one more cell to give cell room: the smallest
-// suppressible cell in a relation of cell or, when there is none, in a
-// relation of the suppressed cells those relations reach, nearest first.
-// (Totals can pin down a sum of small cells in different rows together,
-// so the fix may lie a few relations away.) It reports whether it could.
+// widen suppresses one more cell to give cell room. Candidates are the
+// suppressible cells in the relations of cell and, through the suppressed
+// cells those relations hold, in relations further away (totals can pin
+// down a sum of small cells in different rows together, so the fix may lie
+// a few relations away). It takes the candidate of least cost, a cost that
+// grows with the distance. It reports whether it could suppress anything.
 func (s *System) widen(cell int) bool {
 	seen := map[int]bool{cell: true}
 	frontier := []int{cell}
 	used := make([]bool, len(s.Relations))
-	for len(frontier) > 0 {
-		best := -1
+	best, bestCost := -1, 0
+	for dist := 1; len(frontier) > 0; dist++ {
 		var next []int
 		for ri, r := range s.Relations {
 			if used[ri] {
@@ -116,21 +126,22 @@ func (s *System) widen(cell int) bool {
 				continue
 			}
 			used[ri] = true
-			if c := s.smallest(members); c >= 0 && (best < 0 || s.Cells[c].Value < s.Cells[best].Value) {
-				best = c
-			}
 			for _, m := range members {
-				if s.Cells[m].Suppressed && !seen[m] {
+				if s.suppressible(m) {
+					if c := s.cost(m) * dist; best < 0 || c < bestCost {
+						best, bestCost = m, c
+					}
+				} else if s.Cells[m].Suppressed && !seen[m] {
 					seen[m] = true
 					next = append(next, m)
 				}
 			}
 		}
-		if best >= 0 {
-			s.Cells[best].Suppressed = true
-			return true
-		}
 		frontier = next
 	}
-	return false
+	if best < 0 {
+		return false
+	}
+	s.Cells[best].Suppressed = true
+	return true
 }

@@ -15,6 +15,7 @@ type System struct {
 	Cells     []Count
 	Relations []Relation
 	index     map[string]int
+	audited   map[string][]Finding // Audit's findings per component
 }
 
 // Count is one cell of a table.
@@ -23,6 +24,9 @@ type Count struct {
 	Value      int    // the true count
 	Suppressed bool
 	Frozen     bool // released: its status may not change
+	// Margin marks totals, the most useful numbers, which complementary
+	// suppression takes only when no part will do.
+	Margin bool
 }
 
 // Relation says that the Parts add up to the Total (Kind Sum), or that

@@ -138,7 +138,7 @@ func TestProtectProperty(t *testing.T) {
 				t.Fatalf("trial %d: zero cell %s suppressed", trial, c.Key)
 			}
 		}
-		f, err := s.Audit(k)
+		f, err := s.AuditExact(k)
 		if err != nil || len(f) > 0 {
 			t.Fatalf("trial %d %v: audit after protect: %v %v", trial, cells, f, err)
 		}

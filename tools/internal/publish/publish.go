@@ -1,19 +1,33 @@
-// Package publish turns a checked delivery into the public data files the
-// site is built from.
+// Package publish turns a checked delivery into the public tables the
+// ordinance, state law and the 2026 executive order call for, and protects
+// every number in them.
 //
-// Only what the publication policy allows is computed: today, the number of
-// records per quarter for each export, with primary suppression. Record
-// contents never leave this package: the data files hold counts, quarter
-// labels and metadata that trace every number to its delivery and settings.
+// For each export it counts records per quarter, in total and broken down by
+// each dimension the publication policy (params.publication in config.yaml)
+// allows; adds calendar-year tables for complete years; and computes the
+// allowed measures (shares of records, median days). Nothing else leaves the
+// package: no column the policy does not list, no record, no identifier.
 //
-// Data files are written as JSON with lowercase-dash names and snake_case
-// keys; each opens with a meta block. The same delivery and settings always
+// All counts of an export, quarters and years together with their margins,
+// form one disclosure.System: counts from 1 to k−1 are suppressed, then
+// further counts until the linear-programming attacker can narrow no
+// suppressed count to an interval narrower than k. A share is suppressed
+// with its numerator or when its base is under k; a median when its base
+// is under k.
+//
+// The output is JSON data files for Hugo, with lowercase-dash names,
+// snake_case keys and a meta block. The same delivery and settings always
 // give the same bytes.
 package publish
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -28,15 +42,61 @@ import (
 )
 
 // Version is the toolkit's version, written into every data file.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // DataSubdir is the folder under data/ that a build owns and replaces.
 const DataSubdir = "current"
 
+// Statuses of a published value.
+const (
+	Published     = "published"
+	Suppressed    = "suppressed"
+	NotApplicable = "not_applicable"
+)
+
+// Policy is the allow-list: per export, the dimensions and measures that
+// may be published. Anything not listed is not computed.
+type Policy map[string]ExportPolicy
+
+// ExportPolicy lists what may be published of one export.
+type ExportPolicy struct {
+	Dimensions []string `mapstructure:"dimensions"`
+	Measures   []string `mapstructure:"measures"`
+}
+
+// Validate checks every name against the catalog; a share needs the
+// dimension of its numerator published, since the share reveals it.
+func (p Policy) Validate() error {
+	var errs []error
+	for export, ep := range p {
+		if _, err := contract.Lookup(export); err != nil {
+			errs = append(errs, fmt.Errorf("params.publication.%s: the contract has no such export", export))
+			continue
+		}
+		for _, id := range ep.Dimensions {
+			if _, ok := LookupDimension(export, id); !ok {
+				errs = append(errs, fmt.Errorf("params.publication.%s.dimensions: %q is not a dimension the toolkit knows", export, id))
+			}
+		}
+		for _, id := range ep.Measures {
+			m, ok := LookupMeasure(export, id)
+			switch {
+			case !ok:
+				errs = append(errs, fmt.Errorf("params.publication.%s.measures: %q is not a measure the toolkit knows", export, id))
+			case m.Dimension != "" && !keep(ep.Dimensions, m.Dimension):
+				errs = append(errs, fmt.Errorf("params.publication.%s.measures: %s reveals the %s counts, so %s must be listed in dimensions too", export, id, m.Dimension, m.Dimension))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // Options are the settings a publication is computed with.
 type Options struct {
-	Threshold int           // disclosure threshold k
-	Check     check.Options // how the delivery is read
+	Threshold  int           // disclosure threshold k
+	Check      check.Options // how the delivery is read
+	Policy     Policy
+	ConfigHash string // sha256 of the effective configuration, for meta
 }
 
 // Meta opens every data file.
@@ -44,21 +104,24 @@ type Meta struct {
 	Schema      string       `json:"schema"`
 	Tool        string       `json:"tool"`
 	ToolVersion string       `json:"tool_version"`
+	ConfigHash  string       `json:"config_hash"`
 	Delivery    DeliveryMeta `json:"delivery"`
 	Disclosure  Disclosure   `json:"disclosure"`
 }
 
 // DeliveryMeta identifies the delivery the numbers come from.
 type DeliveryMeta struct {
-	Digest     string `json:"digest"`
-	ExportedAt string `json:"exported_at,omitempty"` // RFC 3339, when there is a manifest
-	Sample     bool   `json:"sample"`                // the synthetic sample: not real records
+	Digest         string `json:"digest"`
+	ManifestSHA256 string `json:"manifest_sha256,omitempty"`
+	ExportedAt     string `json:"exported_at,omitempty"` // RFC 3339, when there is a manifest
+	Sample         bool   `json:"sample"`                // the synthetic sample: not real records
 }
 
 // Disclosure records the protection applied.
 type Disclosure struct {
-	Threshold int    `json:"threshold"`
-	Method    string `json:"method"`
+	Threshold       int    `json:"threshold"`
+	ProtectionWidth int    `json:"protection_width"`
+	Method          string `json:"method"`
 }
 
 // QuarterInfo describes one published quarter.
@@ -72,12 +135,21 @@ type QuarterInfo struct {
 	Provisional bool   `json:"provisional"`
 }
 
+// YearInfo describes one published calendar year.
+type YearInfo struct {
+	Year  int    `json:"year"`
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
 // ExportInfo lists an export in the index.
 type ExportInfo struct {
-	Name  string   `json:"name"`
-	Slug  string   `json:"slug"`
-	Rules []string `json:"rules"`
-	From  string   `json:"from"` // first published quarter
+	Name       string   `json:"name"`
+	Slug       string   `json:"slug"`
+	Rules      []string `json:"rules"`
+	From       string   `json:"from"` // first published quarter
+	Dimensions []string `json:"dimensions"`
+	Measures   []string `json:"measures"`
 }
 
 // Note is a public note about the publication, shown on the site.
@@ -87,32 +159,70 @@ type Note struct {
 	Rows   int    `json:"rows"`
 }
 
-// Index is publication.json: what was published, from what, for which quarters.
+// Index is publication.json: what was published, from what, for which periods.
 type Index struct {
 	Meta     Meta          `json:"meta"`
 	Quarters []QuarterInfo `json:"quarters"`
+	Years    []YearInfo    `json:"years"`
 	Exports  []ExportInfo  `json:"exports"`
 	Notes    []Note        `json:"notes"`
 }
 
-// QuarterCount is one quarter's count of records.
-type QuarterCount struct {
-	Quarter string `json:"quarter"`
-	disclosure.Cell
+// Count is a published count, or its absence.
+type Count struct {
+	Count  *int   `json:"count"` // nil unless published
+	Status string `json:"status"`
 }
 
-// CountTable is <export>.json: records per quarter.
-type CountTable struct {
-	Meta     Meta           `json:"meta"`
-	Export   string         `json:"export"`
-	Rules    []string       `json:"rules"`
-	Quarters []QuarterCount `json:"quarters"`
+// Cell is one value's count in a breakdown.
+type Cell struct {
+	Value string `json:"value"`
+	Count
+}
+
+// Breakdown is a period's counts by one dimension.
+type Breakdown struct {
+	Dimension string `json:"dimension"`
+	Multi     bool   `json:"multi"`
+	Context   bool   `json:"context"` // no rule asks for it
+	Cells     []Cell `json:"cells"`
+}
+
+// Figure is a published measure.
+type Figure struct {
+	Measure string   `json:"measure"`
+	Unit    string   `json:"unit"`
+	Value   *float64 `json:"value"` // nil unless published
+	Status  string   `json:"status"`
+}
+
+// Period is an export's numbers for one quarter or year.
+type Period struct {
+	Period      string      `json:"period"` // 2026-Q3 or 2025
+	Kind        string      `json:"kind"`   // quarter or year
+	Year        int         `json:"year"`
+	Quarter     int         `json:"quarter,omitempty"`
+	Provisional bool        `json:"provisional"`
+	Rule        string      `json:"rule"`
+	Total       Count       `json:"total"`
+	Breakdowns  []Breakdown `json:"breakdowns"`
+	Figures     []Figure    `json:"figures"`
+}
+
+// ExportTables is <export>.json: every published number of one export.
+type ExportTables struct {
+	Meta    Meta     `json:"meta"`
+	Export  string   `json:"export"`
+	Periods []Period `json:"periods"`
 }
 
 // Publication is everything one run publishes.
 type Publication struct {
-	Index  Index
-	Tables []CountTable
+	Index   Index
+	Exports []ExportTables
+	// Systems hold, per export, every cell with its true value: for the
+	// audit, never written anywhere.
+	Systems map[string]*disclosure.System
 }
 
 // Run checks d and computes its publication. On any problem it returns the
@@ -121,88 +231,272 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 	if err := disclosure.ValidateThreshold(opt.Threshold); err != nil {
 		return nil, nil, err
 	}
-	counts := map[string]map[period.Quarter]int{}
-	rep := check.Delivery(d, opt.Check, func(e contract.Export, r records.Record) {
-		m := counts[e.Name]
-		if m == nil {
-			m = map[period.Quarter]int{}
-			counts[e.Name] = m
+	if err := opt.Policy.Validate(); err != nil {
+		return nil, nil, err
+	}
+	allDims, allMeasures := Catalog()
+	aggs := map[string]*aggregate{}
+	for _, e := range contract.Exports() {
+		ep := opt.Policy[e.Name]
+		var dims []Dimension
+		for _, dd := range allDims {
+			if dd.Export == e.Name && keep(ep.Dimensions, dd.ID) {
+				dims = append(dims, dd)
+			}
 		}
-		m[period.Of(r.When().Time)]++
-	})
+		var ms []Measure
+		for _, m := range allMeasures {
+			if m.Export == e.Name && keep(ep.Measures, m.ID) {
+				ms = append(ms, m)
+			}
+		}
+		aggs[e.Name] = newAggregate(e, dims, ms)
+	}
+	rep := check.Delivery(d, opt.Check, func(e contract.Export, r records.Record) { aggs[e.Name].add(r) })
 	if err := rep.Err(); err != nil {
 		return nil, rep, err
 	}
 
+	meta, asOf, err := makeMeta(d, rep, opt)
+	if err != nil {
+		return nil, rep, err
+	}
+	last := period.Of(asOf)
+	first := last
+	for _, a := range aggs {
+		for q := range a.quarters {
+			if q.Before(first) {
+				first = q
+			}
+		}
+	}
+	pub := &Publication{Index: Index{Meta: meta, Notes: []Note{}, Years: []YearInfo{}}, Systems: map[string]*disclosure.System{}}
+	for _, q := range period.Range(first, last) {
+		pub.Index.Quarters = append(pub.Index.Quarters, QuarterInfo{
+			Quarter: q.String(), Slug: q.Slug(), Year: q.Year, Number: q.Q,
+			Start: q.Start().Format(time.DateOnly), End: q.End().AddDate(0, 0, -1).Format(time.DateOnly),
+			// The quarter the delivery was exported in had not ended.
+			Provisional: q == last,
+		})
+	}
+	// A calendar year is published once all its quarters have ended, if the
+	// records cover it from its first quarter.
+	firstYear := first.Year
+	if first.Q != 1 {
+		firstYear++
+	}
+	for y := firstYear; y < last.Year; y++ {
+		pub.Index.Years = append(pub.Index.Years, YearInfo{Year: y, Start: fmt.Sprintf("%d-01-01", y), End: fmt.Sprintf("%d-12-31", y)})
+	}
+	excluded := rep.Excluded()
+	for _, e := range contract.Exports() {
+		a := aggs[e.Name]
+		from := first
+		if !e.Since.IsZero() && from.Before(period.Of(e.Since)) {
+			from = period.Of(e.Since)
+		}
+		t, sys, err := a.tables(meta, from, last, pub.Index.Years, opt.Threshold)
+		if err != nil {
+			return nil, rep, fmt.Errorf("protect %s: %w", e.Name, err)
+		}
+		pub.Exports = append(pub.Exports, t)
+		pub.Systems[e.Name] = sys
+		info := ExportInfo{Name: e.Name, Slug: e.Slug(), Rules: slices.Clone(e.Rules), From: from.String(), Dimensions: []string{}, Measures: []string{}}
+		for _, dd := range a.dims {
+			info.Dimensions = append(info.Dimensions, dd.ID)
+		}
+		for _, m := range a.measures {
+			info.Measures = append(info.Measures, m.ID)
+		}
+		pub.Index.Exports = append(pub.Index.Exports, info)
+		if n := excluded[e.File()]; n > 0 {
+			pub.Index.Notes = append(pub.Index.Notes, Note{Kind: "excluded_invalid_rows", Export: e.Name, Rows: n})
+		}
+	}
+	return pub, rep, nil
+}
+
+func makeMeta(d *delivery.Delivery, rep *check.Report, opt Options) (Meta, time.Time, error) {
 	var files []string
 	for _, e := range contract.Exports() {
 		files = append(files, e.File())
 	}
 	digest, err := d.Digest(files)
 	if err != nil {
-		return nil, rep, fmt.Errorf("identify delivery %s: %w", d.Origin, err)
+		return Meta{}, time.Time{}, fmt.Errorf("identify delivery %s: %w", d.Origin, err)
 	}
 	meta := Meta{
-		Schema:      "wco-quarterly-counts/1",
+		Schema:      "wco-publication/2",
 		Tool:        "wco",
 		ToolVersion: Version,
+		ConfigHash:  opt.ConfigHash,
 		Delivery:    DeliveryMeta{Digest: digest, Sample: d.Sample},
 		Disclosure: Disclosure{
-			Threshold: opt.Threshold,
-			Method:    fmt.Sprintf("primary suppression: counts from 1 to %d are not published", opt.Threshold-1),
+			Threshold:       opt.Threshold,
+			ProtectionWidth: opt.Threshold,
+			Method: fmt.Sprintf("counts from 1 to %d are suppressed, then further counts until no suppressed count can be narrowed to a range of fewer than %d by any linear combination of the published numbers",
+				opt.Threshold-1, opt.Threshold),
 		},
 	}
-	// The last quarter is the one the delivery was exported in: it had not
-	// ended when the records were exported, so its numbers are provisional.
 	asOf := rep.Latest()
 	if d.Manifest != nil {
 		asOf = d.Manifest.ExportedAt
 		meta.Delivery.ExportedAt = d.Manifest.ExportedAt.In(period.Chicago).Format(time.RFC3339)
+		if b, err := fs.ReadFile(d.FS, delivery.ManifestName); err == nil {
+			sum := sha256.Sum256(b)
+			meta.Delivery.ManifestSHA256 = hex.EncodeToString(sum[:])
+		}
 	}
 	if asOf.IsZero() {
-		return nil, rep, fmt.Errorf("publish %s: the delivery has no records and no manifest to date it", d.Origin)
+		return meta, asOf, fmt.Errorf("publish %s: the delivery has no records and no manifest to date it", d.Origin)
 	}
-	last := period.Of(asOf)
-	first := last
-	for _, m := range counts {
-		for q := range m {
-			if q.Before(first) {
-				first = q
+	return meta, asOf, nil
+}
+
+// periodSpec is one period of an export's tables.
+type periodSpec struct {
+	key         string
+	kind        string
+	year, q     int
+	quarters    []period.Quarter
+	provisional bool
+	c           *counts
+}
+
+// tables builds the export's cells and relations, protects them and turns
+// them into its data file.
+func (a *aggregate) tables(meta Meta, from, last period.Quarter, years []YearInfo, k int) (ExportTables, *disclosure.System, error) {
+	var specs []periodSpec
+	for _, q := range period.Range(from, last) {
+		specs = append(specs, periodSpec{key: q.String(), kind: "quarter", year: q.Year, q: q.Q, quarters: []period.Quarter{q}, provisional: q == last, c: a.sum([]period.Quarter{q})})
+	}
+	for _, y := range years {
+		qs := period.Range(period.Quarter{Year: y.Year, Q: 1}, period.Quarter{Year: y.Year, Q: 4})
+		if qs[0].Before(from) {
+			continue // the export was not kept for the whole year
+		}
+		specs = append(specs, periodSpec{key: fmt.Sprint(y.Year), kind: "year", year: y.Year, quarters: qs, c: a.sum(qs)})
+	}
+
+	sys := &disclosure.System{}
+	key := func(p, dim, value string) string {
+		if dim == "" {
+			return fmt.Sprintf("%s %s total", a.export.Name, p)
+		}
+		return fmt.Sprintf("%s %s %s=%s", a.export.Name, p, dim, value)
+	}
+	for _, s := range specs {
+		total := sys.Add(disclosure.Count{Key: key(s.key, "", ""), Value: s.c.total, Margin: true})
+		for i, d := range a.dims {
+			if s.kind == "year" && d.Context {
+				continue // annual tables carry what the state's reports ask for
+			}
+			var parts []int
+			for j, v := range d.Values {
+				parts = append(parts, sys.Add(disclosure.Count{Key: key(s.key, d.ID, v), Value: s.c.dims[i][j]}))
+			}
+			if d.Multi {
+				sys.Relate(disclosure.Bound, total, parts...)
+			} else {
+				sys.Relate(disclosure.Sum, total, parts...)
+			}
+		}
+		if s.kind == "year" {
+			// A year adds up its quarters, in total and for every value.
+			var qt []int
+			for _, q := range s.quarters {
+				i, _ := sys.Lookup(key(q.String(), "", ""))
+				qt = append(qt, i)
+			}
+			sys.Relate(disclosure.Sum, total, qt...)
+			for _, d := range a.dims {
+				if d.Context {
+					continue
+				}
+				for _, v := range d.Values {
+					y, _ := sys.Lookup(key(s.key, d.ID, v))
+					var qs []int
+					for _, q := range s.quarters {
+						i, _ := sys.Lookup(key(q.String(), d.ID, v))
+						qs = append(qs, i)
+					}
+					sys.Relate(disclosure.Sum, y, qs...)
+				}
 			}
 		}
 	}
+	if err := sys.Validate(); err != nil {
+		return ExportTables{}, nil, fmt.Errorf("the counts do not add up (a bug): %w", err)
+	}
+	if err := sys.Primary(k); err != nil {
+		return ExportTables{}, nil, err
+	}
+	if _, err := sys.Protect(k); err != nil {
+		return ExportTables{}, nil, err
+	}
 
-	pub := &Publication{Index: Index{Meta: meta, Notes: []Note{}}}
-	excluded := rep.Excluded()
-	for _, e := range contract.Exports() {
-		if n := excluded[e.File()]; n > 0 {
-			pub.Index.Notes = append(pub.Index.Notes, Note{Kind: "excluded_invalid_rows", Export: e.Name, Rows: n})
+	count := func(i int) Count {
+		c := sys.Cells[i]
+		if c.Suppressed {
+			return Count{Status: Suppressed}
 		}
+		v := c.Value
+		return Count{Count: &v, Status: Published}
 	}
-	for _, q := range period.Range(first, last) {
-		pub.Index.Quarters = append(pub.Index.Quarters, QuarterInfo{
-			Quarter:     q.String(),
-			Slug:        q.Slug(),
-			Year:        q.Year,
-			Number:      q.Q,
-			Start:       q.Start().Format(time.DateOnly),
-			End:         q.End().AddDate(0, 0, -1).Format(time.DateOnly),
-			Provisional: q == last,
-		})
-	}
-	for _, e := range contract.Exports() {
-		from := first
-		if !e.Since.IsZero() && from.Before(period.Of(e.Since)) {
-			from = period.Of(e.Since)
+	out := ExportTables{Meta: meta, Export: a.export.Name, Periods: []Period{}}
+	for _, s := range specs {
+		p := Period{Period: s.key, Kind: s.kind, Year: s.year, Quarter: s.q, Provisional: s.provisional, Rule: a.rule(s.kind), Breakdowns: []Breakdown{}, Figures: []Figure{}}
+		ti, _ := sys.Lookup(key(s.key, "", ""))
+		p.Total = count(ti)
+		for _, d := range a.dims {
+			if s.kind == "year" && d.Context {
+				continue
+			}
+			b := Breakdown{Dimension: d.ID, Multi: d.Multi, Context: d.Context}
+			for _, v := range d.Values {
+				i, _ := sys.Lookup(key(s.key, d.ID, v))
+				b.Cells = append(b.Cells, Cell{Value: v, Count: count(i)})
+			}
+			p.Breakdowns = append(p.Breakdowns, b)
 		}
-		t := CountTable{Meta: meta, Export: e.Name, Rules: slices.Clone(e.Rules)}
-		for _, q := range period.Range(from, last) {
-			t.Quarters = append(t.Quarters, QuarterCount{Quarter: q.String(), Cell: disclosure.Primary(counts[e.Name][q], opt.Threshold)})
+		for mi, m := range a.measures {
+			f := Figure{Measure: m.ID, Unit: m.Unit, Status: NotApplicable}
+			switch {
+			case m.days != nil:
+				med, base := median(s.c.hist[mi])
+				switch {
+				case base == 0:
+				case base < k:
+					f.Status = Suppressed
+				default:
+					f.Value, f.Status = &med, Published
+				}
+			default:
+				num, _ := sys.Lookup(key(s.key, m.Dimension, m.Value))
+				switch {
+				case s.c.total == 0:
+				case s.c.total < k || sys.Cells[ti].Suppressed || sys.Cells[num].Suppressed:
+					f.Status = Suppressed
+				default:
+					v := math.Round(1000*float64(sys.Cells[num].Value)/float64(s.c.total)) / 10
+					f.Value, f.Status = &v, Published
+				}
+			}
+			p.Figures = append(p.Figures, f)
 		}
-		pub.Tables = append(pub.Tables, t)
-		pub.Index.Exports = append(pub.Index.Exports, ExportInfo{Name: e.Name, Slug: e.Slug(), Rules: slices.Clone(e.Rules), From: from.String()})
+		out.Periods = append(out.Periods, p)
 	}
-	return pub, rep, nil
+	return out, sys, nil
+}
+
+// rule is the legal rule a period's tables answer: the export's first rule
+// for quarters (the ordinance's quarterly report, or the order), its last
+// for calendar years (the state's annual reports).
+func (a *aggregate) rule(kind string) string {
+	if kind == "year" {
+		return a.export.Rules[len(a.export.Rules)-1]
+	}
+	return a.export.Rules[0]
 }
 
 // IndexFile is the data file name of the publication index.
@@ -213,7 +507,7 @@ func (p *Publication) WriteDir(dir string) error {
 	if err := writeJSON(filepath.Join(dir, IndexFile), p.Index); err != nil {
 		return err
 	}
-	for _, t := range p.Tables {
+	for _, t := range p.Exports {
 		e, err := contract.Lookup(t.Export)
 		if err != nil {
 			return err

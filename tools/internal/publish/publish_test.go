@@ -1,7 +1,7 @@
 package publish
 
 import (
-	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,8 +14,25 @@ import (
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 )
 
-// tiny builds a delivery whose visa file has n rows per quarter as given,
-// and empty other exports.
+// fullPolicy allows everything in the catalog.
+func fullPolicy() Policy {
+	p := Policy{}
+	dims, ms := Catalog()
+	for _, d := range dims {
+		ep := p[d.Export]
+		ep.Dimensions = append(ep.Dimensions, d.ID)
+		p[d.Export] = ep
+	}
+	for _, m := range ms {
+		ep := p[m.Export]
+		ep.Measures = append(ep.Measures, m.ID)
+		p[m.Export] = ep
+	}
+	return p
+}
+
+// tiny builds a delivery whose visa file has, per quarter, the given
+// numbers of U-visa requests decided after 10 days; other exports empty.
 func tiny(perQuarter map[string]int) *delivery.Delivery {
 	fsys := fstest.MapFS{
 		"detainer_log.csv":        {Data: []byte("log_id,received_at,request_type,issuing_agency,arrest_beat,charge_class,bail_posted_at,disposition,disposition_at,receiving_agency\n")},
@@ -27,50 +44,64 @@ func tiny(perQuarter map[string]int) *delivery.Delivery {
 	id := 0
 	for q, n := range perQuarter {
 		qq, _ := period.Parse(q)
-		day := qq.Start().AddDate(0, 0, 3).Format("2006-01-02 15:04")
+		day := qq.Start().AddDate(0, 0, 3)
 		for range n {
 			id++
-			b.WriteString(strings.Join([]string{itoa(id), day, "U", "", "", "PENDING", ""}, ",") + "\n")
+			fmt.Fprintf(&b, "%d,%s,U,,,CERTIFIED,%s\n", id, day.Format("2006-01-02 15:04"), day.AddDate(0, 0, 10).Format("2006-01-02 15:04"))
 		}
 	}
 	fsys["visa_certifications.csv"] = &fstest.MapFile{Data: []byte(b.String())}
 	return &delivery.Delivery{FS: fsys, Origin: "test"}
 }
 
-func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
-
-func TestRunCountsAndSuppresses(t *testing.T) {
-	// Without a manifest, the latest record dates the delivery: 2026-Q3 is
-	// the provisional quarter.
-	d := tiny(map[string]int{"2026-Q1": 4, "2026-Q2": 11, "2026-Q3": 30})
-	pub, rep, err := Run(d, Options{Threshold: 11, Check: check.Options{Now: time.Date(2026, 11, 1, 0, 0, 0, 0, period.Chicago)}})
+func run(t *testing.T, d *delivery.Delivery) *Publication {
+	t.Helper()
+	pub, rep, err := Run(d, Options{Threshold: 11, Policy: fullPolicy(), Check: check.Options{Now: time.Date(2026, 11, 1, 0, 0, 0, 0, period.Chicago)}})
 	if err != nil {
 		t.Fatalf("Run: %v (%v)", err, rep)
 	}
-	var visa CountTable
-	for _, tb := range pub.Tables {
-		if tb.Export == "visa_certifications" {
-			visa = tb
+	return pub
+}
+
+func visaPeriod(pub *Publication, key string) Period {
+	for _, e := range pub.Exports {
+		if e.Export == "visa_certifications" {
+			for _, p := range e.Periods {
+				if p.Period == key {
+					return p
+				}
+			}
 		}
 	}
-	got := map[string]string{}
-	for _, c := range visa.Quarters {
-		if n, ok := c.Value(); ok {
-			got[c.Quarter] = itoa(n)
-		} else {
-			got[c.Quarter] = "suppressed"
+	return Period{}
+}
+
+func TestRunCountsSuppressesAndMeasures(t *testing.T) {
+	// Without a manifest, the latest record dates the delivery: 2026-Q3 is provisional.
+	pub := run(t, tiny(map[string]int{"2025-Q1": 12, "2025-Q4": 30, "2026-Q1": 4, "2026-Q2": 11, "2026-Q3": 30}))
+	tests := map[string]string{"2026-Q1": Suppressed, "2026-Q2": Published, "2026-Q3": Published}
+	for q, want := range tests {
+		if got := visaPeriod(pub, q).Total.Status; got != want {
+			t.Errorf("%s total: %s, want %s", q, got, want)
 		}
 	}
-	want := map[string]string{"2026-Q1": "suppressed", "2026-Q2": "11", "2026-Q3": "30"}
-	for q, w := range want {
-		if got[q] != w {
-			t.Errorf("%s = %s, want %s (all: %v)", q, got[q], w, got)
+	q3 := visaPeriod(pub, "2026-Q3")
+	if *q3.Total.Count != 30 || !q3.Provisional {
+		t.Errorf("2026-Q3: %+v", q3.Total)
+	}
+	for _, f := range q3.Figures {
+		if f.Measure == "median_days_to_decision" && (f.Status != Published || *f.Value != 10) {
+			t.Errorf("median days: %+v", f)
 		}
 	}
-	if len(pub.Index.Quarters) != 3 || !pub.Index.Quarters[2].Provisional || pub.Index.Quarters[1].Provisional {
-		t.Errorf("quarters = %+v", pub.Index.Quarters)
+	for _, f := range visaPeriod(pub, "2026-Q1").Figures {
+		if f.Status != Suppressed {
+			t.Errorf("a median over 4 records must be suppressed: %+v", f)
+		}
 	}
-	// federal_incidents starts with the order's quarter even when others start earlier.
+	if len(pub.Index.Years) != 1 || pub.Index.Years[0].Year != 2025 {
+		t.Errorf("years = %+v; want 2025 only (complete)", pub.Index.Years)
+	}
 	for _, e := range pub.Index.Exports {
 		if e.Name == "federal_incidents" && e.From != "2026-Q1" {
 			t.Errorf("federal_incidents from %s", e.From)
@@ -78,21 +109,65 @@ func TestRunCountsAndSuppresses(t *testing.T) {
 	}
 }
 
+func TestEveryPublicationPassesTheAudit(t *testing.T) {
+	pub := run(t, tiny(map[string]int{"2025-Q1": 12, "2025-Q2": 2, "2025-Q3": 25, "2025-Q4": 1, "2026-Q1": 40}))
+	for name, sys := range pub.Systems {
+		f, err := sys.AuditExact(11)
+		if err != nil || len(f) > 0 {
+			t.Errorf("%s: %v %v", name, f, err)
+		}
+	}
+	// 2025 adds up quarters of 12, 2, 25 and 1: with the year total and
+	// three quarters published, the 2 and the 1 would add up to a known 3.
+	suppressed := 0
+	for _, q := range []string{"2025-Q1", "2025-Q3", "2025"} {
+		if visaPeriod(pub, q).Total.Status == Suppressed {
+			suppressed++
+		}
+	}
+	if suppressed == 0 {
+		t.Error("no complementary suppression among 2025's totals")
+	}
+}
+
 func TestRunRefusesWeakThreshold(t *testing.T) {
-	if _, _, err := Run(tiny(nil), Options{Threshold: 1}); err == nil {
+	if _, _, err := Run(tiny(nil), Options{Threshold: 1, Policy: fullPolicy()}); err == nil {
 		t.Error("threshold 1 accepted")
+	}
+}
+
+func TestPolicyIsAnAllowList(t *testing.T) {
+	p := Policy{"visa_certifications": {Dimensions: []string{"decision"}}}
+	pub, _, err := Run(tiny(map[string]int{"2026-Q1": 20}), Options{Threshold: 11, Policy: p, Check: check.Options{Now: time.Now()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range pub.Exports {
+		for _, per := range e.Periods {
+			if e.Export == "visa_certifications" && (len(per.Breakdowns) != 1 || per.Breakdowns[0].Dimension != "decision" || len(per.Figures) != 0) {
+				t.Errorf("visa publishes %+v", per)
+			}
+			if e.Export != "visa_certifications" && len(per.Breakdowns)+len(per.Figures) != 0 {
+				t.Errorf("%s publishes breakdowns it was not allowed", e.Export)
+			}
+		}
+	}
+	for _, bad := range []Policy{
+		{"visa_certifications": {Dimensions: []string{"victim_name"}}},
+		{"visa_certs": {Dimensions: []string{"decision"}}},
+		{"assistance_requests": {Measures: []string{"share_declined"}}}, // needs response
+	} {
+		if err := bad.Validate(); err == nil {
+			t.Errorf("policy %v accepted", bad)
+		}
 	}
 }
 
 func TestWriteDirIsStable(t *testing.T) {
 	d := tiny(map[string]int{"2026-Q2": 15, "2026-Q3": 3})
 	write := func() map[string]string {
-		pub, _, err := Run(d, Options{Threshold: 11})
-		if err != nil {
-			t.Fatal(err)
-		}
 		dir := t.TempDir()
-		if err := pub.WriteDir(dir); err != nil {
+		if err := run(t, d).WriteDir(dir); err != nil {
 			t.Fatal(err)
 		}
 		out := map[string]string{}
@@ -118,7 +193,24 @@ func TestWriteDirIsStable(t *testing.T) {
 			t.Errorf("data file name %s is not lowercase-dash", name)
 		}
 	}
-	if strings.Contains(a["visa-certifications.json"], `"count": 3`) {
+	if strings.Contains(a["visa-certifications.json"], `"count": 3,`) {
 		t.Error("a count of 3 was published")
+	}
+}
+
+func TestMedian(t *testing.T) {
+	h := make([]int, 20)
+	h[3], h[5], h[9] = 1, 2, 1 // 3 5 5 9
+	if m, n := median(h); m != 5 || n != 4 {
+		t.Errorf("median = %v of %d", m, n)
+	}
+	h[9] = 2 // 3 5 5 9 9
+	if m, _ := median(h); m != 5 {
+		t.Errorf("median = %v", m)
+	}
+	h = make([]int, 20)
+	h[2], h[7] = 1, 1
+	if m, _ := median(h); m != 4.5 {
+		t.Errorf("median of 2 and 7 = %v", m)
 	}
 }

@@ -1,0 +1,243 @@
+package publish
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
+)
+
+// A Dimension is a way of breaking down an export's records: by district,
+// by disposition, by whether force was used. Each record has one value (or,
+// for Multi dimensions, any number of values) from a closed list, so every
+// published table has a known shape and its cells add up to the total.
+type Dimension struct {
+	ID     string   // snake_case; also the download's column name
+	Export string   // the export it breaks down
+	Column string   // the contract column it reads
+	Values []string // every value, in display order
+	Multi  bool     // a record may count under several values (force types)
+	// Context marks breakdowns no rule asks for, published for context.
+	Context bool
+	of      func(records.Record) []string
+}
+
+// A Measure is a figure computed from counts: a share of records, or a
+// median number of days.
+type Measure struct {
+	ID     string
+	Export string
+	Unit   string // percent or days
+	// A rate is the share of records whose Dimension is Value.
+	Dimension, Value string
+	// A median is of the days from one datetime to another, over records
+	// with a decision.
+	days func(records.Record) (int, bool)
+}
+
+const (
+	unknown     = "UNKNOWN"
+	none        = "NONE"
+	notReferred = "NOT_REFERRED"
+)
+
+// Catalog lists every dimension and measure the toolkit can publish; the
+// publication policy in config.yaml chooses among them.
+func Catalog() ([]Dimension, []Measure) { return slices.Clone(dimensions), slices.Clone(measures) }
+
+// LookupDimension finds a dimension of an export by id.
+func LookupDimension(export, id string) (Dimension, bool) {
+	i := slices.IndexFunc(dimensions, func(d Dimension) bool { return d.Export == export && d.ID == id })
+	if i < 0 {
+		return Dimension{}, false
+	}
+	return dimensions[i], true
+}
+
+// LookupMeasure finds a measure of an export by id.
+func LookupMeasure(export, id string) (Measure, bool) {
+	i := slices.IndexFunc(measures, func(m Measure) bool { return m.Export == export && m.ID == id })
+	if i < 0 {
+		return Measure{}, false
+	}
+	return measures[i], true
+}
+
+func districtValues() []string {
+	var out []string
+	for _, d := range contract.ValidDistricts {
+		out = append(out, strconv.Itoa(d))
+	}
+	return append(out, unknown)
+}
+
+func district(b records.Beat) []string {
+	if !b.Valid {
+		return []string{unknown}
+	}
+	return []string{strconv.Itoa(b.District)}
+}
+
+func code(c records.Code) []string {
+	if c == "" {
+		return []string{unknown}
+	}
+	return []string{string(c)}
+}
+
+func flag(f records.Flag) []string {
+	switch {
+	case !f.Valid:
+		return []string{unknown}
+	case f.Value:
+		return []string{"Y"}
+	}
+	return []string{"N"}
+}
+
+func atLeastOne(c records.Count) []string {
+	switch {
+	case !c.Valid:
+		return []string{unknown}
+	case c.Value > 0:
+		return []string{"Y"}
+	}
+	return []string{"N"}
+}
+
+// codes returns a contract column's codes, with UNKNOWN when it may be empty.
+func codes(export, column string, extra ...string) []string {
+	e, err := contract.Lookup(export)
+	if err != nil {
+		panic(err)
+	}
+	c, ok := e.Column(column)
+	if !ok {
+		panic(fmt.Sprintf("catalog: %s has no column %s", export, column))
+	}
+	out := append(slices.Clone(c.Codes), extra...)
+	if !c.Required {
+		out = append(out, unknown)
+	}
+	return out
+}
+
+// listCodes returns the codes of a list column; a record with none simply
+// counts under no value.
+func listCodes(export, column string) []string {
+	e, _ := contract.Lookup(export)
+	c, _ := e.Column(column)
+	return slices.Clone(c.Codes)
+}
+
+var yn = []string{"Y", "N", unknown}
+
+var dimensions = []Dimension{
+	// detainer_log
+	{ID: "district", Export: "detainer_log", Column: "arrest_beat", Values: districtValues(), Context: true,
+		of: func(r records.Record) []string { return district(r.(records.Detainer).ArrestBeat) }},
+	{ID: "request_type", Export: "detainer_log", Column: "request_type", Values: codes("detainer_log", "request_type"),
+		of: func(r records.Record) []string { return code(r.(records.Detainer).RequestType) }},
+	{ID: "issuing_agency", Export: "detainer_log", Column: "issuing_agency", Values: codes("detainer_log", "issuing_agency"),
+		of: func(r records.Record) []string { return code(r.(records.Detainer).IssuingAgency) }},
+	{ID: "charge_class", Export: "detainer_log", Column: "charge_class", Values: codes("detainer_log", "charge_class"), Context: true,
+		of: func(r records.Record) []string { return code(r.(records.Detainer).ChargeClass) }},
+	{ID: "bail_posted", Export: "detainer_log", Column: "bail_posted_at", Values: []string{"Y", "N"},
+		of: func(r records.Record) []string {
+			if r.(records.Detainer).BailPostedAt.Valid {
+				return []string{"Y"}
+			}
+			return []string{"N"}
+		}},
+	{ID: "disposition", Export: "detainer_log", Column: "disposition", Values: codes("detainer_log", "disposition"),
+		of: func(r records.Record) []string { return code(r.(records.Detainer).Disposition) }},
+	{ID: "receiving_agency", Export: "detainer_log", Column: "receiving_agency", Values: []string{"ICE", "CBP", "USMS", "COOK_COUNTY", "OTHER", none},
+		of: func(r records.Record) []string {
+			d := r.(records.Detainer)
+			if d.Disposition != "TRANSFERRED_FEDERAL" && d.Disposition != "TRANSFERRED_OTHER" {
+				return []string{none}
+			}
+			return code(d.ReceivingAgency)
+		}},
+
+	// assistance_requests
+	{ID: "district", Export: "assistance_requests", Column: "beat", Values: districtValues(), Context: true,
+		of: func(r records.Record) []string { return district(r.(records.Assistance).Beat) }},
+	{ID: "channel", Export: "assistance_requests", Column: "channel", Values: codes("assistance_requests", "channel"),
+		of: func(r records.Record) []string { return code(r.(records.Assistance).Channel) }},
+	{ID: "requesting_agency", Export: "assistance_requests", Column: "requesting_agency", Values: codes("assistance_requests", "requesting_agency"),
+		of: func(r records.Record) []string { return code(r.(records.Assistance).RequestingAgency) }},
+	{ID: "assistance_type", Export: "assistance_requests", Column: "assistance_type", Values: codes("assistance_requests", "assistance_type"),
+		of: func(r records.Record) []string { return code(r.(records.Assistance).AssistanceType) }},
+	{ID: "response", Export: "assistance_requests", Column: "response", Values: codes("assistance_requests", "response"),
+		of: func(r records.Record) []string { return code(r.(records.Assistance).Response) }},
+
+	// federal_incidents
+	{ID: "district", Export: "federal_incidents", Column: "beat", Values: districtValues(), Context: true,
+		of: func(r records.Record) []string { return district(r.(records.Incident).Beat) }},
+	{ID: "federal_agency", Export: "federal_incidents", Column: "federal_agency", Values: codes("federal_incidents", "federal_agency"),
+		of: func(r records.Record) []string { return code(r.(records.Incident).FederalAgency) }},
+	{ID: "agents_masked", Export: "federal_incidents", Column: "agents_masked", Values: yn,
+		of: func(r records.Record) []string { return flag(r.(records.Incident).AgentsMasked) }},
+	{ID: "supervisor_identified", Export: "federal_incidents", Column: "supervisor_identified", Values: codes("federal_incidents", "supervisor_identified"),
+		of: func(r records.Record) []string { return code(r.(records.Incident).SupervisorIdentified) }},
+	{ID: "use_of_force", Export: "federal_incidents", Column: "use_of_force", Values: []string{"Y", "N"},
+		of: func(r records.Record) []string { return flag(r.(records.Incident).UseOfForce) }},
+	{ID: "force_type", Export: "federal_incidents", Column: "force_types", Values: listCodes("federal_incidents", "force_types"), Multi: true,
+		of: func(r records.Record) []string {
+			var out []string
+			for _, t := range r.(records.Incident).ForceTypes {
+				if c := records.NormalizeCode(t); !slices.Contains(out, c) {
+					out = append(out, c)
+				}
+			}
+			return out
+		}},
+	{ID: "injuries", Export: "federal_incidents", Column: "persons_injured", Values: yn,
+		of: func(r records.Record) []string { return atLeastOne(r.(records.Incident).PersonsInjured) }},
+	{ID: "ems_requested", Export: "federal_incidents", Column: "ems_requested", Values: yn,
+		of: func(r records.Record) []string { return flag(r.(records.Incident).EMSRequested) }},
+	{ID: "us_citizens_detained", Export: "federal_incidents", Column: "us_citizens_detained", Values: yn,
+		of: func(r records.Record) []string { return atLeastOne(r.(records.Incident).USCitizensDetained) }},
+	{ID: "referred_to_sao", Export: "federal_incidents", Column: "referred_to_sao", Values: []string{"Y", "N"},
+		of: func(r records.Record) []string { return flag(r.(records.Incident).ReferredToSAO) }},
+	{ID: "sao_status", Export: "federal_incidents", Column: "sao_status", Values: []string{"PENDING", "CHARGED", "DECLINED", notReferred, unknown},
+		of: func(r records.Record) []string {
+			i := r.(records.Incident)
+			if !i.ReferredToSAO.Is() {
+				return []string{notReferred}
+			}
+			return code(i.SAOStatus)
+		}},
+	{ID: "bwc_preserved", Export: "federal_incidents", Column: "bwc_preserved", Values: yn,
+		of: func(r records.Record) []string { return flag(r.(records.Incident).BWCPreserved) }},
+
+	// visa_certifications
+	{ID: "visa_type", Export: "visa_certifications", Column: "visa_type", Values: codes("visa_certifications", "visa_type"),
+		of: func(r records.Record) []string { return code(r.(records.Visa).VisaType) }},
+	{ID: "requester_type", Export: "visa_certifications", Column: "requester_type", Values: codes("visa_certifications", "requester_type"), Context: true,
+		of: func(r records.Record) []string { return code(r.(records.Visa).RequesterType) }},
+	{ID: "qualifying_crime", Export: "visa_certifications", Column: "qualifying_crime", Values: codes("visa_certifications", "qualifying_crime"),
+		of: func(r records.Record) []string { return code(r.(records.Visa).QualifyingCrime) }},
+	{ID: "decision", Export: "visa_certifications", Column: "decision", Values: codes("visa_certifications", "decision"),
+		of: func(r records.Record) []string { return code(r.(records.Visa).Decision) }},
+}
+
+var measures = []Measure{
+	{ID: "share_transferred_federal", Export: "detainer_log", Unit: "percent", Dimension: "disposition", Value: "TRANSFERRED_FEDERAL"},
+	{ID: "share_declined", Export: "assistance_requests", Unit: "percent", Dimension: "response", Value: "DECLINED"},
+	{ID: "share_provided_without_warrant", Export: "assistance_requests", Unit: "percent", Dimension: "response", Value: "PROVIDED"},
+	{ID: "share_with_force", Export: "federal_incidents", Unit: "percent", Dimension: "use_of_force", Value: "Y"},
+	{ID: "share_ems_requested", Export: "federal_incidents", Unit: "percent", Dimension: "ems_requested", Value: "Y"},
+	{ID: "median_days_to_decision", Export: "visa_certifications", Unit: "days",
+		days: func(r records.Record) (int, bool) {
+			v := r.(records.Visa)
+			if (v.Decision != "CERTIFIED" && v.Decision != "DENIED") || !v.DecidedAt.Valid || !v.ReceivedAt.Valid {
+				return 0, false
+			}
+			d := v.DecidedAt.Time.Sub(v.ReceivedAt.Time).Hours() / 24
+			return int(d), true
+		}},
+}
