@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
+)
+
+func auditCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "audit [--data DIR]",
+		Short: "Attack the published tables: can any suppressed count be worked out?",
+		Long: `audit plays the attacker. It reads only what was published (the data files under
+data/current), rebuilds every relation a reader can infer from the tables' shape
+(breakdowns add up to totals, years add up their quarters), and for every suppressed
+count computes its least and greatest possible value by linear programming, knowing
+that suppressed counts are at least 1 because zeros are always shown. It fails,
+naming the cell, when any count is exactly determined or can be narrowed to a range
+narrower than the protection width (params.disclosure.threshold).`,
+		Example: `  wco build && wco audit
+  wco audit --data /tmp/site-data`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			s := siteFor(cmd, cfg)
+			dir := filepath.Join(s.DataDir, s.DataSub)
+			tables, err := publish.LoadTables(dir)
+			if err != nil {
+				return err
+			}
+			width := cfg.Disclosure.Threshold
+			reports, err := publish.Audit(tables, width)
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
+			fmt.Fprintf(w, "export\tcells\tsuppressed\tnarrowest range\tfindings\n")
+			failed := 0
+			for _, r := range reports {
+				narrow := "-"
+				if !math.IsInf(r.Narrowest, 1) {
+					narrow = fmt.Sprintf("%.0f (%s)", r.Narrowest, r.NarrowKey)
+				}
+				fmt.Fprintf(w, "%s\t%d\t%d\t%s\t%d\n", r.Export, r.Cells, r.Suppressed, narrow, len(r.Findings))
+				failed += len(r.Findings)
+			}
+			w.Flush()
+			for _, r := range reports {
+				for _, f := range r.Findings {
+					fmt.Fprintf(cmd.OutOrStdout(), "  %s\n", f)
+				}
+			}
+			if failed > 0 {
+				return fmt.Errorf("audit %s: %d suppressed count(s) can be narrowed below a range of %d", relToCwd(dir), failed, width)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "no suppressed count in %s can be narrowed below a range of %d\n", relToCwd(dir), width)
+			return nil
+		},
+	}
+	cmd.Flags().String("data", "", "the data folder holding current/ (default: data/ beside config.yaml)")
+	return cmd
+}

@@ -1,0 +1,162 @@
+package publish
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/disclosure"
+)
+
+// AttackerSystem rebuilds, from an export's published tables alone, what
+// an attacker knows: every published count, every suppressed cell as an
+// unknown, and the relations any reader can infer from the tables' shape —
+// a breakdown adds up to its period's total (or, for a multi-valued one, no
+// value exceeds it), a year adds up its quarters in total and value by
+// value. The true values of suppressed cells are not in the files, and the
+// attacker does not need them.
+func AttackerSystem(t ExportTables) (*disclosure.System, error) {
+	sys := &disclosure.System{}
+	key := func(p, dim, value string) string {
+		if dim == "" {
+			return fmt.Sprintf("%s %s total", t.Export, p)
+		}
+		return fmt.Sprintf("%s %s %s=%s", t.Export, p, dim, value)
+	}
+	add := func(k string, c Count) (int, error) {
+		switch c.Status {
+		case Published:
+			if c.Count == nil {
+				return 0, fmt.Errorf("%s is published without a count", k)
+			}
+			return sys.Add(disclosure.Count{Key: k, Value: *c.Count}), nil
+		case Suppressed:
+			return sys.Add(disclosure.Count{Key: k, Suppressed: true}), nil
+		}
+		return 0, fmt.Errorf("%s has status %q", k, c.Status)
+	}
+	quarters := map[int][]Period{} // year → its quarters
+	for _, p := range t.Periods {
+		total, err := add(key(p.Period, "", ""), p.Total)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range p.Breakdowns {
+			var parts []int
+			for _, c := range b.Cells {
+				i, err := add(key(p.Period, b.Dimension, c.Value), c.Count)
+				if err != nil {
+					return nil, err
+				}
+				parts = append(parts, i)
+			}
+			if b.Multi {
+				sys.Relate(disclosure.Bound, total, parts...)
+			} else {
+				sys.Relate(disclosure.Sum, total, parts...)
+			}
+		}
+		if p.Kind == "quarter" {
+			quarters[p.Year] = append(quarters[p.Year], p)
+		}
+	}
+	for _, p := range t.Periods {
+		if p.Kind != "year" {
+			continue
+		}
+		qs := quarters[p.Year]
+		if len(qs) != 4 {
+			return nil, fmt.Errorf("%s %s: a year table needs its four quarters, the files hold %d", t.Export, p.Period, len(qs))
+		}
+		yt, _ := sys.Lookup(key(p.Period, "", ""))
+		var qt []int
+		for _, q := range qs {
+			i, _ := sys.Lookup(key(q.Period, "", ""))
+			qt = append(qt, i)
+		}
+		sys.Relate(disclosure.Sum, yt, qt...)
+		for _, b := range p.Breakdowns {
+			for _, c := range b.Cells {
+				y, _ := sys.Lookup(key(p.Period, b.Dimension, c.Value))
+				var parts []int
+				for _, q := range qs {
+					i, ok := sys.Lookup(key(q.Period, b.Dimension, c.Value))
+					if !ok {
+						return nil, fmt.Errorf("%s: %s has no %s=%s to add up", t.Export, q.Period, b.Dimension, c.Value)
+					}
+					parts = append(parts, i)
+				}
+				sys.Relate(disclosure.Sum, y, parts...)
+			}
+		}
+	}
+	return sys, nil
+}
+
+// LoadTables reads the export data files a publication wrote into dir.
+func LoadTables(dir string) ([]ExportTables, error) {
+	var out []ExportTables
+	for _, e := range contract.Exports() {
+		b, err := os.ReadFile(filepath.Join(dir, e.Slug()+".json"))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no published tables for %s: run wco publish or wco build first", dir, e.Name)
+		}
+		if err != nil {
+			return nil, err
+		}
+		var t ExportTables
+		if err := json.Unmarshal(b, &t); err != nil {
+			return nil, fmt.Errorf("read %s: %w", e.Slug()+".json", err)
+		}
+		if t.Export != e.Name {
+			return nil, fmt.Errorf("%s.json holds tables of %q", e.Slug(), t.Export)
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// AuditReport is the attacker's result for one export.
+type AuditReport struct {
+	Export     string
+	Cells      int
+	Suppressed int
+	Narrowest  float64 // narrowest interval found; +Inf when nothing is suppressed
+	NarrowKey  string
+	Findings   []disclosure.Finding
+}
+
+// Audit attacks each export's published tables with linear programming
+// and reports every suppressed cell narrower than width.
+func Audit(tables []ExportTables, width int) ([]AuditReport, error) {
+	var out []AuditReport
+	for _, t := range tables {
+		sys, err := AttackerSystem(t)
+		if err != nil {
+			return nil, err
+		}
+		ivs, err := sys.Attack()
+		if err != nil {
+			return nil, fmt.Errorf("attack %s: %w", t.Export, err)
+		}
+		r := AuditReport{Export: t.Export, Cells: len(sys.Cells), Narrowest: inf}
+		for _, iv := range ivs {
+			r.Suppressed++
+			if iv.Width() < r.Narrowest {
+				r.Narrowest, r.NarrowKey = iv.Width(), sys.Cells[iv.Cell].Key
+			}
+			if iv.Width() < float64(width)-1e-6 {
+				r.Findings = append(r.Findings, disclosure.Finding{Interval: iv, Key: sys.Cells[iv.Cell].Key})
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+var inf = math.Inf(1)
