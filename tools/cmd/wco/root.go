@@ -128,12 +128,13 @@ func addOutputFlags(cmd *cobra.Command, withSite bool) {
 // siteFor describes the site and its outputs for a command.
 func siteFor(cmd *cobra.Command, cfg *config.Config) site.Site {
 	s := site.Site{
-		Dir:        cfg.SiteDir(),
-		ConfigFile: cfg.Path,
-		DataDir:    filepath.Join(cfg.SiteDir(), "data"),
-		DataSub:    publish.DataSubdir,
-		PublicDir:  filepath.Join(cfg.SiteDir(), "public"),
-		Params:     map[string]any{"disclosure": map[string]any{"threshold": cfg.Disclosure.Threshold}},
+		Dir:          cfg.SiteDir(),
+		ConfigFile:   cfg.Path,
+		DataDir:      filepath.Join(cfg.SiteDir(), "data"),
+		DataSub:      publish.DataSubdir,
+		DownloadsSub: publish.DownloadsSubdir,
+		PublicDir:    filepath.Join(cfg.SiteDir(), "public"),
+		Params:       map[string]any{"disclosure": map[string]any{"threshold": cfg.Disclosure.Threshold}},
 	}
 	if d, _ := cmd.Flags().GetString("data"); d != "" {
 		s.DataDir = absPath(d)
@@ -219,6 +220,14 @@ func stageFromSource(cmd *cobra.Command) (*staged, error) {
 	if err := pub.WriteDir(st.DataDir()); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("write data files: %w", err)
+	}
+	idx, err := pub.WriteDownloads(st.DownloadsDir(), cfg.Downloads.License)
+	if err == nil {
+		err = publish.WriteIndex(filepath.Join(st.DataDir(), publish.DownloadsIndexFile), idx)
+	}
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("write downloads: %w", err)
 	}
 	return &staged{site: s, pub: pub, stage: st}, nil
 }

@@ -70,6 +70,10 @@ type Config struct {
 	// measures that may be published.
 	Publication publish.Policy `mapstructure:"publication"`
 
+	Downloads struct {
+		License publish.License `mapstructure:"license"`
+	} `mapstructure:"downloads"`
+
 	PseudonymKey string `mapstructure:"-"`
 	SourceToken  string `mapstructure:"-"`
 }

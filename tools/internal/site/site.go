@@ -28,12 +28,13 @@ import (
 
 // Site locates a Hugo site and where a build writes.
 type Site struct {
-	Dir        string // the site: config.yaml, content/, layouts/, i18n/, assets/, static/
-	DataDir    string // data/; a build owns its subfolder DataSub
-	DataSub    string // the subfolder of DataDir a build replaces
-	PublicDir  string // public/, replaced whole
-	ConfigFile string // config.yaml
-	Params     map[string]any
+	Dir          string // the site: config.yaml, content/, layouts/, i18n/, assets/, static/
+	DataDir      string // data/; a build owns its subfolders DataSub and DownloadsSub
+	DataSub      string // the subfolder of DataDir holding Hugo's data files
+	DownloadsSub string // the subfolder of DataDir holding the public downloads
+	PublicDir    string // public/, replaced whole
+	ConfigFile   string // config.yaml
+	Params       map[string]any
 	// Params are the effective toolkit settings, given to Hugo on top of
 	// config.yaml so the site shows the values the tools used.
 }
@@ -52,6 +53,10 @@ type Stage struct {
 
 // DataDir is where the stage's data files go; it becomes DataDir/DataSub.
 func (s *Stage) DataDir() string { return filepath.Join(s.dir, "data") }
+
+// DownloadsDir is where the stage's downloads go; it becomes
+// DataDir/DownloadsSub, and the site serves it at /downloads/.
+func (s *Stage) DownloadsDir() string { return filepath.Join(s.dir, "downloads") }
 
 // PublicDir is where Hugo renders the stage's site.
 func (s *Stage) PublicDir() string { return filepath.Join(s.dir, "public") }
@@ -77,9 +82,11 @@ func (s Site) NewStage() (*Stage, error) {
 		return nil, fmt.Errorf("make build folder: %w", err)
 	}
 	st := &Stage{site: s, dir: dir, lock: lock}
-	if err := os.Mkdir(st.DataDir(), 0o755); err != nil {
-		st.Close()
-		return nil, err
+	for _, d := range []string{st.DataDir(), st.DownloadsDir()} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			st.Close()
+			return nil, err
+		}
 	}
 	return st, nil
 }
@@ -104,10 +111,13 @@ func (s *Stage) overlay() (string, error) {
 	if _, err := os.Stat(s.site.DataDir); err == nil {
 		mounts = append(mounts, map[string]any{
 			"source": s.site.DataDir, "target": "data",
-			"files": []string{"! " + s.site.DataSub + "/**"},
+			"files": []string{"! " + s.site.DataSub + "/**", "! " + s.site.DownloadsSub + "/**"},
 		})
 	}
-	mounts = append(mounts, map[string]any{"source": s.DataDir(), "target": "data/" + s.site.DataSub})
+	mounts = append(mounts,
+		map[string]any{"source": s.DataDir(), "target": "data/" + s.site.DataSub},
+		map[string]any{"source": s.DownloadsDir(), "target": "static/downloads"},
+	)
 	cfg := map[string]any{"module": map[string]any{"mounts": mounts}}
 	if len(s.site.Params) > 0 {
 		cfg["params"] = s.site.Params
@@ -168,7 +178,10 @@ func (s *Stage) Serve(ctx context.Context, bind string, port int, log io.Writer)
 // midway, what was already swapped is put back.
 func (s *Stage) Commit(withSite bool) error {
 	type swap struct{ from, to, aside string }
-	swaps := []swap{{s.DataDir(), filepath.Join(s.site.DataDir, s.site.DataSub), filepath.Join(s.dir, "old-data")}}
+	swaps := []swap{
+		{s.DataDir(), filepath.Join(s.site.DataDir, s.site.DataSub), filepath.Join(s.dir, "old-data")},
+		{s.DownloadsDir(), filepath.Join(s.site.DataDir, s.site.DownloadsSub), filepath.Join(s.dir, "old-downloads")},
+	}
 	if withSite {
 		swaps = append(swaps, swap{s.PublicDir(), s.site.PublicDir, filepath.Join(s.dir, "old-public")})
 	}

@@ -1,0 +1,284 @@
+package publish
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
+)
+
+// DownloadsSubdir is the folder under data/ that holds the public downloads.
+const DownloadsSubdir = "downloads"
+
+// DownloadsIndexFile is the data file that lists the downloads for the site.
+const DownloadsIndexFile = "downloads.json"
+
+// Table is one downloadable table in long form: its dimension columns, then
+// value, unit and status, one row per number.
+type Table struct {
+	Name    string   `json:"name"` // file name without extension
+	Export  string   `json:"export"`
+	Kind    string   `json:"kind"` // quarterly or yearly
+	Subject string   `json:"subject"`
+	Rule    string   `json:"rule"`
+	Columns []string `json:"columns"`
+	Rows    [][]string
+}
+
+// DownloadFile describes one written file.
+type DownloadFile struct {
+	Path   string `json:"path"` // relative to the downloads folder
+	Bytes  int    `json:"bytes"`
+	SHA256 string `json:"sha256"`
+}
+
+// DownloadsIndex is downloads.json: every table, its files and checksums.
+type DownloadsIndex struct {
+	Meta   Meta            `json:"meta"`
+	Tables []DownloadTable `json:"tables"`
+	Files  []DownloadFile  `json:"files"` // also the data package and checksums
+}
+
+// DownloadTable lists one table in the index.
+type DownloadTable struct {
+	Name    string       `json:"name"`
+	Export  string       `json:"export"`
+	Kind    string       `json:"kind"`
+	Subject string       `json:"subject"` // total, figures, or a dimension
+	Rule    string       `json:"rule"`
+	Rows    int          `json:"rows"`
+	CSV     DownloadFile `json:"csv"`
+	JSON    DownloadFile `json:"json"`
+}
+
+// Tables lays out every published number as downloadable tables.
+func (p *Publication) Tables() []Table {
+	var out []Table
+	for _, e := range p.Exports {
+		ex, _ := contract.Lookup(e.Export)
+		for _, kind := range []string{"quarter", "year"} {
+			var periods []Period
+			for _, per := range e.Periods {
+				if per.Kind == kind {
+					periods = append(periods, per)
+				}
+			}
+			if len(periods) == 0 {
+				continue
+			}
+			label := map[string]string{"quarter": "quarterly", "year": "yearly"}[kind]
+			name := func(subject string) string {
+				return fmt.Sprintf("%s-%s-%s", ex.Slug(), label, slug(subject))
+			}
+			rule := periods[0].Rule
+			totals := Table{Name: name("totals"), Export: e.Export, Kind: label, Subject: "total", Rule: rule, Columns: []string{"period", "value", "unit", "status"}}
+			for _, per := range periods {
+				totals.Rows = append(totals.Rows, []string{per.Period, countText(per.Total), "count", per.Total.Status})
+			}
+			out = append(out, totals)
+			for bi, b := range periods[0].Breakdowns {
+				t := Table{Name: name(b.Dimension), Export: e.Export, Kind: label, Subject: b.Dimension, Rule: rule, Columns: []string{"period", b.Dimension, "value", "unit", "status"}}
+				if b.Context {
+					t.Rule = ""
+				}
+				for _, per := range periods {
+					for _, c := range per.Breakdowns[bi].Cells {
+						t.Rows = append(t.Rows, []string{per.Period, c.Value, countText(c.Count), "count", c.Status})
+					}
+				}
+				out = append(out, t)
+			}
+			if len(periods[0].Figures) > 0 {
+				t := Table{Name: name("figures"), Export: e.Export, Kind: label, Subject: "figures", Rule: rule, Columns: []string{"period", "measure", "value", "unit", "status"}}
+				for _, per := range periods {
+					for _, f := range per.Figures {
+						v := ""
+						if f.Value != nil {
+							v = strconv.FormatFloat(*f.Value, 'f', -1, 64)
+						}
+						t.Rows = append(t.Rows, []string{per.Period, f.Measure, v, f.Unit, f.Status})
+					}
+				}
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+func slug(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c == '_' {
+			b[i] = '-'
+		}
+	}
+	return string(b)
+}
+
+func countText(c Count) string {
+	if c.Count == nil {
+		return ""
+	}
+	return strconv.Itoa(*c.Count)
+}
+
+// WriteDownloads writes every table as CSV and JSON into dir, then the
+// data package and SHA256SUMS, and returns the index for the site.
+func (p *Publication) WriteDownloads(dir string, license License) (*DownloadsIndex, error) {
+	idx := &DownloadsIndex{Meta: p.Index.Meta, Tables: []DownloadTable{}}
+	var resources []map[string]any
+	write := func(name string, b []byte) (DownloadFile, error) {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return DownloadFile{}, err
+		}
+		sum := sha256.Sum256(b)
+		f := DownloadFile{Path: name, Bytes: len(b), SHA256: hex.EncodeToString(sum[:])}
+		idx.Files = append(idx.Files, f)
+		return f, nil
+	}
+	for _, t := range p.Tables() {
+		var buf bytes.Buffer
+		w := csv.NewWriter(&buf)
+		w.Write(t.Columns)
+		w.WriteAll(t.Rows)
+		if err := w.Error(); err != nil {
+			return nil, err
+		}
+		csvFile, err := write(t.Name+".csv", buf.Bytes())
+		if err != nil {
+			return nil, err
+		}
+		rows := make([]map[string]any, 0, len(t.Rows))
+		for _, r := range t.Rows {
+			row := map[string]any{}
+			for i, col := range t.Columns {
+				row[col] = jsonValue(col, r[i])
+			}
+			rows = append(rows, row)
+		}
+		jb, err := json.MarshalIndent(map[string]any{"meta": p.Index.Meta, "table": t.Name, "rule": t.Rule, "rows": rows}, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		jsonFile, err := write(t.Name+".json", append(jb, '\n'))
+		if err != nil {
+			return nil, err
+		}
+		idx.Tables = append(idx.Tables, DownloadTable{Name: t.Name, Export: t.Export, Kind: t.Kind, Subject: t.Subject, Rule: t.Rule, Rows: len(t.Rows), CSV: csvFile, JSON: jsonFile})
+		resources = append(resources, resource(t, csvFile))
+	}
+	pkg := map[string]any{
+		"profile":     "tabular-data-package",
+		"name":        "welcoming-city-transparency",
+		"title":       "Welcoming City Ordinance transparency tables",
+		"description": "Counts and figures the Chicago Police Department reports under the Welcoming City Ordinance (MCC 2-173-069), the Illinois TRUST Act (5 ILCS 805/25), the VOICES Act (5 ILCS 825) and the 2026 order on federal immigration enforcement. " + p.Index.Meta.Disclosure.Method + ".",
+		"version":     p.Index.Meta.ToolVersion,
+		"sources":     []map[string]string{{"title": "Chicago Police Department records exports, delivery " + p.Index.Meta.Delivery.Digest}},
+		"resources":   resources,
+	}
+	if p.Index.Meta.Delivery.ExportedAt != "" {
+		pkg["created"] = p.Index.Meta.Delivery.ExportedAt
+	}
+	if license.Name != "" {
+		pkg["licenses"] = []License{license}
+	}
+	pb, err := json.MarshalIndent(pkg, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := write("datapackage.json", append(pb, '\n')); err != nil {
+		return nil, err
+	}
+	var sums bytes.Buffer
+	files := slices.Clone(idx.Files)
+	slices.SortFunc(files, func(a, b DownloadFile) int { return cmpString(a.Path, b.Path) })
+	for _, f := range files {
+		fmt.Fprintf(&sums, "%s  %s\n", f.SHA256, f.Path)
+	}
+	if _, err := write("SHA256SUMS", sums.Bytes()); err != nil {
+		return nil, err
+	}
+	return idx, nil
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// License names the terms the downloads are published under.
+type License struct {
+	Name  string `json:"name" mapstructure:"name"`
+	Path  string `json:"path,omitempty" mapstructure:"path"`
+	Title string `json:"title,omitempty" mapstructure:"title"`
+}
+
+// jsonValue types a long-form cell for JSON: numbers as numbers, empty as null.
+func jsonValue(col, v string) any {
+	if col != "value" {
+		return v
+	}
+	if v == "" {
+		return nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return v
+	}
+	return f
+}
+
+// resource describes a CSV table for the Frictionless data package.
+func resource(t Table, f DownloadFile) map[string]any {
+	var fields []map[string]any
+	for _, c := range t.Columns {
+		field := map[string]any{"name": c, "type": "string"}
+		switch c {
+		case "period":
+			field["description"] = "a quarter such as 2026-Q3, or a calendar year"
+		case "value":
+			field["type"] = "number"
+			field["description"] = "empty when the status is not published"
+		case "unit":
+			field["constraints"] = map[string]any{"enum": []string{"count", "percent", "days"}}
+		case "status":
+			field["constraints"] = map[string]any{"enum": []string{Published, Suppressed, NotApplicable}}
+		}
+		fields = append(fields, field)
+	}
+	desc := fmt.Sprintf("%s of %s, %s.", t.Subject, t.Export, t.Kind)
+	if t.Rule != "" {
+		desc += " Answers " + t.Rule + "."
+	} else {
+		desc += " Published for context; no rule requires it."
+	}
+	return map[string]any{
+		"name":        t.Name,
+		"path":        f.Path,
+		"profile":     "tabular-data-resource",
+		"format":      "csv",
+		"mediatype":   "text/csv",
+		"encoding":    "utf-8",
+		"bytes":       f.Bytes,
+		"hash":        "sha256:" + f.SHA256,
+		"description": desc,
+		"schema":      map[string]any{"fields": fields, "missingValues": []string{""}},
+	}
+}
+
+// WriteIndex writes the downloads index as a data file for the site.
+func WriteIndex(path string, idx *DownloadsIndex) error { return writeJSON(path, idx) }
