@@ -16,6 +16,7 @@ import (
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/synth"
 )
 
 // expectedCounts counts a delivery's records per export and quarter
@@ -68,6 +69,7 @@ func reportCells(t *testing.T, public, quarterSlug string) map[string]string {
 // of the delivery, small counts are suppressed, nothing personal leaks.
 func TestBuildEndToEnd(t *testing.T) {
 	delivery := synthDelivery(t, 500, 42)
+	addExtraColumn(t, delivery, "federal_incidents", "officer_notes")
 	o := newOutputs(t)
 	if _, stderr, err := o.build(t, "--source", delivery); err != nil {
 		t.Fatalf("build: %v\n%s", err, stderr)
@@ -252,6 +254,24 @@ func TestFailedBuildKeepsPreviousOutput(t *testing.T) {
 	if len(leftovers) > 0 {
 		t.Errorf("scratch folders left behind: %v", leftovers)
 	}
+}
+
+// addExtraColumn appends to an export a column the contract does not
+// know, holding a canary in every row, and drops the manifest the change
+// would break. The column must never be published.
+func addExtraColumn(t *testing.T, dir, export, column string) {
+	t.Helper()
+	e, _ := contract.Lookup(export)
+	header, rows := readExport(t, dir, e)
+	var b strings.Builder
+	b.WriteString(csvLine(append(header, column)))
+	for i, r := range rows {
+		b.WriteString(csvLine(append(r, fmt.Sprintf("Extra %sEXTRA%05d", synth.Canary, i))))
+	}
+	if err := os.WriteFile(filepath.Join(dir, e.File()), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, "manifest.json"))
 }
 
 // copySite copies the Hugo site (not its outputs) into a temporary folder.
