@@ -302,10 +302,10 @@ func copySite(t *testing.T) string {
 func TestRebuildReplacesData(t *testing.T) {
 	first, second := synthDelivery(t, 150, 21), synthDelivery(t, 400, 22)
 	o := newOutputs(t)
-	if err := os.MkdirAll(filepath.Join(o.data, "releases"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(o.data, "notes"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	kept := filepath.Join(o.data, "releases", "keep.json")
+	kept := filepath.Join(o.data, "notes", "keep.json")
 	if err := os.WriteFile(kept, []byte(`{"kept": true}`), 0o644); err != nil {
 		t.Fatal(err)
 	}

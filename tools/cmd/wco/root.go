@@ -41,7 +41,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().String("config", "", "the project's config.yaml (default: found in this folder or above)")
-	root.AddCommand(synthCmd(), pullCmd(), checkCmd(), publishCmd(), auditCmd(), buildCmd(), previewCmd())
+	root.AddCommand(synthCmd(), pullCmd(), checkCmd(), publishCmd(), auditCmd(), buildCmd(), previewCmd(), releaseCmd(), reviseCmd())
 	err := root.ExecuteContext(ctx)
 	if err != nil && isUsage(err) {
 		return usageError{err}
@@ -102,14 +102,18 @@ func openSource(cmd *cobra.Command, cfg *config.Config) (*delivery.Delivery, err
 	return delivery.Open(source, sample.FS())
 }
 
+// storeDir is the deliveries store, relative paths taken from the site.
+func storeDir(cfg *config.Config) string {
+	if filepath.IsAbs(cfg.Deliveries.Store) {
+		return cfg.Deliveries.Store
+	}
+	return filepath.Join(cfg.SiteDir(), cfg.Deliveries.Store)
+}
+
 // pullInto pulls source into the configured deliveries store.
 func pullInto(cmd *cobra.Command, cfg *config.Config, source string) (*pull.Result, error) {
-	store := cfg.Deliveries.Store
-	if !filepath.IsAbs(store) {
-		store = filepath.Join(cfg.SiteDir(), store)
-	}
 	return pull.Pull(cmd.Context(), source, pull.Options{
-		Store:    store,
+		Store:    storeDir(cfg),
 		Keep:     cfg.Deliveries.Keep,
 		Token:    cfg.SourceToken,
 		Progress: cmd.ErrOrStderr(),
@@ -154,19 +158,41 @@ func absPath(p string) string {
 	return p
 }
 
-// publication checks the delivery and computes what it publishes; on a
-// failed check it prints the report and returns the error.
-func publication(cmd *cobra.Command, cfg *config.Config) (*publish.Publication, error) {
-	d, err := openSource(cmd, cfg)
+// publishOptions are the publication settings from configuration, with
+// the releases in the data folder.
+func publishOptions(cmd *cobra.Command, cfg *config.Config) (publish.Options, error) {
+	s := siteFor(cmd, cfg)
+	releases, err := publish.LoadReleases(filepath.Join(s.DataDir, publish.ReleasesDir))
 	if err != nil {
-		return nil, err
+		return publish.Options{}, err
 	}
-	pub, rep, err := publish.Run(d, publish.Options{
+	return publish.Options{
 		Threshold:  cfg.Disclosure.Threshold,
 		Check:      checkOptions(cfg),
 		Policy:     cfg.Publication,
 		ConfigHash: cfg.Hash(),
-	})
+		Key:        []byte(cfg.PseudonymKey),
+		Releases:   releases,
+	}, nil
+}
+
+// publication checks the delivery and computes what it publishes; on a
+// failed check it prints the report and returns the error.
+func publication(cmd *cobra.Command, cfg *config.Config) (*publish.Publication, error) {
+	opt, err := publishOptions(cmd, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return publicationWith(cmd, cfg, opt)
+}
+
+// publicationWith is publication with given options.
+func publicationWith(cmd *cobra.Command, cfg *config.Config, opt publish.Options) (*publish.Publication, error) {
+	d, err := openSource(cmd, cfg)
+	if err != nil {
+		return nil, err
+	}
+	pub, rep, err := publish.Run(d, opt)
 	if rep != nil && rep.Failed() {
 		_ = rep.Write(cmd.ErrOrStderr())
 	}

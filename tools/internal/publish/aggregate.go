@@ -15,11 +15,13 @@ const maxDays = 3650
 // aggregate holds an export's counts per quarter as rows stream by: memory
 // grows with the number of quarters, dimensions and values, never with rows.
 type aggregate struct {
-	export   contract.Export
-	dims     []Dimension
-	measures []Measure
-	index    []map[string]int // per dimension: value → position
-	quarters map[period.Quarter]*counts
+	export      contract.Export
+	dims        []Dimension
+	measures    []Measure
+	pubDims     []bool           // the policy lets dims[i] be published
+	pubMeasures []bool           // the policy lets measures[i] be published
+	index       []map[string]int // per dimension: value → position
+	quarters    map[period.Quarter]*counts
 }
 
 type counts struct {
@@ -28,8 +30,14 @@ type counts struct {
 	hist  [][]int // [measure][days], for medians only
 }
 
-func newAggregate(e contract.Export, dims []Dimension, ms []Measure) *aggregate {
+func newAggregate(e contract.Export, dims []Dimension, ms []Measure, policy ExportPolicy) *aggregate {
 	a := &aggregate{export: e, dims: dims, measures: ms, quarters: map[period.Quarter]*counts{}}
+	for _, d := range dims {
+		a.pubDims = append(a.pubDims, keep(policy.Dimensions, d.ID))
+	}
+	for _, m := range ms {
+		a.pubMeasures = append(a.pubMeasures, keep(policy.Measures, m.ID))
+	}
 	for _, d := range dims {
 		idx := make(map[string]int, len(d.Values))
 		for i, v := range d.Values {

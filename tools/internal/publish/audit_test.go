@@ -24,7 +24,7 @@ func publishSynth(t *testing.T, rows int, seed uint64) *Publication {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, _, err := Run(d, Options{Threshold: 11, Policy: fullPolicy(), Check: check.Options{Now: time.Now()}})
+	pub, _, err := Run(d, Options{Threshold: 11, Key: testKey, Policy: fullPolicy(), Check: check.Options{Now: time.Now()}})
 	if err != nil {
 		t.Fatal(err)
 	}

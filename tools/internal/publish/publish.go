@@ -31,6 +31,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/check"
@@ -41,8 +42,8 @@ import (
 	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
 )
 
-// Version is the toolkit's version, written into every data file.
-const Version = "0.2.0"
+// ToolVersion is the toolkit's version, written into every data file.
+const ToolVersion = "0.3.0"
 
 // DataSubdir is the folder under data/ that a build owns and replaces.
 const DataSubdir = "current"
@@ -97,7 +98,21 @@ type Options struct {
 	Check      check.Options // how the delivery is read
 	Policy     Policy
 	ConfigHash string // sha256 of the effective configuration, for meta
+	// Key is the pseudonym key (WCO_PSEUDONYM_KEY), which also keys the
+	// fingerprints of released periods. Required, except for the sample.
+	Key []byte
+	// Releases are the released periods: frozen, and proven unchanged.
+	Releases Releases
+	// Revising names a released period to compute afresh, keeping every
+	// count its versions suppressed suppressed, for wco revise.
+	Revising string
+	// Ledger names a period whose records to list by pseudonym, for the
+	// local ledger that explains revisions.
+	Ledger string
 }
+
+// ErrNoKey is returned when a real delivery is published without a key.
+var ErrNoKey = errors.New("WCO_PSEUDONYM_KEY is not set: publishing a real delivery needs the pseudonym key (only the embedded sample may go without)")
 
 // Meta opens every data file.
 type Meta struct {
@@ -203,10 +218,20 @@ type Period struct {
 	Year        int         `json:"year"`
 	Quarter     int         `json:"quarter,omitempty"`
 	Provisional bool        `json:"provisional"`
+	Released    bool        `json:"released"`
+	Version     int         `json:"version,omitempty"` // of the release in force
+	Revisions   []Revision  `json:"revisions,omitempty"`
 	Rule        string      `json:"rule"`
 	Total       Count       `json:"total"`
 	Breakdowns  []Breakdown `json:"breakdowns"`
 	Figures     []Figure    `json:"figures"`
+}
+
+// Revision is the public note of a revised release.
+type Revision struct {
+	Version    int    `json:"version"`
+	ExportedAt string `json:"exported_at"` // of the delivery it was computed from
+	Reason     string `json:"reason"`
 }
 
 // ExportTables is <export>.json: every published number of one export.
@@ -223,6 +248,12 @@ type Publication struct {
 	// Systems hold, per export, every cell with its true value: for the
 	// audit, never written anywhere.
 	Systems map[string]*disclosure.System
+	// fingerprints hold, per export and period, the keyed fingerprint of
+	// the true counts, for releases.
+	fingerprints map[string]map[string]string
+	// Ledger lists the records of Options.Ledger's period: pseudonym →
+	// digest of what the catalog reads of the record. Never published.
+	Ledger map[string]string
 }
 
 // Run checks d and computes its publication. On any problem it returns the
@@ -237,22 +268,48 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 	allDims, allMeasures := Catalog()
 	aggs := map[string]*aggregate{}
 	for _, e := range contract.Exports() {
-		ep := opt.Policy[e.Name]
+		// Every breakdown of the catalog is counted, for the fingerprints
+		// of released periods; only those the policy lists are published.
 		var dims []Dimension
 		for _, dd := range allDims {
-			if dd.Export == e.Name && keep(ep.Dimensions, dd.ID) {
+			if dd.Export == e.Name {
 				dims = append(dims, dd)
 			}
 		}
 		var ms []Measure
 		for _, m := range allMeasures {
-			if m.Export == e.Name && keep(ep.Measures, m.ID) {
+			if m.Export == e.Name {
 				ms = append(ms, m)
 			}
 		}
-		aggs[e.Name] = newAggregate(e, dims, ms)
+		aggs[e.Name] = newAggregate(e, dims, ms, opt.Policy[e.Name])
 	}
-	rep := check.Delivery(d, opt.Check, func(e contract.Export, r records.Record) { aggs[e.Name].add(r) })
+	key := opt.Key
+	if len(key) == 0 {
+		if !d.Sample {
+			return nil, nil, ErrNoKey
+		}
+		key = []byte(SampleKey)
+	}
+	ledger := map[string]string{}
+	var ledgerQ period.Quarter
+	ledgerYear := 0
+	if opt.Ledger != "" {
+		if q, err := period.Parse(opt.Ledger); err == nil {
+			ledgerQ = q
+		} else if _, err := fmt.Sscanf(opt.Ledger, "%4d", &ledgerYear); err != nil {
+			return nil, nil, fmt.Errorf("ledger period %q: use 2026-Q3 or 2025", opt.Ledger)
+		}
+	}
+	rep := check.Delivery(d, opt.Check, func(e contract.Export, r records.Record) {
+		a := aggs[e.Name]
+		a.add(r)
+		if opt.Ledger != "" {
+			if q := period.Of(r.When().Time); q == ledgerQ || q.Year == ledgerYear {
+				ledger[Pseudonym(key, e.Name, r.RecordID())] = a.digest(r)
+			}
+		}
+	})
 	if err := rep.Err(); err != nil {
 		return nil, rep, err
 	}
@@ -270,7 +327,7 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 			}
 		}
 	}
-	pub := &Publication{Index: Index{Meta: meta, Notes: []Note{}, Years: []YearInfo{}}, Systems: map[string]*disclosure.System{}}
+	pub := &Publication{Index: Index{Meta: meta, Notes: []Note{}, Years: []YearInfo{}}, Systems: map[string]*disclosure.System{}, fingerprints: map[string]map[string]string{}, Ledger: ledger}
 	for _, q := range period.Range(first, last) {
 		pub.Index.Quarters = append(pub.Index.Quarters, QuarterInfo{
 			Quarter: q.String(), Slug: q.Slug(), Year: q.Year, Number: q.Q,
@@ -289,29 +346,52 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 		pub.Index.Years = append(pub.Index.Years, YearInfo{Year: y, Start: fmt.Sprintf("%d-01-01", y), End: fmt.Sprintf("%d-12-31", y)})
 	}
 	excluded := rep.Excluded()
+	var changed []string
 	for _, e := range contract.Exports() {
 		a := aggs[e.Name]
 		from := first
 		if !e.Since.IsZero() && from.Before(period.Of(e.Since)) {
 			from = period.Of(e.Since)
 		}
-		t, sys, err := a.tables(meta, from, last, pub.Index.Years, opt.Threshold)
+		specs := a.specs(from, last, pub.Index.Years)
+		pub.fingerprints[e.Name] = map[string]string{}
+		for _, sp := range specs {
+			fp := a.fingerprint(key, sp.key, sp.c)
+			pub.fingerprints[e.Name][sp.key] = fp
+			if r := opt.Releases[sp.key]; r != nil && sp.key != opt.Revising {
+				if f, ok := r.Current().Frozen(e.Name); ok && f.Fingerprint != fp {
+					changed = append(changed, fmt.Sprintf("%s (%s)", sp.key, e.Name))
+				}
+			}
+		}
+		if len(changed) > 0 {
+			continue
+		}
+		t, sys, err := a.tables(meta, specs, opt)
 		if err != nil {
 			return nil, rep, fmt.Errorf("protect %s: %w", e.Name, err)
 		}
 		pub.Exports = append(pub.Exports, t)
 		pub.Systems[e.Name] = sys
 		info := ExportInfo{Name: e.Name, Slug: e.Slug(), Rules: slices.Clone(e.Rules), From: from.String(), Dimensions: []string{}, Measures: []string{}}
-		for _, dd := range a.dims {
-			info.Dimensions = append(info.Dimensions, dd.ID)
+		for i, dd := range a.dims {
+			if a.pubDims[i] {
+				info.Dimensions = append(info.Dimensions, dd.ID)
+			}
 		}
-		for _, m := range a.measures {
-			info.Measures = append(info.Measures, m.ID)
+		for i, m := range a.measures {
+			if a.pubMeasures[i] {
+				info.Measures = append(info.Measures, m.ID)
+			}
 		}
 		pub.Index.Exports = append(pub.Index.Exports, info)
 		if n := excluded[e.File()]; n > 0 {
 			pub.Index.Notes = append(pub.Index.Notes, Note{Kind: "excluded_invalid_rows", Export: e.Name, Rows: n})
 		}
+	}
+	if len(changed) > 0 {
+		slices.Sort(changed)
+		return nil, rep, fmt.Errorf("%w: %s. A released period is frozen: if the change is right (late or corrected records), publish it with wco revise PERIOD --reason \"…\"; if not, find out why the records system changed it (or whether WCO_PSEUDONYM_KEY is the key it was released with)", ErrReleasedChanged, strings.Join(changed, ", "))
 	}
 	return pub, rep, nil
 }
@@ -328,7 +408,7 @@ func makeMeta(d *delivery.Delivery, rep *check.Report, opt Options) (Meta, time.
 	meta := Meta{
 		Schema:      "wco-publication/2",
 		Tool:        "wco",
-		ToolVersion: Version,
+		ToolVersion: ToolVersion,
 		ConfigHash:  opt.ConfigHash,
 		Delivery:    DeliveryMeta{Digest: digest, Sample: d.Sample},
 		Disclosure: Disclosure{
@@ -363,9 +443,9 @@ type periodSpec struct {
 	c           *counts
 }
 
-// tables builds the export's cells and relations, protects them and turns
-// them into its data file.
-func (a *aggregate) tables(meta Meta, from, last period.Quarter, years []YearInfo, k int) (ExportTables, *disclosure.System, error) {
+// specs lists the export's periods: quarters from the first the export
+// covers to the last, then the complete years it covers from January.
+func (a *aggregate) specs(from, last period.Quarter, years []YearInfo) []periodSpec {
 	var specs []periodSpec
 	for _, q := range period.Range(from, last) {
 		specs = append(specs, periodSpec{key: q.String(), kind: "quarter", year: q.Year, q: q.Q, quarters: []period.Quarter{q}, provisional: q == last, c: a.sum([]period.Quarter{q})})
@@ -377,7 +457,15 @@ func (a *aggregate) tables(meta Meta, from, last period.Quarter, years []YearInf
 		}
 		specs = append(specs, periodSpec{key: fmt.Sprint(y.Year), kind: "year", year: y.Year, quarters: qs, c: a.sum(qs)})
 	}
+	return specs
+}
 
+// tables builds the export's cells and relations, protects them and turns
+// them into its data file. A released period keeps exactly what was
+// released: its cells are frozen. A period being revised keeps every
+// count its versions suppressed suppressed.
+func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTables, *disclosure.System, error) {
+	k := opt.Threshold
 	sys := &disclosure.System{}
 	key := func(p, dim, value string) string {
 		if dim == "" {
@@ -385,15 +473,59 @@ func (a *aggregate) tables(meta Meta, from, last period.Quarter, years []YearInf
 		}
 		return fmt.Sprintf("%s %s %s=%s", a.export.Name, p, dim, value)
 	}
+	// frozen[period] is the released content in force; suppressedBefore
+	// holds the keys of cells any version of a revised period suppressed.
+	frozen := map[string]*Frozen{}
+	suppressedBefore := map[string]bool{}
+	var versions = map[string]Version{}
+	for _, sp := range specs {
+		r := opt.Releases[sp.key]
+		if r == nil {
+			continue
+		}
+		f, ok := r.Current().Frozen(a.export.Name)
+		if !ok {
+			continue
+		}
+		if sp.key == opt.Revising {
+			for _, v := range r.Versions {
+				if old, ok := v.Frozen(a.export.Name); ok {
+					forEachCount(old.Period, func(dim, value string, c Count) {
+						if c.Status == Suppressed {
+							suppressedBefore[key(sp.key, dim, value)] = true
+						}
+					})
+				}
+			}
+			continue
+		}
+		frozen[sp.key] = &f
+		versions[sp.key] = r.Current()
+	}
+
 	for _, s := range specs {
-		total := sys.Add(disclosure.Count{Key: key(s.key, "", ""), Value: s.c.total, Margin: true})
+		f := frozen[s.key]
+		cell := func(dim, value string, n int) int {
+			c := disclosure.Count{Key: key(s.key, dim, value), Value: n, Margin: dim == "", Suppressed: suppressedBefore[key(s.key, dim, value)]}
+			if f != nil {
+				c.Frozen = true
+				c.Suppressed = false
+				forEachCount(f.Period, func(d, v string, fc Count) {
+					if d == dim && v == value {
+						c.Suppressed = fc.Status == Suppressed
+					}
+				})
+			}
+			return sys.Add(c)
+		}
+		total := cell("", "", s.c.total)
 		for i, d := range a.dims {
-			if s.kind == "year" && d.Context {
-				continue // annual tables carry what the state's reports ask for
+			if !a.publishes(s, f, i) {
+				continue
 			}
 			var parts []int
 			for j, v := range d.Values {
-				parts = append(parts, sys.Add(disclosure.Count{Key: key(s.key, d.ID, v), Value: s.c.dims[i][j]}))
+				parts = append(parts, cell(d.ID, v, s.c.dims[i][j]))
 			}
 			if d.Multi {
 				sys.Relate(disclosure.Bound, total, parts...)
@@ -409,18 +541,21 @@ func (a *aggregate) tables(meta Meta, from, last period.Quarter, years []YearInf
 				qt = append(qt, i)
 			}
 			sys.Relate(disclosure.Sum, total, qt...)
-			for _, d := range a.dims {
-				if d.Context {
+			for i, d := range a.dims {
+				if !a.publishes(s, f, i) {
 					continue
 				}
 				for _, v := range d.Values {
 					y, _ := sys.Lookup(key(s.key, d.ID, v))
 					var qs []int
 					for _, q := range s.quarters {
-						i, _ := sys.Lookup(key(q.String(), d.ID, v))
-						qs = append(qs, i)
+						if i, ok := sys.Lookup(key(q.String(), d.ID, v)); ok {
+							qs = append(qs, i)
+						}
 					}
-					sys.Relate(disclosure.Sum, y, qs...)
+					if len(qs) == len(s.quarters) {
+						sys.Relate(disclosure.Sum, y, qs...)
+					}
 				}
 			}
 		}
@@ -429,7 +564,7 @@ func (a *aggregate) tables(meta Meta, from, last period.Quarter, years []YearInf
 		return ExportTables{}, nil, fmt.Errorf("the counts do not add up (a bug): %w", err)
 	}
 	if err := sys.Primary(k); err != nil {
-		return ExportTables{}, nil, err
+		return ExportTables{}, nil, fmt.Errorf("%w: the threshold now in force is higher than when it was released; publish a revision", err)
 	}
 	if _, err := sys.Protect(k); err != nil {
 		return ExportTables{}, nil, err
@@ -445,21 +580,32 @@ func (a *aggregate) tables(meta Meta, from, last period.Quarter, years []YearInf
 	}
 	out := ExportTables{Meta: meta, Export: a.export.Name, Periods: []Period{}}
 	for _, s := range specs {
+		if f := frozen[s.key]; f != nil {
+			p := f.Period
+			p.Released, p.Provisional = true, false
+			p.Version = versions[s.key].Version
+			p.Revisions = revisions(opt.Releases[s.key])
+			out.Periods = append(out.Periods, p)
+			continue
+		}
 		p := Period{Period: s.key, Kind: s.kind, Year: s.year, Quarter: s.q, Provisional: s.provisional, Rule: a.rule(s.kind), Breakdowns: []Breakdown{}, Figures: []Figure{}}
 		ti, _ := sys.Lookup(key(s.key, "", ""))
 		p.Total = count(ti)
-		for _, d := range a.dims {
-			if s.kind == "year" && d.Context {
+		for i, d := range a.dims {
+			if !a.publishes(s, nil, i) {
 				continue
 			}
 			b := Breakdown{Dimension: d.ID, Multi: d.Multi, Context: d.Context}
 			for _, v := range d.Values {
-				i, _ := sys.Lookup(key(s.key, d.ID, v))
-				b.Cells = append(b.Cells, Cell{Value: v, Count: count(i)})
+				ci, _ := sys.Lookup(key(s.key, d.ID, v))
+				b.Cells = append(b.Cells, Cell{Value: v, Count: count(ci)})
 			}
 			p.Breakdowns = append(p.Breakdowns, b)
 		}
 		for mi, m := range a.measures {
+			if !a.pubMeasures[mi] {
+				continue
+			}
 			f := Figure{Measure: m.ID, Unit: m.Unit, Status: NotApplicable}
 			switch {
 			case m.days != nil:
@@ -484,9 +630,43 @@ func (a *aggregate) tables(meta Meta, from, last period.Quarter, years []YearInf
 			}
 			p.Figures = append(p.Figures, f)
 		}
+		if r := opt.Releases[s.key]; r != nil && s.key == opt.Revising {
+			p.Released = true
+			p.Version = r.Current().Version + 1
+		}
 		out.Periods = append(out.Periods, p)
 	}
 	return out, sys, nil
+}
+
+// publishes reports whether dimension i appears in period s: for a
+// released period, exactly the breakdowns it was released with; otherwise
+// those the policy lists, and for years only those that are not context.
+func (a *aggregate) publishes(s periodSpec, f *Frozen, i int) bool {
+	d := a.dims[i]
+	if f != nil {
+		return slices.ContainsFunc(f.Period.Breakdowns, func(b Breakdown) bool { return b.Dimension == d.ID })
+	}
+	return a.pubDims[i] && !(s.kind == "year" && d.Context)
+}
+
+// forEachCount visits a period's total (dim "") and every breakdown cell.
+func forEachCount(p Period, fn func(dim, value string, c Count)) {
+	fn("", "", p.Total)
+	for _, b := range p.Breakdowns {
+		for _, c := range b.Cells {
+			fn(b.Dimension, c.Value, c.Count)
+		}
+	}
+}
+
+// revisions lists a release's revision notes, oldest first.
+func revisions(r *Release) []Revision {
+	var out []Revision
+	for _, v := range r.Versions[1:] {
+		out = append(out, Revision{Version: v.Version, ExportedAt: v.Delivery.ExportedAt, Reason: v.Reason})
+	}
+	return out
 }
 
 // rule is the legal rule a period's tables answer: the export's first rule

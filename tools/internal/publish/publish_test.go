@@ -56,7 +56,7 @@ func tiny(perQuarter map[string]int) *delivery.Delivery {
 
 func run(t *testing.T, d *delivery.Delivery) *Publication {
 	t.Helper()
-	pub, rep, err := Run(d, Options{Threshold: 11, Policy: fullPolicy(), Check: check.Options{Now: time.Date(2026, 11, 1, 0, 0, 0, 0, period.Chicago)}})
+	pub, rep, err := Run(d, Options{Threshold: 11, Key: testKey, Policy: fullPolicy(), Check: check.Options{Now: time.Date(2026, 11, 1, 0, 0, 0, 0, period.Chicago)}})
 	if err != nil {
 		t.Fatalf("Run: %v (%v)", err, rep)
 	}
@@ -131,14 +131,14 @@ func TestEveryPublicationPassesTheAudit(t *testing.T) {
 }
 
 func TestRunRefusesWeakThreshold(t *testing.T) {
-	if _, _, err := Run(tiny(nil), Options{Threshold: 1, Policy: fullPolicy()}); err == nil {
+	if _, _, err := Run(tiny(nil), Options{Threshold: 1, Key: testKey, Policy: fullPolicy()}); err == nil {
 		t.Error("threshold 1 accepted")
 	}
 }
 
 func TestPolicyIsAnAllowList(t *testing.T) {
 	p := Policy{"visa_certifications": {Dimensions: []string{"decision"}}}
-	pub, _, err := Run(tiny(map[string]int{"2026-Q1": 20}), Options{Threshold: 11, Policy: p, Check: check.Options{Now: time.Now()}})
+	pub, _, err := Run(tiny(map[string]int{"2026-Q1": 20}), Options{Threshold: 11, Key: testKey, Policy: p, Check: check.Options{Now: time.Now()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,3 +214,6 @@ func TestMedian(t *testing.T) {
 		t.Errorf("median of 2 and 7 = %v", m)
 	}
 }
+
+// testKey keys pseudonyms and fingerprints in tests.
+var testKey = []byte("test-key-not-secret")

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
+)
+
+func releaseCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "release QUARTER [--source DIR]",
+		Short: "Freeze a quarter's published numbers for good",
+		Long: `release computes the publication from a delivery and freezes one quarter: every
+published number and which counts are suppressed, for every export, go into
+data/releases/<quarter>.json. Commit that file and open a pull request: the diff is the
+release for review, and merging it publishes it; closing it stops it.
+
+From then on the quarter never changes by itself. Each build proves, by a keyed
+fingerprint of its true counts, that the newest delivery still gives the same numbers,
+and fails if not; late or corrected records are published with wco revise. When the
+fourth quarter of a year is released, the calendar year is frozen with it.
+
+The record ids of the quarter are kept, as keyed pseudonyms, in a ledger in the local
+deliveries store (never published), so that a later revision can say how many records
+were added, removed or changed.`,
+		Example: `  WCO_PSEUDONYM_KEY=... wco release 2026-Q3 --source .wco/deliveries/2026-11-16T120000Z
+  git add data/releases/2026-q3.json && git commit -m "Release 2026-Q3"`,
+		Args: exactlyOnePeriod,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			q, err := period.Parse(args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			cfg, err := loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			opt, err := publishOptions(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			if r := opt.Releases[q.String()]; r != nil {
+				return fmt.Errorf("release %s: already released (version %d): use wco revise %s --reason \"…\" to publish a revision", q, r.Current().Version, q)
+			}
+			opt.Ledger = q.String()
+			pub, err := publicationWith(cmd, cfg, opt)
+			if err != nil {
+				return err
+			}
+			dir := filepath.Join(siteFor(cmd, cfg).DataDir, publish.ReleasesDir)
+			released := []string{q.String()}
+			if q.Q == 4 {
+				all := true
+				for n := 1; n <= 3; n++ {
+					all = all && opt.Releases[period.Quarter{Year: q.Year, Q: n}.String()] != nil
+				}
+				if all {
+					released = append(released, fmt.Sprint(q.Year))
+				}
+			}
+			for _, p := range released {
+				r, err := pub.Release(p, nil, "", opt)
+				if err != nil {
+					return err
+				}
+				if err := r.Write(dir); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "released %s into %s\n", p, relToCwd(filepath.Join(dir, publish.ReleaseFile(p))))
+			}
+			if err := publish.WriteLedger(publish.LedgerFile(storeDir(cfg), q.String()), pub.Ledger); err != nil {
+				return fmt.Errorf("write ledger: %w", err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "review the diff, commit it and open a pull request: merging it publishes %s\n", strings.Join(released, " and "))
+			return nil
+		},
+	}
+	addSourceFlag(cmd)
+	cmd.Flags().String("data", "", "the data folder holding releases/ (default: data/ beside config.yaml)")
+	cmd.Flags().Int("threshold", 11, "disclosure threshold (default from config)")
+	return cmd
+}
+
+func reviseCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "revise PERIOD --reason TEXT [--source DIR]",
+		Short: "Publish a revision of a released quarter or year",
+		Long: `revise recomputes a released period (a quarter such as 2026-Q2, or a year) from a
+delivery and appends a new version to its release file, with the reason, which the site
+publishes beside the numbers. Every count that any earlier version suppressed stays
+suppressed, so that comparing versions cannot reveal it. When the local ledger of the
+period exists, revise says how many records were added, removed or changed.
+Commit the changed release file and open a pull request, as for a release.`,
+		Example: `  wco revise 2026-Q2 --reason "Twelve detainers logged late by the 8th District were added."`,
+		Args:    exactlyOnePeriod,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			reason, _ := cmd.Flags().GetString("reason")
+			if strings.TrimSpace(reason) == "" {
+				return usageError{fmt.Errorf("revise needs --reason: the public note that says why the numbers changed")}
+			}
+			cfg, err := loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			opt, err := publishOptions(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			p := strings.ToUpper(args[0])
+			prior := opt.Releases[p]
+			if prior == nil {
+				return fmt.Errorf("revise %s: it was never released: use wco release", p)
+			}
+			opt.Revising, opt.Ledger = p, p
+			pub, err := publicationWith(cmd, cfg, opt)
+			if err != nil {
+				return err
+			}
+			r, err := pub.Release(p, prior, reason, opt)
+			if err != nil {
+				return err
+			}
+			dir := filepath.Join(siteFor(cmd, cfg).DataDir, publish.ReleasesDir)
+			if err := r.Write(dir); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "revised %s: version %d in %s\n", p, r.Current().Version, relToCwd(filepath.Join(dir, publish.ReleaseFile(p))))
+			ledger := publish.LedgerFile(storeDir(cfg), p)
+			if added, removed, changed, err := publish.CompareLedger(ledger, pub.Ledger); err == nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "since the last version: %d records added, %d removed, %d changed\n", added, removed, changed)
+			}
+			return publish.WriteLedger(ledger, pub.Ledger)
+		},
+	}
+	addSourceFlag(cmd)
+	cmd.Flags().String("reason", "", "why the numbers changed, published with the revision")
+	cmd.Flags().String("data", "", "the data folder holding releases/ (default: data/ beside config.yaml)")
+	cmd.Flags().Int("threshold", 11, "disclosure threshold (default from config)")
+	return cmd
+}
+
+func exactlyOnePeriod(cmd *cobra.Command, args []string) error {
+	if len(args) != 1 {
+		return usageError{fmt.Errorf("%s takes one period, such as 2026-Q3", cmd.CommandPath())}
+	}
+	return nil
+}
