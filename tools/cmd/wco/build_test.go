@@ -250,9 +250,9 @@ func TestFailedBuildKeepsPreviousOutput(t *testing.T) {
 		sameSnapshot(t, "after a failing render", before, snapshot(t, o.data, o.public))
 	})
 
-	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(o.public), ".wco-build-*"))
-	if len(leftovers) > 0 {
-		t.Errorf("scratch folders left behind: %v", leftovers)
+	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(o.public), ".wco-out", "gen-*"))
+	if len(leftovers) != 1 {
+		t.Errorf("want the active generation only, found %v", leftovers)
 	}
 }
 

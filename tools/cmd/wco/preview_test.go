@@ -24,6 +24,7 @@ func TestPreviewServesWithoutTouchingOutputs(t *testing.T) {
 	l.Close()
 
 	o := newOutputs(t)
+	before, _ := filepath.Glob(filepath.Join(repoRoot(t), ".wco-out", "gen-*"))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	done := make(chan error, 1)
@@ -60,8 +61,8 @@ func TestPreviewServesWithoutTouchingOutputs(t *testing.T) {
 	if _, err := os.Stat(o.data); err == nil {
 		t.Error("preview wrote into the data folder")
 	}
-	leftovers, _ := filepath.Glob(filepath.Join(repoRoot(t), ".wco-build-*"))
-	if len(leftovers) > 0 {
-		t.Errorf("preview left scratch folders: %v", leftovers)
+	after, _ := filepath.Glob(filepath.Join(repoRoot(t), ".wco-out", "gen-*"))
+	if len(after) != len(before) {
+		t.Errorf("preview left a generation behind: %v, before %v", after, before)
 	}
 }

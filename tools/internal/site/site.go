@@ -1,11 +1,15 @@
 // Package site builds the static site with Hugo and puts it in place only
-// when everything worked.
+// when everything worked, all at once.
 //
-// A build stages its work in a scratch folder beside the outputs: the data
-// files are written there, Hugo reads them through a module mount and
-// renders into the scratch folder too. Only when both succeeded are
-// data/current and public/ swapped in by rename; on any failure the previous
-// data/current and public/ are left byte-for-byte as they were.
+// A build writes a complete generation of outputs — data files, downloads
+// and the rendered site — into a new folder under .wco-out beside the
+// outputs; Hugo reads the staged data through a module mount and renders
+// into the generation too. data/current, data/downloads and public are
+// symbolic links through .wco-out/active, so putting a generation in place
+// is one atomic rename of that link: a build killed at any moment leaves
+// either the previous generation or the new one, whole. On any failure the
+// previous outputs stay byte-for-byte as they were. Where symbolic links
+// cannot be made, the three folders are swapped in by rename instead.
 //
 // Hugo is the version pinned in go.mod, always run as `go tool hugo` from
 // the module root.
@@ -18,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -46,13 +51,14 @@ var components = []string{"content", "layouts", "i18n", "assets", "static", "arc
 // Stage is a build in progress. It holds the outputs' lock from NewStage
 // to Close, so two builds into the same folders cannot interleave.
 type Stage struct {
-	site Site
-	dir  string
-	lock *flock.Flock
+	site      Site
+	dir       string
+	lock      *flock.Flock
+	committed bool
 }
 
 // DataDir is where the stage's data files go; it becomes DataDir/DataSub.
-func (s *Stage) DataDir() string { return filepath.Join(s.dir, "data") }
+func (s *Stage) DataDir() string { return filepath.Join(s.dir, "current") }
 
 // DownloadsDir is where the stage's downloads go; it becomes
 // DataDir/DownloadsSub, and the site serves it at /downloads/.
@@ -61,10 +67,15 @@ func (s *Stage) DownloadsDir() string { return filepath.Join(s.dir, "downloads")
 // PublicDir is where Hugo renders the stage's site.
 func (s *Stage) PublicDir() string { return filepath.Join(s.dir, "public") }
 
-// NewStage makes a scratch folder beside the outputs, so that the final
-// swap is a rename on one file system. Close removes it.
+// genRoot holds the generations and the active link, beside the data
+// folder, which every build writes.
+func (s Site) genRoot() string { return filepath.Join(filepath.Dir(s.DataDir), ".wco-out") }
+
+// NewStage makes a new generation folder beside the outputs, so that it can
+// be put in place by a rename on one file system. Close removes it unless
+// it was committed.
 func (s Site) NewStage() (*Stage, error) {
-	parent := filepath.Dir(s.PublicDir)
+	parent := filepath.Dir(s.DataDir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, err
 	}
@@ -76,7 +87,11 @@ func (s Site) NewStage() (*Stage, error) {
 	if !locked {
 		return nil, fmt.Errorf("another wco build or publish is writing into %s: wait for it to finish", parent)
 	}
-	dir, err := os.MkdirTemp(parent, ".wco-build-")
+	if err := os.MkdirAll(s.genRoot(), 0o755); err != nil {
+		lock.Unlock()
+		return nil, err
+	}
+	dir, err := os.MkdirTemp(s.genRoot(), "gen-")
 	if err != nil {
 		lock.Unlock()
 		return nil, fmt.Errorf("make build folder: %w", err)
@@ -91,10 +106,12 @@ func (s Site) NewStage() (*Stage, error) {
 	return st, nil
 }
 
-// Close removes the scratch folder and anything left in it, and releases
-// the lock.
+// Close removes the generation unless it was committed, and releases the lock.
 func (s *Stage) Close() error {
-	err := os.RemoveAll(s.dir)
+	var err error
+	if !s.committed {
+		err = os.RemoveAll(s.dir)
+	}
 	return errors.Join(err, s.lock.Unlock())
 }
 
@@ -174,9 +191,137 @@ func (s *Stage) Serve(ctx context.Context, bind string, port int, log io.Writer)
 	return err
 }
 
-// Commit swaps the staged data and site into place. If a rename fails
-// midway, what was already swapped is put back.
+// Commit puts the generation in place: data/current, data/downloads and,
+// withSite, public. Without the site (wco publish), the generation keeps
+// the site now in place, by hard links.
 func (s *Stage) Commit(withSite bool) error {
+	active := filepath.Join(s.site.genRoot(), "active")
+	links := []struct{ path, name string }{
+		{filepath.Join(s.site.DataDir, s.site.DataSub), "current"},
+		{filepath.Join(s.site.DataDir, s.site.DownloadsSub), "downloads"},
+	}
+	switch {
+	case withSite:
+		links = append(links, struct{ path, name string }{s.site.PublicDir, "public"})
+	case linksTo(s.site.PublicDir, filepath.Join(active, "public")):
+		// The site in place is part of the active generation: keep it.
+		if err := s.keepSite(); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(s.site.DataDir, 0o755); err != nil {
+		return err
+	}
+	for _, l := range links {
+		if err := ensureLink(l.path, filepath.Join(active, l.name), s.site.genRoot()); err != nil {
+			if errors.Is(err, errNoSymlinks) {
+				return s.swapByRename(withSite)
+			}
+			return err
+		}
+	}
+	// The switch: one rename of the active link.
+	tmp := filepath.Join(s.site.genRoot(), "active.new")
+	_ = os.Remove(tmp)
+	if err := os.Symlink(filepath.Base(s.dir), tmp); err != nil {
+		return fmt.Errorf("link the new outputs: %w", err)
+	}
+	if err := os.Rename(tmp, active); err != nil {
+		return fmt.Errorf("put the new outputs in place: %w", err)
+	}
+	s.committed = true
+	s.collect()
+	return nil
+}
+
+var errNoSymlinks = errors.New("symbolic links are not available")
+
+// linksTo reports whether path is a symbolic link to target.
+func linksTo(path, target string) bool {
+	got, err := os.Readlink(path)
+	if err != nil {
+		return false
+	}
+	want, err := filepath.Rel(filepath.Dir(path), target)
+	return err == nil && got == want
+}
+
+// ensureLink makes path a symbolic link to target (relative), moving a
+// folder left there by an older layout into the generations folder.
+func ensureLink(path, target, genRoot string) error {
+	rel, err := filepath.Rel(filepath.Dir(path), target)
+	if err != nil {
+		return err
+	}
+	if got, err := os.Readlink(path); err == nil {
+		if got == rel {
+			return nil
+		}
+		if err := os.Remove(path); err != nil {
+			return err
+		}
+	} else if st, err := os.Lstat(path); err == nil && st.IsDir() {
+		aside, err := os.MkdirTemp(genRoot, "legacy-")
+		if err != nil {
+			return err
+		}
+		if err := os.Rename(path, filepath.Join(aside, filepath.Base(path))); err != nil {
+			return err
+		}
+	}
+	if err := os.Symlink(rel, path); err != nil {
+		if errors.Is(err, os.ErrPermission) || errors.Is(err, errors.ErrUnsupported) {
+			return errNoSymlinks
+		}
+		return fmt.Errorf("link %s: %w", path, err)
+	}
+	return nil
+}
+
+// collect removes the generations and leftovers that are not active.
+func (s *Stage) collect() {
+	entries, err := os.ReadDir(s.site.genRoot())
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if e.Name() != "active" && e.Name() != filepath.Base(s.dir) && e.IsDir() {
+			_ = os.RemoveAll(filepath.Join(s.site.genRoot(), e.Name()))
+		}
+	}
+}
+
+// keepSite gives the generation the site now in place, by hard links (or
+// copies where links cannot be made).
+func (s *Stage) keepSite() error {
+	src, err := filepath.EvalSymlinks(s.site.PublicDir)
+	if err != nil {
+		return nil // no site yet
+	}
+	dst := s.PublicDir()
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		to := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(to, 0o755)
+		}
+		if os.Link(p, to) == nil {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(to, b, 0o644)
+	})
+}
+
+// swapByRename swaps the three folders in one by one, putting back what
+// was swapped if a rename fails; for systems without symbolic links.
+func (s *Stage) swapByRename(withSite bool) error {
 	type swap struct{ from, to, aside string }
 	swaps := []swap{
 		{s.DataDir(), filepath.Join(s.site.DataDir, s.site.DataSub), filepath.Join(s.dir, "old-data")},
@@ -184,9 +329,6 @@ func (s *Stage) Commit(withSite bool) error {
 	}
 	if withSite {
 		swaps = append(swaps, swap{s.PublicDir(), s.site.PublicDir, filepath.Join(s.dir, "old-public")})
-	}
-	if err := os.MkdirAll(s.site.DataDir, 0o755); err != nil {
-		return err
 	}
 	var done []swap
 	undo := func() {

@@ -58,12 +58,12 @@ func TestCommitSwapsInPlace(t *testing.T) {
 	if read(t, filepath.Join(s.DataDir, "releases", "r.json")) != "kept" {
 		t.Error("data outside current/ was touched")
 	}
-	if m, _ := filepath.Glob(filepath.Join(s.Dir, ".wco-build-*")); len(m) != 0 {
-		t.Errorf("scratch left: %v", m)
+	if m, _ := filepath.Glob(filepath.Join(s.Dir, ".wco-out", "gen-*")); len(m) != 1 {
+		t.Errorf("want the active generation only: %v", m)
 	}
 }
 
-func TestCommitFailureRestores(t *testing.T) {
+func TestSwapByRenameRestoresOnFailure(t *testing.T) {
 	s := testSite(t)
 	write(t, filepath.Join(s.DataDir, "current", "a.json"), "old")
 	write(t, filepath.Join(s.PublicDir, "index.html"), "old")
@@ -73,12 +73,32 @@ func TestCommitFailureRestores(t *testing.T) {
 	}
 	defer st.Close()
 	write(t, filepath.Join(st.DataDir(), "a.json"), "new")
-	// No rendered site in the stage: the second swap fails, the first is undone.
-	if err := st.Commit(true); err == nil {
-		t.Fatal("commit without a rendered site succeeded")
+	// No rendered site in the stage: the last swap fails, the others are undone.
+	if err := st.swapByRename(true); err == nil {
+		t.Fatal("swap without a rendered site succeeded")
 	}
 	if read(t, filepath.Join(s.DataDir, "current", "a.json")) != "old" || read(t, filepath.Join(s.PublicDir, "index.html")) != "old" {
-		t.Error("a failed commit did not restore the previous outputs")
+		t.Error("a failed swap did not restore the previous outputs")
+	}
+}
+
+func TestPublishKeepsTheSite(t *testing.T) {
+	s := testSite(t)
+	first, _ := s.NewStage()
+	write(t, filepath.Join(first.PublicDir(), "index.html"), "site")
+	write(t, filepath.Join(first.DataDir(), "a.json"), "1")
+	if err := first.Commit(true); err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	second, _ := s.NewStage()
+	write(t, filepath.Join(second.DataDir(), "a.json"), "2")
+	if err := second.Commit(false); err != nil {
+		t.Fatal(err)
+	}
+	second.Close()
+	if read(t, filepath.Join(s.DataDir, "current", "a.json")) != "2" || read(t, filepath.Join(s.PublicDir, "index.html")) != "site" {
+		t.Error("publishing data alone must keep the site in place")
 	}
 }
 
