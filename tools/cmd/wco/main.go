@@ -24,10 +24,12 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
 func main() {
+	tuneMemory()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -38,5 +40,19 @@ func main() {
 			os.Exit(2)
 		}
 		os.Exit(1)
+	}
+}
+
+// tuneMemory trades garbage collection for memory within a bound. wco reads
+// deliveries as streams, so its live heap stays small however large the
+// delivery; collecting less often (GOGC 400) under a soft limit of 150 MiB
+// cut a million-rows-per-export publish from 10.0 s to 8.6 s with peak
+// memory at 159 MB instead of 131 MB. GOGC and GOMEMLIMIT, when set, win.
+func tuneMemory() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(150 << 20)
 	}
 }

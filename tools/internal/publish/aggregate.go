@@ -69,13 +69,17 @@ func (a *aggregate) quarter(q period.Quarter) *counts {
 func (a *aggregate) add(r records.Record) {
 	c := a.quarter(period.Of(r.When().Time))
 	c.total++
+	// A value outside a dimension's list cannot reach here: the check
+	// rejected unknown codes, and derived values are closed lists.
 	for i, d := range a.dims {
-		for _, v := range d.of(r) {
+		if !d.Multi {
+			c.dims[i][a.index[i][d.one(r)]]++
+			continue
+		}
+		for _, v := range d.many(r) {
 			if j, ok := a.index[i][v]; ok {
 				c.dims[i][j]++
 			}
-			// A value outside the list cannot reach here: the check
-			// rejected unknown codes, and derived values are closed.
 		}
 	}
 	for i, m := range a.measures {

@@ -21,7 +21,16 @@ type Dimension struct {
 	Multi  bool     // a record may count under several values (force types)
 	// Context marks breakdowns no rule asks for, published for context.
 	Context bool
-	of      func(records.Record) []string
+	one     func(records.Record) string   // the value, for single-valued dimensions
+	many    func(records.Record) []string // the values, for Multi dimensions
+}
+
+// of returns a record's values of the dimension.
+func (d Dimension) of(r records.Record) []string {
+	if d.Multi {
+		return d.many(r)
+	}
+	return []string{d.one(r)}
 }
 
 // A Measure is a figure computed from counts: a share of records, or a
@@ -73,38 +82,47 @@ func districtValues() []string {
 	return append(out, unknown)
 }
 
-func district(b records.Beat) []string {
+// districtNames are the district values, by district number.
+var districtNames = func() map[int]string {
+	m := map[int]string{}
+	for _, d := range contract.ValidDistricts {
+		m[d] = strconv.Itoa(d)
+	}
+	return m
+}()
+
+func district(b records.Beat) string {
 	if !b.Valid {
-		return []string{unknown}
+		return unknown
 	}
-	return []string{strconv.Itoa(b.District)}
+	return districtNames[b.District]
 }
 
-func code(c records.Code) []string {
+func code(c records.Code) string {
 	if c == "" {
-		return []string{unknown}
+		return unknown
 	}
-	return []string{string(c)}
+	return string(c)
 }
 
-func flag(f records.Flag) []string {
+func flag(f records.Flag) string {
 	switch {
 	case !f.Valid:
-		return []string{unknown}
+		return unknown
 	case f.Value:
-		return []string{"Y"}
+		return "Y"
 	}
-	return []string{"N"}
+	return "N"
 }
 
-func atLeastOne(c records.Count) []string {
+func atLeastOne(c records.Count) string {
 	switch {
 	case !c.Valid:
-		return []string{unknown}
+		return unknown
 	case c.Value > 0:
-		return []string{"Y"}
+		return "Y"
 	}
-	return []string{"N"}
+	return "N"
 }
 
 // codes returns a contract column's codes, with UNKNOWN when it may be empty.
@@ -137,56 +155,56 @@ var yn = []string{"Y", "N", unknown}
 var dimensions = []Dimension{
 	// detainer_log
 	{ID: "district", Export: "detainer_log", Column: "arrest_beat", Values: districtValues(), Context: true,
-		of: func(r records.Record) []string { return district(r.(records.Detainer).ArrestBeat) }},
+		one: func(r records.Record) string { return district(r.(records.Detainer).ArrestBeat) }},
 	{ID: "request_type", Export: "detainer_log", Column: "request_type", Values: codes("detainer_log", "request_type"),
-		of: func(r records.Record) []string { return code(r.(records.Detainer).RequestType) }},
+		one: func(r records.Record) string { return code(r.(records.Detainer).RequestType) }},
 	{ID: "issuing_agency", Export: "detainer_log", Column: "issuing_agency", Values: codes("detainer_log", "issuing_agency"),
-		of: func(r records.Record) []string { return code(r.(records.Detainer).IssuingAgency) }},
+		one: func(r records.Record) string { return code(r.(records.Detainer).IssuingAgency) }},
 	{ID: "charge_class", Export: "detainer_log", Column: "charge_class", Values: codes("detainer_log", "charge_class"), Context: true,
-		of: func(r records.Record) []string { return code(r.(records.Detainer).ChargeClass) }},
+		one: func(r records.Record) string { return code(r.(records.Detainer).ChargeClass) }},
 	{ID: "bail_posted", Export: "detainer_log", Column: "bail_posted_at", Values: []string{"Y", "N"},
-		of: func(r records.Record) []string {
+		one: func(r records.Record) string {
 			if r.(records.Detainer).BailPostedAt.Valid {
-				return []string{"Y"}
+				return "Y"
 			}
-			return []string{"N"}
+			return "N"
 		}},
 	{ID: "disposition", Export: "detainer_log", Column: "disposition", Values: codes("detainer_log", "disposition"),
-		of: func(r records.Record) []string { return code(r.(records.Detainer).Disposition) }},
+		one: func(r records.Record) string { return code(r.(records.Detainer).Disposition) }},
 	{ID: "receiving_agency", Export: "detainer_log", Column: "receiving_agency", Values: []string{"ICE", "CBP", "USMS", "COOK_COUNTY", "OTHER", none},
-		of: func(r records.Record) []string {
+		one: func(r records.Record) string {
 			d := r.(records.Detainer)
 			if d.Disposition != "TRANSFERRED_FEDERAL" && d.Disposition != "TRANSFERRED_OTHER" {
-				return []string{none}
+				return none
 			}
 			return code(d.ReceivingAgency)
 		}},
 
 	// assistance_requests
 	{ID: "district", Export: "assistance_requests", Column: "beat", Values: districtValues(), Context: true,
-		of: func(r records.Record) []string { return district(r.(records.Assistance).Beat) }},
+		one: func(r records.Record) string { return district(r.(records.Assistance).Beat) }},
 	{ID: "channel", Export: "assistance_requests", Column: "channel", Values: codes("assistance_requests", "channel"),
-		of: func(r records.Record) []string { return code(r.(records.Assistance).Channel) }},
+		one: func(r records.Record) string { return code(r.(records.Assistance).Channel) }},
 	{ID: "requesting_agency", Export: "assistance_requests", Column: "requesting_agency", Values: codes("assistance_requests", "requesting_agency"),
-		of: func(r records.Record) []string { return code(r.(records.Assistance).RequestingAgency) }},
+		one: func(r records.Record) string { return code(r.(records.Assistance).RequestingAgency) }},
 	{ID: "assistance_type", Export: "assistance_requests", Column: "assistance_type", Values: codes("assistance_requests", "assistance_type"),
-		of: func(r records.Record) []string { return code(r.(records.Assistance).AssistanceType) }},
+		one: func(r records.Record) string { return code(r.(records.Assistance).AssistanceType) }},
 	{ID: "response", Export: "assistance_requests", Column: "response", Values: codes("assistance_requests", "response"),
-		of: func(r records.Record) []string { return code(r.(records.Assistance).Response) }},
+		one: func(r records.Record) string { return code(r.(records.Assistance).Response) }},
 
 	// federal_incidents
 	{ID: "district", Export: "federal_incidents", Column: "beat", Values: districtValues(), Context: true,
-		of: func(r records.Record) []string { return district(r.(records.Incident).Beat) }},
+		one: func(r records.Record) string { return district(r.(records.Incident).Beat) }},
 	{ID: "federal_agency", Export: "federal_incidents", Column: "federal_agency", Values: codes("federal_incidents", "federal_agency"),
-		of: func(r records.Record) []string { return code(r.(records.Incident).FederalAgency) }},
+		one: func(r records.Record) string { return code(r.(records.Incident).FederalAgency) }},
 	{ID: "agents_masked", Export: "federal_incidents", Column: "agents_masked", Values: yn,
-		of: func(r records.Record) []string { return flag(r.(records.Incident).AgentsMasked) }},
+		one: func(r records.Record) string { return flag(r.(records.Incident).AgentsMasked) }},
 	{ID: "supervisor_identified", Export: "federal_incidents", Column: "supervisor_identified", Values: codes("federal_incidents", "supervisor_identified"),
-		of: func(r records.Record) []string { return code(r.(records.Incident).SupervisorIdentified) }},
+		one: func(r records.Record) string { return code(r.(records.Incident).SupervisorIdentified) }},
 	{ID: "use_of_force", Export: "federal_incidents", Column: "use_of_force", Values: []string{"Y", "N"},
-		of: func(r records.Record) []string { return flag(r.(records.Incident).UseOfForce) }},
+		one: func(r records.Record) string { return flag(r.(records.Incident).UseOfForce) }},
 	{ID: "force_type", Export: "federal_incidents", Column: "force_types", Values: listCodes("federal_incidents", "force_types"), Multi: true,
-		of: func(r records.Record) []string {
+		many: func(r records.Record) []string {
 			var out []string
 			for _, t := range r.(records.Incident).ForceTypes {
 				if c := records.NormalizeCode(t); !slices.Contains(out, c) {
@@ -196,33 +214,33 @@ var dimensions = []Dimension{
 			return out
 		}},
 	{ID: "injuries", Export: "federal_incidents", Column: "persons_injured", Values: yn,
-		of: func(r records.Record) []string { return atLeastOne(r.(records.Incident).PersonsInjured) }},
+		one: func(r records.Record) string { return atLeastOne(r.(records.Incident).PersonsInjured) }},
 	{ID: "ems_requested", Export: "federal_incidents", Column: "ems_requested", Values: yn,
-		of: func(r records.Record) []string { return flag(r.(records.Incident).EMSRequested) }},
+		one: func(r records.Record) string { return flag(r.(records.Incident).EMSRequested) }},
 	{ID: "us_citizens_detained", Export: "federal_incidents", Column: "us_citizens_detained", Values: yn,
-		of: func(r records.Record) []string { return atLeastOne(r.(records.Incident).USCitizensDetained) }},
+		one: func(r records.Record) string { return atLeastOne(r.(records.Incident).USCitizensDetained) }},
 	{ID: "referred_to_sao", Export: "federal_incidents", Column: "referred_to_sao", Values: []string{"Y", "N"},
-		of: func(r records.Record) []string { return flag(r.(records.Incident).ReferredToSAO) }},
+		one: func(r records.Record) string { return flag(r.(records.Incident).ReferredToSAO) }},
 	{ID: "sao_status", Export: "federal_incidents", Column: "sao_status", Values: []string{"PENDING", "CHARGED", "DECLINED", notReferred, unknown},
-		of: func(r records.Record) []string {
+		one: func(r records.Record) string {
 			i := r.(records.Incident)
 			if !i.ReferredToSAO.Is() {
-				return []string{notReferred}
+				return notReferred
 			}
 			return code(i.SAOStatus)
 		}},
 	{ID: "bwc_preserved", Export: "federal_incidents", Column: "bwc_preserved", Values: yn,
-		of: func(r records.Record) []string { return flag(r.(records.Incident).BWCPreserved) }},
+		one: func(r records.Record) string { return flag(r.(records.Incident).BWCPreserved) }},
 
 	// visa_certifications
 	{ID: "visa_type", Export: "visa_certifications", Column: "visa_type", Values: codes("visa_certifications", "visa_type"),
-		of: func(r records.Record) []string { return code(r.(records.Visa).VisaType) }},
+		one: func(r records.Record) string { return code(r.(records.Visa).VisaType) }},
 	{ID: "requester_type", Export: "visa_certifications", Column: "requester_type", Values: codes("visa_certifications", "requester_type"), Context: true,
-		of: func(r records.Record) []string { return code(r.(records.Visa).RequesterType) }},
+		one: func(r records.Record) string { return code(r.(records.Visa).RequesterType) }},
 	{ID: "qualifying_crime", Export: "visa_certifications", Column: "qualifying_crime", Values: codes("visa_certifications", "qualifying_crime"),
-		of: func(r records.Record) []string { return code(r.(records.Visa).QualifyingCrime) }},
+		one: func(r records.Record) string { return code(r.(records.Visa).QualifyingCrime) }},
 	{ID: "decision", Export: "visa_certifications", Column: "decision", Values: codes("visa_certifications", "decision"),
-		of: func(r records.Record) []string { return code(r.(records.Visa).Decision) }},
+		one: func(r records.Record) string { return code(r.(records.Visa).Decision) }},
 }
 
 var measures = []Measure{

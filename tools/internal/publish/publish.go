@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -291,7 +292,10 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 		}
 		key = []byte(SampleKey)
 	}
-	ledger := map[string]string{}
+	ledgers := map[string]map[string]string{} // per export: visits run concurrently
+	for _, e := range contract.Exports() {
+		ledgers[e.Name] = map[string]string{}
+	}
 	var ledgerQ period.Quarter
 	ledgerYear := 0
 	if opt.Ledger != "" {
@@ -306,12 +310,16 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 		a.add(r)
 		if opt.Ledger != "" {
 			if q := period.Of(r.When().Time); q == ledgerQ || q.Year == ledgerYear {
-				ledger[Pseudonym(key, e.Name, r.RecordID())] = a.digest(r)
+				ledgers[e.Name][Pseudonym(key, e.Name, r.RecordID())] = a.digest(r)
 			}
 		}
 	})
 	if err := rep.Err(); err != nil {
 		return nil, rep, err
+	}
+	ledger := map[string]string{}
+	for _, l := range ledgers {
+		maps.Copy(ledger, l)
 	}
 
 	meta, asOf, err := makeMeta(d, rep, opt)
