@@ -41,6 +41,15 @@ narrower than the protection width (params.disclosure.threshold).`,
 			if err != nil {
 				return err
 			}
+			releases, err := publish.LoadReleases(filepath.Join(s.DataDir, publish.ReleasesDir))
+			if err != nil {
+				return err
+			}
+			older, err := publish.AuditReleases(releases, width)
+			if err != nil {
+				return err
+			}
+			reports = append(reports, older...)
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 			fmt.Fprintf(w, "export\tcells\tsuppressed\tnarrowest range\tfindings\n")
 			failed := 0

@@ -137,8 +137,13 @@ func TestReleaseFlow(t *testing.T) {
 	if !strings.Contains(string(page), "Revised (version 2): Three detainers were logged late.") {
 		t.Error("the report page does not carry the revision note")
 	}
-	if out, _, err := run("audit"); err != nil {
-		t.Fatalf("audit after the revision: %v\n%s", err, out)
+	if out, _, err := run("audit"); err != nil || !strings.Contains(out, "detainer_log 2025-Q3 v1") {
+		t.Fatalf("audit after the revision, of both versions: %v\n%s", err, out)
+	}
+	changelog, _ := os.ReadFile(filepath.Join(o.data, "downloads", "CHANGELOG.md"))
+	if !strings.Contains(string(changelog), "2025-Q3 revised (version 2): Three detainers were logged late.") ||
+		!strings.Contains(string(changelog), "2025-Q3 released (version 1)") {
+		t.Errorf("changelog:\n%s", changelog)
 	}
 
 	// Releasing the year's last quarter freezes the year too.

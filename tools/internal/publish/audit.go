@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/disclosure"
@@ -160,3 +161,30 @@ func Audit(tables []ExportTables, width int) ([]AuditReport, error) {
 }
 
 var inf = math.Inf(1)
+
+// AuditReleases attacks every superseded version of every release, each on
+// its own: the version in force is part of the current tables. A revision
+// keeps every count an earlier version suppressed suppressed, so comparing
+// versions reveals no count that was suppressed before.
+func AuditReleases(releases Releases, width int) ([]AuditReport, error) {
+	var periods []string
+	for p := range releases {
+		periods = append(periods, p)
+	}
+	slices.Sort(periods)
+	var out []AuditReport
+	for _, p := range periods {
+		r := releases[p]
+		for _, v := range r.Versions[:len(r.Versions)-1] {
+			for _, f := range v.Exports {
+				reps, err := Audit([]ExportTables{{Export: f.Export, Periods: []Period{f.Period}}}, width)
+				if err != nil {
+					return nil, fmt.Errorf("release %s version %d: %w", p, v.Version, err)
+				}
+				reps[0].Export = fmt.Sprintf("%s %s v%d", f.Export, p, v.Version)
+				out = append(out, reps...)
+			}
+		}
+	}
+	return out, nil
+}

@@ -45,6 +45,8 @@ type DownloadsIndex struct {
 	Meta   Meta            `json:"meta"`
 	Tables []DownloadTable `json:"tables"`
 	Files  []DownloadFile  `json:"files"` // also the data package and checksums
+	// Changes is the changelog, newest first.
+	Changes []Change `json:"changes"`
 }
 
 // DownloadTable lists one table in the index.
@@ -133,7 +135,7 @@ func countText(c Count) string {
 
 // WriteDownloads writes every table as CSV and JSON into dir, then the
 // data package and SHA256SUMS, and returns the index for the site.
-func (p *Publication) WriteDownloads(dir string, license License) (*DownloadsIndex, error) {
+func (p *Publication) WriteDownloads(dir string, license License, releases Releases) (*DownloadsIndex, error) {
 	idx := &DownloadsIndex{Meta: p.Index.Meta, Tables: []DownloadTable{}}
 	var resources []map[string]any
 	write := func(name string, b []byte) (DownloadFile, error) {
@@ -196,6 +198,10 @@ func (p *Publication) WriteDownloads(dir string, license License) (*DownloadsInd
 		return nil, err
 	}
 	if _, err := write("datapackage.json", append(pb, '\n')); err != nil {
+		return nil, err
+	}
+	idx.Changes = p.Changelog(releases)
+	if _, err := write("CHANGELOG.md", []byte(ChangelogMarkdown(idx.Changes))); err != nil {
 		return nil, err
 	}
 	var sums bytes.Buffer

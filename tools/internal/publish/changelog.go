@@ -1,0 +1,71 @@
+package publish
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Change is one entry of the changelog.
+type Change struct {
+	Date   string `json:"date"` // the export date of the delivery it came from
+	Period string `json:"period"`
+	Kind   string `json:"kind"` // released, revised or provisional
+	Note   string `json:"note"`
+}
+
+// Changelog lists, newest first, every release and revision, and the
+// provisional quarter of this publication.
+func (p *Publication) Changelog(releases Releases) []Change {
+	var out []Change
+	for period, r := range releases {
+		for _, v := range r.Versions {
+			c := Change{Date: day(v.Delivery.ExportedAt), Period: period, Kind: "released",
+				Note: fmt.Sprintf("%s released (version %d), from the delivery exported %s.", period, v.Version, day(v.Delivery.ExportedAt))}
+			if v.Version > 1 {
+				c.Kind = "revised"
+				c.Note = fmt.Sprintf("%s revised (version %d): %s", period, v.Version, v.Reason)
+			}
+			out = append(out, c)
+		}
+	}
+	for _, q := range p.Index.Quarters {
+		if q.Provisional {
+			d := day(p.Index.Meta.Delivery.ExportedAt)
+			out = append(out, Change{Date: d, Period: q.Quarter, Kind: "provisional",
+				Note: fmt.Sprintf("%s is provisional: the quarter had not ended when the delivery of %s was exported.", q.Quarter, d)})
+		}
+	}
+	slices.SortFunc(out, func(a, b Change) int {
+		if c := strings.Compare(b.Date, a.Date); c != 0 {
+			return c
+		}
+		if c := strings.Compare(b.Period, a.Period); c != 0 {
+			return c
+		}
+		return strings.Compare(b.Note, a.Note)
+	})
+	return out
+}
+
+// ChangelogMarkdown writes the changelog as a human-readable document.
+func ChangelogMarkdown(changes []Change) string {
+	var b strings.Builder
+	b.WriteString("# Changelog\n\nReleases and revisions of the Welcoming City transparency tables, newest first.\n\n")
+	for _, c := range changes {
+		date := c.Date
+		if date == "" {
+			date = "undated delivery"
+		}
+		fmt.Fprintf(&b, "- %s — %s\n", date, c.Note)
+	}
+	return b.String()
+}
+
+// day is the date part of an RFC 3339 time.
+func day(t string) string {
+	if len(t) >= 10 {
+		return t[:10]
+	}
+	return t
+}
