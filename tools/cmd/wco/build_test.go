@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"net/http"
@@ -129,6 +130,30 @@ func TestBuildEndToEnd(t *testing.T) {
 			fmt.Sscan(m[1], &n)
 			if n > 0 && n < 11 {
 				t.Errorf("%s.json publishes count %d", e.Slug(), n)
+			}
+		}
+	}
+	// Nor does any download, in any table.
+	csvs, _ := filepath.Glob(filepath.Join(o.data, "downloads", "*.csv"))
+	if len(csvs) < 40 {
+		t.Fatalf("%d CSV downloads", len(csvs))
+	}
+	for _, p := range csvs {
+		f, _ := os.Open(p)
+		recs, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := recs[0]
+		value, unit, status := slices.Index(h, "value"), slices.Index(h, "unit"), slices.Index(h, "status")
+		for _, r := range recs[1:] {
+			n, err := strconv.Atoi(r[value])
+			switch {
+			case r[status] != "published" && r[value] != "":
+				t.Errorf("%s: a %s number carries a value", filepath.Base(p), r[status])
+			case r[unit] == "count" && r[status] == "published" && (err != nil || (n > 0 && n < 11)):
+				t.Errorf("%s publishes count %q", filepath.Base(p), r[value])
 			}
 		}
 	}
