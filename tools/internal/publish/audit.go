@@ -14,6 +14,15 @@ import (
 	"github.com/chicago-welcoming-city/transparency/tools/internal/disclosure"
 )
 
+// CellKey names a cell the same way for the publisher and the attacker:
+// "detainer_log 2026-Q3 total" or "detainer_log 2026-Q3 disposition=RELEASED".
+func CellKey(export, period, dim, value string) string {
+	if dim == "" {
+		return fmt.Sprintf("%s %s total", export, period)
+	}
+	return fmt.Sprintf("%s %s %s=%s", export, period, dim, value)
+}
+
 // AttackerSystem rebuilds, from an export's published tables alone, what
 // an attacker knows: every published count, every suppressed cell as an
 // unknown, and the relations any reader can infer from the tables' shape —
@@ -23,12 +32,7 @@ import (
 // attacker does not need them.
 func AttackerSystem(t ExportTables) (*disclosure.System, error) {
 	sys := &disclosure.System{}
-	key := func(p, dim, value string) string {
-		if dim == "" {
-			return fmt.Sprintf("%s %s total", t.Export, p)
-		}
-		return fmt.Sprintf("%s %s %s=%s", t.Export, p, dim, value)
-	}
+	key := func(p, dim, value string) string { return CellKey(t.Export, p, dim, value) }
 	add := func(k string, c Count) (int, error) {
 		switch c.Status {
 		case Published:

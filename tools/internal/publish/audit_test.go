@@ -1,7 +1,6 @@
 package publish
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -86,10 +85,10 @@ func TestAuditCatchesALeak(t *testing.T) {
 				}
 				// Publish the first of exactly two suppressed cells, with its true value.
 				c := &pub.Exports[ei].Periods[pi].Breakdowns[bi].Cells[sup[0]]
-				i, _ := sys.Lookup(fmt.Sprintf("%s %s %s=%s", e.Export, p.Period, b.Dimension, c.Value))
+				i, _ := sys.Lookup(CellKey(e.Export, p.Period, b.Dimension, c.Value))
 				v := sys.Cells[i].Value
 				c.Count = Count{Count: &v, Status: Published}
-				other := fmt.Sprintf("%s %s %s=%s", e.Export, p.Period, b.Dimension, b.Cells[sup[1]].Value)
+				other := CellKey(e.Export, p.Period, b.Dimension, b.Cells[sup[1]].Value)
 				reports, err := Audit(pub.Exports[ei:ei+1], 11)
 				if err != nil {
 					t.Fatal(err)

@@ -475,12 +475,7 @@ func (a *aggregate) specs(from, last period.Quarter, years []YearInfo) []periodS
 func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTables, *disclosure.System, error) {
 	k := opt.Threshold
 	sys := &disclosure.System{}
-	key := func(p, dim, value string) string {
-		if dim == "" {
-			return fmt.Sprintf("%s %s total", a.export.Name, p)
-		}
-		return fmt.Sprintf("%s %s %s=%s", a.export.Name, p, dim, value)
-	}
+	key := func(p, dim, value string) string { return CellKey(a.export.Name, p, dim, value) }
 	// frozen[period] is the released content in force; suppressedBefore
 	// holds the keys of cells any version of a revised period suppressed.
 	frozen := map[string]*Frozen{}
