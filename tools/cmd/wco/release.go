@@ -92,7 +92,7 @@ func reviseCmd() *cobra.Command {
 		Short: "Publish a revision of a released quarter or year",
 		Long: `revise recomputes a released period (a quarter such as 2026-Q2, or a year) from a
 delivery and appends a new version to its release file, with the reason, which the site
-publishes beside the numbers. Every count that any earlier version suppressed stays
+publishes beside the numbers. Revising a quarter of a released year revises the year too. Every count that any earlier version suppressed stays
 suppressed, so that comparing versions cannot reveal it. When the local ledger of the
 period exists, revise says how many records were added, removed or changed.
 Commit the changed release file and open a pull request, as for a release.`,
@@ -121,15 +121,17 @@ Commit the changed release file and open a pull request, as for a release.`,
 			if err != nil {
 				return err
 			}
-			r, err := pub.Release(p, prior, reason, opt)
-			if err != nil {
-				return err
-			}
 			dir := filepath.Join(siteFor(cmd, cfg).DataDir, publish.ReleasesDir)
-			if err := r.Write(dir); err != nil {
-				return err
+			for _, rp := range opt.Revised() {
+				r, err := pub.Release(rp, opt.Releases[rp], reason, opt)
+				if err != nil {
+					return err
+				}
+				if err := r.Write(dir); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "revised %s: version %d in %s\n", rp, r.Current().Version, relToCwd(filepath.Join(dir, publish.ReleaseFile(rp))))
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "revised %s: version %d in %s\n", p, r.Current().Version, relToCwd(filepath.Join(dir, publish.ReleaseFile(p))))
 			ledger := publish.LedgerFile(storeDir(cfg), p)
 			if added, removed, changed, err := publish.CompareLedger(ledger, pub.Ledger); err == nil {
 				fmt.Fprintf(cmd.OutOrStdout(), "since the last version: %d records added, %d removed, %d changed\n", added, removed, changed)

@@ -105,11 +105,25 @@ type Options struct {
 	// Releases are the released periods: frozen, and proven unchanged.
 	Releases Releases
 	// Revising names a released period to compute afresh, keeping every
-	// count its versions suppressed suppressed, for wco revise.
+	// count its versions suppressed suppressed, for wco revise. Revising a
+	// quarter of a released year revises the year too (see Revised).
 	Revising string
 	// Ledger names a period whose records to list by pseudonym, for the
 	// local ledger that explains revisions.
 	Ledger string
+}
+
+// Revised lists the periods a revision of Options.Revising recomputes: the
+// period, and for a quarter its calendar year when that is released.
+func (o Options) Revised() []string {
+	if o.Revising == "" {
+		return nil
+	}
+	out := []string{o.Revising}
+	if q, err := period.Parse(o.Revising); err == nil && o.Releases[fmt.Sprint(q.Year)] != nil {
+		out = append(out, fmt.Sprint(q.Year))
+	}
+	return out
 }
 
 // ErrNoKey is returned when a real delivery is published without a key.
@@ -366,7 +380,7 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 		for _, sp := range specs {
 			fp := a.fingerprint(key, sp.key, sp.c)
 			pub.fingerprints[e.Name][sp.key] = fp
-			if r := opt.Releases[sp.key]; r != nil && sp.key != opt.Revising {
+			if r := opt.Releases[sp.key]; r != nil && !slices.Contains(opt.Revised(), sp.key) {
 				if f, ok := r.Current().Frozen(e.Name); ok && f.Fingerprint != fp {
 					changed = append(changed, fmt.Sprintf("%s (%s)", sp.key, e.Name))
 				}
@@ -490,7 +504,7 @@ func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTa
 		if !ok {
 			continue
 		}
-		if sp.key == opt.Revising {
+		if slices.Contains(opt.Revised(), sp.key) {
 			for _, v := range r.Versions {
 				if old, ok := v.Frozen(a.export.Name); ok {
 					forEachCount(old.Period, func(dim, value string, c Count) {
@@ -633,7 +647,7 @@ func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTa
 			}
 			p.Figures = append(p.Figures, f)
 		}
-		if r := opt.Releases[s.key]; r != nil && s.key == opt.Revising {
+		if r := opt.Releases[s.key]; r != nil && slices.Contains(opt.Revised(), s.key) {
 			p.Released = true
 			p.Version = r.Current().Version + 1
 		}
