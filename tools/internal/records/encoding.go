@@ -1,6 +1,7 @@
 package records
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -50,7 +51,9 @@ type UTF8Scanner struct {
 	badLine int
 }
 
-// Write implements io.Writer; it never fails.
+// Write implements io.Writer; it never fails. Valid text takes the fast
+// path of utf8.Valid and bytes.Count; only a chunk with an invalid byte is
+// walked rune by rune, to find its line.
 func (s *UTF8Scanner) Write(p []byte) (int, error) {
 	n := len(p)
 	if s.line == 0 {
@@ -63,8 +66,26 @@ func (s *UTF8Scanner) Write(p []byte) (int, error) {
 		p = append(s.carry, p...)
 		s.carry = nil
 	}
-	for i := 0; i < len(p); {
-		c := p[i]
+	// Hold back an incomplete rune at the end for the next write.
+	cut := len(p)
+	for i := len(p) - 1; i >= 0 && i >= len(p)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(p[i]) {
+			if !utf8.FullRune(p[i:]) {
+				cut = i
+			}
+			break
+		}
+	}
+	body := p[:cut]
+	if utf8.Valid(body) {
+		s.line += bytes.Count(body, []byte{'\n'})
+		if cut < len(p) {
+			s.carry = append([]byte(nil), p[cut:]...)
+		}
+		return n, nil
+	}
+	for i := 0; i < len(body); {
+		c := body[i]
 		if c < utf8.RuneSelf {
 			if c == '\n' {
 				s.line++
@@ -72,14 +93,10 @@ func (s *UTF8Scanner) Write(p []byte) (int, error) {
 			i++
 			continue
 		}
-		if !utf8.FullRune(p[i:]) {
-			s.carry = append([]byte(nil), p[i:]...)
-			break
-		}
-		r, size := utf8.DecodeRune(p[i:])
+		r, size := utf8.DecodeRune(body[i:])
 		if r == utf8.RuneError && size == 1 {
 			s.badLine = s.line
-			break
+			return n, nil
 		}
 		i += size
 	}

@@ -12,12 +12,6 @@ import (
 // reported with its column. Raw is kept for messages: these types serve only
 // columns that are not personal data.
 
-// cell is implemented by the pointer of every field type.
-type cell interface {
-	set(raw string, p *Parser)
-	state() FieldState
-}
-
 // ID is a record identifier.
 type ID struct {
 	Raw   string

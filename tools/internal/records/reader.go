@@ -9,8 +9,9 @@
 // the physical line it starts on, quoted newlines counted, so problems can
 // name it.
 //
-// The header is bound to the struct's fields once; each row then costs one
-// encoding/csv read and one parse per field. (gocsv, used for writing,
+// The header is bound to the struct's fields once, each field to a setter
+// chosen by its type; each row then costs one encoding/csv read and one
+// parse per field, with no reflection. (gocsv, used for writing,
 // boxed every field of every row through reflection and took five times as
 // long as encoding/csv alone; see the README's performance section.)
 package records
@@ -26,6 +27,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // ErrEmptyFile is returned for a file with no header row.
@@ -46,13 +48,58 @@ type Reader[T Record] struct {
 	csv     *csv.Reader
 	headers []string
 	parser  *Parser
-	fields  []string  // T's columns, in struct order
-	binds   []binding // T's fields present in the file
-	absent  []int     // T's fields absent from the file
+	binds   []binding // T's fields, in struct order
 }
 
-// binding ties field index field of T to column col of the file.
-type binding struct{ field, col int }
+// binding ties a field of T, at offset in the struct, to column col of
+// the file (-1 when the file lacks it).
+type binding struct {
+	col    int
+	offset uintptr
+	access access
+}
+
+// access sets and reads one field type at an address, without reflection
+// on every row: the reader decodes millions of rows.
+type access struct {
+	set   func(p unsafe.Pointer, raw string, parser *Parser)
+	state func(p unsafe.Pointer) FieldState
+}
+
+// accessOf returns the accessor of a field type of a typed row.
+func accessOf(t reflect.Type) access {
+	switch t {
+	case reflect.TypeFor[ID]():
+		return access{func(p unsafe.Pointer, s string, pr *Parser) { (*ID)(p).set(s, pr) }, func(p unsafe.Pointer) FieldState { return (*ID)(p).state() }}
+	case reflect.TypeFor[Datetime]():
+		return access{func(p unsafe.Pointer, s string, pr *Parser) { (*Datetime)(p).set(s, pr) }, func(p unsafe.Pointer) FieldState { return (*Datetime)(p).state() }}
+	case reflect.TypeFor[Date]():
+		return access{func(p unsafe.Pointer, s string, pr *Parser) { (*Date)(p).set(s, pr) }, func(p unsafe.Pointer) FieldState { return (*Date)(p).state() }}
+	case reflect.TypeFor[Code]():
+		return access{func(p unsafe.Pointer, s string, pr *Parser) { (*Code)(p).set(s, pr) }, func(p unsafe.Pointer) FieldState { return (*Code)(p).state() }}
+	case reflect.TypeFor[List]():
+		return access{func(p unsafe.Pointer, s string, pr *Parser) { (*List)(p).set(s, pr) }, func(p unsafe.Pointer) FieldState { return (*List)(p).state() }}
+	case reflect.TypeFor[Flag]():
+		return access{func(p unsafe.Pointer, s string, pr *Parser) { (*Flag)(p).set(s, pr) }, func(p unsafe.Pointer) FieldState { return (*Flag)(p).state() }}
+	case reflect.TypeFor[Count]():
+		return access{func(p unsafe.Pointer, s string, pr *Parser) { (*Count)(p).set(s, pr) }, func(p unsafe.Pointer) FieldState { return (*Count)(p).state() }}
+	case reflect.TypeFor[Beat]():
+		return access{func(p unsafe.Pointer, s string, pr *Parser) { (*Beat)(p).set(s, pr) }, func(p unsafe.Pointer) FieldState { return (*Beat)(p).state() }}
+	}
+	panic("records: no accessor for field type " + t.String())
+}
+
+// bindings returns, in struct order, each field of T bound to its column
+// in headers.
+func bindings[T Record](headers []string) []binding {
+	t := reflect.TypeFor[T]()
+	out := make([]binding, t.NumField())
+	for i := range t.NumField() {
+		f := t.Field(i)
+		out[i] = binding{col: slices.Index(headers, f.Tag.Get("csv")), offset: f.Offset, access: accessOf(f.Type)}
+	}
+	return out
+}
 
 // NewHeaderNormalizer returns the function that turns a file's header names
 // into canonical ones: trimmed, lower-cased, then renamed through rename
@@ -91,15 +138,7 @@ func NewReader[T Record](r io.Reader, m Mapping) (*Reader[T], error) {
 		headers[i] = normalize(h)
 	}
 	parser := m.Parser
-	rd := &Reader[T]{csv: cr, headers: headers, parser: &parser, fields: Columns[T]()}
-	for i, name := range rd.fields {
-		if col := slices.Index(headers, name); col >= 0 {
-			rd.binds = append(rd.binds, binding{field: i, col: col})
-		} else {
-			rd.absent = append(rd.absent, i)
-		}
-	}
-	return rd, nil
+	return &Reader[T]{csv: cr, headers: headers, parser: &parser, binds: bindings[T](headers)}, nil
 }
 
 // Headers are the file's column names after normalization, in file order.
@@ -118,12 +157,13 @@ func (r *Reader[T]) Next() (row T, line int, err error) {
 		return row, 0, err
 	}
 	line, _ = r.csv.FieldPos(0)
-	rv := reflect.ValueOf(&row).Elem()
+	base := unsafe.Pointer(&row)
 	for _, b := range r.binds {
-		rv.Field(b.field).Addr().Interface().(cell).set(rec[b.col], r.parser)
-	}
-	for _, i := range r.absent {
-		rv.Field(i).Addr().Interface().(cell).set("", r.parser)
+		raw := ""
+		if b.col >= 0 {
+			raw = rec[b.col]
+		}
+		b.access.set(unsafe.Add(base, b.offset), raw, r.parser)
 	}
 	return row, line, nil
 }
@@ -133,9 +173,9 @@ func (r *Reader[T]) Next() (row T, line int, err error) {
 // position names it.
 func (r *Reader[T]) States(row *T, dst []FieldState) []FieldState {
 	dst = dst[:0]
-	rv := reflect.ValueOf(row).Elem()
-	for i := range r.fields {
-		dst = append(dst, rv.Field(i).Addr().Interface().(cell).state())
+	base := unsafe.Pointer(row)
+	for _, b := range r.binds {
+		dst = append(dst, b.access.state(unsafe.Add(base, b.offset)))
 	}
 	return dst
 }
@@ -166,10 +206,10 @@ type FieldState struct {
 // with its column name.
 func Fields[T Record](row *T) []FieldState {
 	var out []FieldState
-	rv := reflect.ValueOf(row).Elem()
-	for i, name := range Columns[T]() {
-		fs := rv.Field(i).Addr().Interface().(cell).state()
-		fs.Column = name
+	base := unsafe.Pointer(row)
+	for i, b := range bindings[T](nil) {
+		fs := b.access.state(unsafe.Add(base, b.offset))
+		fs.Column = Columns[T]()[i]
 		out = append(out, fs)
 	}
 	return out

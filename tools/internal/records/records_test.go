@@ -268,3 +268,12 @@ func TestUTF8Scanner(t *testing.T) {
 		t.Errorf("Windows-1252 decoded to %q", dec)
 	}
 }
+
+// TestEveryRowFieldHasAnAccessor: bindings panics on a field type without
+// an accessor; every typed row must bind.
+func TestEveryRowFieldHasAnAccessor(t *testing.T) {
+	bindings[Detainer](nil)
+	bindings[Assistance](nil)
+	bindings[Incident](nil)
+	bindings[Visa](nil)
+}
