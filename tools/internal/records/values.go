@@ -3,7 +3,6 @@ package records
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -67,13 +66,16 @@ func (p *Parser) Datetime(s string) (time.Time, error) {
 // Date reads a date in a contract form or an extra layout, as midnight in Chicago.
 func (p *Parser) Date(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	layouts := ContractDateLayouts
-	if p != nil {
-		layouts = append(slices.Clip(layouts), p.DateLayouts...)
-	}
-	for _, layout := range layouts {
+	for _, layout := range ContractDateLayouts {
 		if t, err := time.ParseInLocation(layout, s, period.Chicago); err == nil {
 			return t, nil
+		}
+	}
+	if p != nil {
+		for _, layout := range p.DateLayouts {
+			if t, err := time.ParseInLocation(layout, s, period.Chicago); err == nil {
+				return t, nil
+			}
 		}
 	}
 	return time.Time{}, ErrDate
