@@ -11,10 +11,11 @@ func buildCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "build [--source DIR]",
 		Short: "Check, publish and render the site into public/",
-		Long: `build runs the whole path: check the delivery, compute the protected counts, write
-the data files and render the site with Hugo (go tool hugo). data/current and
-public/ are replaced only when every step succeeded; after any failure both are
-left byte-for-byte as they were, and wco exits 1.`,
+		Long: `build runs the whole path: check the delivery, compute and protect the tables (as
+wco publish), write the data files and downloads, and render the site with Hugo
+(go tool hugo). data/current, data/downloads and public are put in place at once, by one
+atomic rename, only when every step succeeded; after any failure, or if the build is
+killed, they are left byte-for-byte as they were, and wco exits 1.`,
 		Example: `  wco build                                   # from the embedded sample delivery
   wco build --source .wco/deliveries/2026-11-16T120000Z
   wco build --public /tmp/site                # render somewhere else`,

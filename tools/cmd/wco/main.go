@@ -5,13 +5,18 @@
 // builds the static site from them with Hugo.
 //
 //	wco synth    write a synthetic delivery for tests and demos
+//	wco pull     copy a delivery into the local deliveries store
 //	wco check    validate a delivery and report every problem
-//	wco publish  check, then write the data files under data/current
+//	wco publish  check, then write the protected data files and downloads
+//	wco audit    attack the published tables by linear programming
 //	wco build    check, publish and render the site into public/
 //	wco preview  serve the site from a delivery on localhost
+//	wco release  freeze a quarter's published numbers
+//	wco revise   publish a revision of a released quarter or year
 //
-// Every command that reads a delivery takes --source DIR; without it the
-// embedded sample delivery (synthetic, not real records) is used. Settings
+// Every command that reads a delivery takes --source DIR or an https:// URL;
+// without it the embedded sample delivery (synthetic, not real records) is
+// used. Settings
 // come from config.yaml's params, then WCO_* environment variables, then
 // flags. Run `wco help COMMAND` for details and examples.
 //
