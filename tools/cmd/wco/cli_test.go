@@ -33,7 +33,7 @@ func TestFailuresAreNotUsageErrors(t *testing.T) {
 }
 
 func TestEverySubcommandHasUsageAndExample(t *testing.T) {
-	for _, name := range []string{"synth", "pull", "check", "publish", "build", "preview"} {
+	for _, name := range []string{"synth", "pull", "check", "publish", "audit", "build", "preview", "release", "revise"} {
 		out, _, err := wco(t, name, "--help")
 		if err != nil {
 			t.Fatalf("%s --help: %v", name, err)
