@@ -256,6 +256,9 @@ func stageFromSource(cmd *cobra.Command) (*staged, error) {
 	if err == nil {
 		err = publish.WriteIndex(filepath.Join(st.DataDir(), publish.DownloadsIndexFile), idx)
 	}
+	if err == nil {
+		err = publish.WriteDictionary(filepath.Join(st.DataDir(), publish.DictionaryFile), publish.MakeDictionary(pub.Index.Meta, cfg.Publication))
+	}
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("write downloads: %w", err)

@@ -9,9 +9,12 @@ import (
 	"testing/fstest"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/chicago-welcoming-city/transparency/tools/internal/check"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
 )
 
 // fullPolicy allows everything in the catalog.
@@ -217,3 +220,63 @@ func TestMedian(t *testing.T) {
 
 // testKey keys pseudonyms and fingerprints in tests.
 var testKey = []byte("test-key-not-secret")
+
+// TestDictionaryFormsParse holds the forms the dictionary shows to the
+// parser, and its columns to the contract.
+func TestDictionaryFormsParse(t *testing.T) {
+	d := MakeDictionary(Meta{}, fullPolicy())
+	for _, f := range d.DatetimeForms {
+		if _, err := records.ParseDatetime(f); err != nil {
+			t.Errorf("datetime form %q: %v", f, err)
+		}
+	}
+	for _, f := range d.DateForms {
+		if _, err := records.ParseDate(f); err != nil {
+			t.Errorf("date form %q: %v", f, err)
+		}
+	}
+	for _, f := range d.FlagForms {
+		if _, ok, err := records.ParseFlag(f); !ok || err != nil {
+			t.Errorf("flag form %q: %v", f, err)
+		}
+	}
+	if len(d.Exports) != 4 || len(d.Exports[0].Columns) != 15 {
+		t.Errorf("dictionary exports = %d, detainer columns = %d", len(d.Exports), len(d.Exports[0].Columns))
+	}
+}
+
+// TestComplianceMatchesCatalog holds data/compliance.yaml to the catalog:
+// every breakdown and measure it names exists, in its export.
+func TestComplianceMatchesCatalog(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "data", "compliance.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Rules []struct {
+			Rule    string   `yaml:"rule"`
+			Export  string   `yaml:"export"`
+			Period  string   `yaml:"period"`
+			Answers []string `yaml:"answers"`
+		} `yaml:"rules"`
+	}
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Rules) != 5 {
+		t.Errorf("%d rules", len(doc.Rules))
+	}
+	for _, r := range doc.Rules {
+		if r.Period != "quarter" && r.Period != "year" {
+			t.Errorf("%s: period %q", r.Rule, r.Period)
+		}
+		for _, a := range r.Answers {
+			export, id, _ := strings.Cut(a, ".")
+			_, isDim := LookupDimension(export, id)
+			_, isMeasure := LookupMeasure(export, id)
+			if !isDim && !isMeasure {
+				t.Errorf("%s answers with %s, which the catalog does not have", r.Rule, a)
+			}
+		}
+	}
+}

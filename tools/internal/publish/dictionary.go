@@ -1,0 +1,125 @@
+package publish
+
+import (
+	"time"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
+)
+
+// DictionaryFile is the data file the site's data dictionary, methodology
+// and compliance pages are generated from.
+const DictionaryFile = "dictionary.json"
+
+// Dictionary describes the export contract and the publication catalog:
+// every column, whether it is personal data, the rules a delivery must
+// meet, and every breakdown and measure with whether the policy publishes
+// it. It holds no record and no count.
+type Dictionary struct {
+	Meta           Meta               `json:"meta"`
+	SchemaVersion  int                `json:"schema_version"`
+	DatetimeForms  []string           `json:"datetime_forms"`
+	DateForms      []string           `json:"date_forms"`
+	FlagForms      []string           `json:"flag_forms"`
+	ValidDistricts []int              `json:"valid_districts"`
+	Exports        []DictionaryExport `json:"exports"`
+}
+
+// DictionaryExport is one export of the dictionary.
+type DictionaryExport struct {
+	Name       string              `json:"name"`
+	File       string              `json:"file"`
+	Rules      []string            `json:"rules"`
+	Since      string              `json:"since,omitempty"`
+	IDColumn   string              `json:"id_column"`
+	DateColumn string              `json:"date_column"`
+	Columns    []DictionaryColumn  `json:"columns"`
+	Checks     []DictionaryCheck   `json:"checks"`
+	Dimensions []DictionaryDim     `json:"dimensions"`
+	Measures   []DictionaryMeasure `json:"measures"`
+}
+
+// DictionaryColumn is one contract column.
+type DictionaryColumn struct {
+	Name     string   `json:"name"`
+	Kind     string   `json:"kind"`
+	Required bool     `json:"required"`
+	PII      bool     `json:"pii"`
+	Codes    []string `json:"codes"`
+	Note     string   `json:"note"`
+}
+
+// DictionaryCheck is one cross-field rule.
+type DictionaryCheck struct {
+	Kind    string   `json:"kind"`
+	Column  string   `json:"column"`
+	Other   string   `json:"other,omitempty"`
+	If      string   `json:"if,omitempty"`
+	In      []string `json:"in,omitempty"`
+	NotIn   []string `json:"not_in,omitempty"`
+	Toolkit bool     `json:"toolkit"`
+}
+
+// DictionaryDim is one breakdown of the catalog.
+type DictionaryDim struct {
+	ID        string   `json:"id"`
+	Column    string   `json:"column"`
+	Values    []string `json:"values"`
+	Multi     bool     `json:"multi"`
+	Context   bool     `json:"context"`
+	Published bool     `json:"published"`
+}
+
+// DictionaryMeasure is one measure of the catalog.
+type DictionaryMeasure struct {
+	ID        string `json:"id"`
+	Unit      string `json:"unit"`
+	Dimension string `json:"dimension,omitempty"`
+	Value     string `json:"value,omitempty"`
+	Published bool   `json:"published"`
+}
+
+// MakeDictionary describes the contract and catalog under a policy. The
+// datetime and date forms are examples of records.ContractDatetimeLayouts
+// and ContractDateLayouts (TestDictionaryFormsParse holds them together).
+func MakeDictionary(meta Meta, policy Policy) Dictionary {
+	d := Dictionary{
+		Meta:           meta,
+		SchemaVersion:  contract.SchemaVersion,
+		DatetimeForms:  []string{"2026-07-03 14:05", "2026-07-03 14:05:09", "2026-07-03T14:05:09", "2026-07-03T14:05:09-05:00", "07/03/2026 2:05 PM", "7/3/2026 14:05"},
+		DateForms:      []string{"2026-07-03", "07/03/2026"},
+		FlagForms:      []string{"Y", "N", "YES", "NO", "TRUE", "FALSE", "1", "0"},
+		ValidDistricts: contract.ValidDistricts,
+	}
+	dims, ms := Catalog()
+	for _, e := range contract.Exports() {
+		de := DictionaryExport{Name: e.Name, File: e.File(), Rules: e.Rules, IDColumn: e.IDColumn, DateColumn: e.DateColumn, Columns: []DictionaryColumn{}, Checks: []DictionaryCheck{}, Dimensions: []DictionaryDim{}, Measures: []DictionaryMeasure{}}
+		if !e.Since.IsZero() {
+			de.Since = e.Since.Format(time.DateOnly)
+		}
+		for _, c := range e.Columns {
+			codes := c.Codes
+			if codes == nil {
+				codes = []string{}
+			}
+			de.Columns = append(de.Columns, DictionaryColumn{Name: c.Name, Kind: string(c.Kind), Required: c.Required, PII: c.PII, Codes: codes, Note: c.Note})
+		}
+		for _, r := range e.Checks {
+			de.Checks = append(de.Checks, DictionaryCheck{Kind: string(r.Kind), Column: r.Column, Other: r.Other, If: r.If.Column, In: r.If.In, NotIn: r.If.NotIn, Toolkit: r.Toolkit})
+		}
+		for _, dd := range dims {
+			if dd.Export == e.Name {
+				de.Dimensions = append(de.Dimensions, DictionaryDim{ID: dd.ID, Column: dd.Column, Values: dd.Values, Multi: dd.Multi, Context: dd.Context, Published: keep(policy[e.Name].Dimensions, dd.ID)})
+			}
+		}
+		for _, m := range ms {
+			if m.Export == e.Name {
+				de.Measures = append(de.Measures, DictionaryMeasure{ID: m.ID, Unit: m.Unit, Dimension: m.Dimension, Value: m.Value, Published: keep(policy[e.Name].Measures, m.ID)})
+			}
+		}
+		d.Exports = append(d.Exports, de)
+	}
+	return d
+}
+
+// WriteDictionary writes the dictionary as a data file.
+func WriteDictionary(path string, d Dictionary) error { return writeJSON(path, d) }
