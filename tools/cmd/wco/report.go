@@ -1,0 +1,90 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
+)
+
+func reportCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Work on the written parts of the reports",
+	}
+	cmd.AddCommand(reportNewCmd())
+	return cmd
+}
+
+func reportNewCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "new QUARTER",
+		Short: "Scaffold the narrative of a quarter's report",
+		Long: `report new writes content/narratives/<quarter>.md, the narrative that communications
+staff write for a quarter's report, with the headings every narrative has. The report
+page shows it above the tables once it exists. Write numbers about the data only as the
+tables give them; the narrative explains, the tables count. An existing narrative is
+never overwritten.`,
+		Example: `  wco report new 2026-Q3
+  $EDITOR content/narratives/2026-q3.md`,
+		Args: exactlyOnePeriod,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			q, err := period.Parse(args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			cfg, err := loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			path := filepath.Join(cfg.SiteDir(), "content", "narratives", q.Slug()+".md")
+			if _, err := os.Stat(path); err == nil {
+				return fmt.Errorf("report new %s: %s already exists; edit it", q, relToCwd(path))
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(path, []byte(narrative(q)), 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: write the narrative, then preview it with wco preview\n", relToCwd(path))
+			return nil
+		},
+	}
+	return cmd
+}
+
+// narrative is the scaffold of a quarter's narrative.
+func narrative(q period.Quarter) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `---
+title: "What %s's numbers say"
+quarter: %q
+# A narrative is shown inside its quarter's report, never as a page of its own.
+build:
+  render: never
+  list: never
+---
+
+## In brief
+
+<!-- Two or three sentences a resident can read in a minute. -->
+
+## What changed since last quarter
+
+<!-- Explain changes the tables show; do not restate every number. -->
+
+## Notes on the records
+
+<!-- Late records, corrections, anything a reader should know. -->
+`, q, q.String())
+	return b.String()
+}
