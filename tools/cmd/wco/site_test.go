@@ -1,0 +1,241 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
+)
+
+var (
+	sampleOnce sync.Once
+	sampleOut  outputs
+	sampleErr  error
+)
+
+// sampleSite builds the site from the embedded sample once per test run.
+func sampleSite(t *testing.T) outputs {
+	t.Helper()
+	sampleOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "wco-sample-site-")
+		if err != nil {
+			sampleErr = err
+			return
+		}
+		sampleOut = outputs{data: filepath.Join(dir, "data"), public: filepath.Join(dir, "public")}
+		_, stderr, err := sampleOut.build(t)
+		if err != nil {
+			sampleErr = fmt.Errorf("%w\n%s", err, stderr)
+		}
+	})
+	if sampleErr != nil {
+		t.Fatalf("build the sample site: %v", sampleErr)
+	}
+	return sampleOut
+}
+
+// pages lists every HTML page of a built site, by path within it.
+func pages(t *testing.T, public string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	root, _ := filepath.EvalSymlinks(public)
+	err := walkFiles(public, func(p string) error {
+		if !strings.HasSuffix(p, ".html") {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		real, _ := filepath.EvalSymlinks(p)
+		rel, _ := filepath.Rel(root, real)
+		out["/"+filepath.ToSlash(rel)] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+var (
+	cspMeta     = regexp.MustCompile(`<meta http-equiv="Content-Security-Policy" content="([^"]+)">`)
+	stylesheet  = regexp.MustCompile(`<link rel="stylesheet" href="([^"]+)"`)
+	resourceRef = regexp.MustCompile(`<(?:link|img|script|iframe|source|video|audio|embed|object)\b[^>]*\s(?:src|href|data|srcset)="([^"]*)"`)
+	cssURL      = regexp.MustCompile(`url\(([^)]*)\)|@import`)
+)
+
+// TestEveryPageMeetsTheBudgets: at most 60 KB with its stylesheet, a CSP
+// without unsafe-inline, no script, no inline style, nothing from another
+// host, one h1, and a lang attribute.
+func TestEveryPageMeetsTheBudgets(t *testing.T) {
+	o := sampleSite(t)
+	ps := pages(t, o.public)
+	if len(ps) < 15 {
+		t.Fatalf("only %d pages", len(ps))
+	}
+	largest, largestPage := 0, ""
+	for path, b := range ps {
+		html := string(b)
+		csp := cspMeta.FindStringSubmatch(html)
+		switch {
+		case csp == nil:
+			t.Errorf("%s: no Content-Security-Policy meta tag", path)
+		case strings.Contains(csp[1], "unsafe-inline") || !strings.Contains(csp[1], "default-src 'none'"):
+			t.Errorf("%s: weak Content-Security-Policy %q", path, csp[1])
+		}
+		if strings.Contains(html, "<script") || strings.Contains(html, "javascript:") || regexp.MustCompile(`\son[a-z]+=`).MatchString(html) {
+			t.Errorf("%s: ships script", path)
+		}
+		if strings.Contains(html, ` style="`) {
+			t.Errorf("%s: inline style attribute (blocked by the CSP)", path)
+		}
+		for _, m := range resourceRef.FindAllStringSubmatch(html, -1) {
+			if u := m[1]; strings.Contains(u, "//") {
+				t.Errorf("%s: loads %s from another host", path, u)
+			}
+		}
+		if n := strings.Count(html, "<h1"); n != 1 {
+			t.Errorf("%s: %d h1 headings", path, n)
+		}
+		if !regexp.MustCompile(`<html lang="[a-zA-Z-]+"`).MatchString(html) {
+			t.Errorf("%s: no lang attribute", path)
+		}
+		size := len(b)
+		for _, m := range stylesheet.FindAllStringSubmatch(html, -1) {
+			css, err := os.ReadFile(filepath.Join(o.public, filepath.FromSlash(m[1])))
+			if err != nil {
+				t.Errorf("%s: stylesheet %s: %v", path, m[1], err)
+				continue
+			}
+			size += len(css)
+			if cssURL.Match(css) {
+				t.Errorf("%s: stylesheet loads other resources", m[1])
+			}
+		}
+		if size > 60*1024 {
+			t.Errorf("%s: %d bytes with its stylesheet, over the 60 KB budget", path, size)
+		}
+		if size > largest {
+			largest, largestPage = size, path
+		}
+	}
+	t.Logf("%d pages; largest %s at %d bytes with its stylesheet", len(ps), largestPage, largest)
+}
+
+// TestPagesShowTheDataFiles: every breakdown count on a report page is the
+// number in the data file, or "not shown" where the file suppresses it.
+func TestPagesShowTheDataFiles(t *testing.T) {
+	o := sampleSite(t)
+	tables, err := publish.LoadTables(filepath.Join(o.data, "current"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile(`<tr>\s*<th scope="row">([^<]*)</th>\s*<td>([\s\S]*?)</td>\s*</tr>`)
+	checked := 0
+	for _, tab := range tables {
+		for _, p := range tab.Periods {
+			page, err := os.ReadFile(filepath.Join(o.public, "reports", strings.ToLower(p.Period), "index.html"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, b := range p.Breakdowns {
+				id := fmt.Sprintf(`<caption id="%s-%s">`, strings.ReplaceAll(tab.Export, "_", "-"), b.Dimension)
+				i := bytes.Index(page, []byte(id))
+				if i < 0 {
+					t.Fatalf("%s %s: no table %s", tab.Export, p.Period, b.Dimension)
+				}
+				end := bytes.Index(page[i:], []byte("</table>"))
+				rows := row.FindAllSubmatch(page[i:i+end], -1)
+				if len(rows) != len(b.Cells) {
+					t.Fatalf("%s %s %s: %d rows on the page, %d in the data", tab.Export, p.Period, b.Dimension, len(rows), len(b.Cells))
+				}
+				for ci, c := range b.Cells {
+					got := strings.TrimSpace(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(string(rows[ci][2]), ""))
+					want := "not shown*"
+					if c.Status == publish.Published {
+						want = fmt.Sprint(*c.Count.Count)
+						if *c.Count.Count >= 1000 {
+							want = fmt.Sprintf("%d,%03d", *c.Count.Count/1000, *c.Count.Count%1000)
+						}
+					}
+					if got != want {
+						t.Errorf("%s %s %s=%s: page %q, data %q", tab.Export, p.Period, b.Dimension, c.Value, got, want)
+					}
+					checked++
+				}
+			}
+		}
+	}
+	t.Logf("%d breakdown cells on report pages match the data files", checked)
+}
+
+// TestBrowserRendersWithoutErrors opens the home page and a report page in
+// Debian's Chromium at 375 and 1280 pixels wide, keeps screenshots, and
+// fails on any console message: a site without scripts has none, unless
+// the CSP blocked something or a resource is missing.
+func TestBrowserRendersWithoutErrors(t *testing.T) {
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("WCO_REQUIRE_BROWSER") != "" {
+			t.Fatal("Chromium is required (WCO_REQUIRE_BROWSER is set) but not installed: apt-get install chromium")
+		}
+		t.Skip("SKIPPED: Chromium is not installed (apt-get install chromium); .ci/run installs it and requires this test")
+	}
+	o := sampleSite(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.FileServer(http.Dir(o.public))}
+	go srv.Serve(l)
+	defer srv.Shutdown(context.Background())
+	shots := os.Getenv("WCO_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	} else if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	report := map[string]string{}
+	for _, page := range []string{"/", "/reports/2026-q3/"} {
+		for _, width := range []int{375, 1280} {
+			name := fmt.Sprintf("%s-%d.png", strings.Trim(strings.ReplaceAll(page, "/", "-"), "-"), width)
+			if page == "/" {
+				name = fmt.Sprintf("home-%d.png", width)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+				"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+				"--user-data-dir="+t.TempDir(), "--enable-logging=stderr", "--v=0", "--hide-scrollbars",
+				fmt.Sprintf("--window-size=%d,2000", width), "--screenshot="+filepath.Join(shots, name),
+				"http://"+l.Addr().String()+page)
+			out, err := cmd.CombinedOutput()
+			cancel()
+			if err != nil {
+				t.Fatalf("chromium %s at %d: %v\n%s", page, width, err, out)
+			}
+			for _, line := range strings.Split(string(out), "\n") {
+				if strings.Contains(line, ":CONSOLE") {
+					t.Errorf("%s at %d px: console: %s", page, width, line)
+				}
+			}
+			st, err := os.Stat(filepath.Join(shots, name))
+			if err != nil || st.Size() < 10_000 {
+				t.Errorf("%s at %d px: no screenshot (%v)", page, width, err)
+				continue
+			}
+			report[name] = fmt.Sprintf("%d bytes", st.Size())
+		}
+	}
+	b, _ := json.Marshal(report)
+	t.Logf("screenshots in %s: %s", shots, b)
+}
