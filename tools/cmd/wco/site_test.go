@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/site"
 )
 
 var (
@@ -44,6 +45,15 @@ func sampleSite(t *testing.T) outputs {
 		t.Fatalf("build the sample site: %v", sampleErr)
 	}
 	return sampleOut
+}
+
+// siteForTest is the project's site with outputs in a temporary folder.
+func siteForTest(t *testing.T) site.Site {
+	root := repoRoot(t)
+	dir := t.TempDir()
+	return site.Site{Dir: root, ConfigFile: filepath.Join(root, "config.yaml"), DataDir: filepath.Join(dir, "data"),
+		DataSub: publish.DataSubdir, DownloadsSub: publish.DownloadsSubdir, PublicDir: filepath.Join(dir, "public"),
+		Params: map[string]any{"disclosure": map[string]any{"threshold": 11}}}
 }
 
 // pages lists every HTML page of a built site, by path within it.
@@ -238,4 +248,43 @@ func TestBrowserRendersWithoutErrors(t *testing.T) {
 	}
 	b, _ := json.Marshal(report)
 	t.Logf("screenshots in %s: %s", shots, b)
+}
+
+// TestTemplatesRejectBadData renders the site's templates over tampered
+// data files: each must stop the build, naming the file and the key.
+func TestTemplatesRejectBadData(t *testing.T) {
+	o := sampleSite(t)
+	good := filepath.Join(o.data, "current")
+	tests := []struct {
+		name, file, from, to, want string
+	}{
+		{"small count published", "visa-certifications.json", `"status": "suppressed"`, `"count": 5, "status": "published"`, "below the disclosure threshold"},
+		{"unknown status", "detainer-log.json", `"status": "published"`, `"status": "maybe"`, `unknown status "maybe"`},
+		{"threshold mismatch", "publication.json", `"threshold": 11`, `"threshold": 5`, "meta.disclosure.threshold is 5"},
+		{"missing key", "federal-incidents.json", `"breakdowns"`, `"breakdownz"`, `has no key "breakdowns"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := siteForTest(t)
+			st, err := s.NewStage()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if err := os.CopyFS(st.DataDir(), os.DirFS(good)); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(st.DataDir(), tt.file)
+			b, _ := os.ReadFile(path)
+			if !bytes.Contains(b, []byte(tt.from)) {
+				t.Fatalf("%s has no %s to tamper with", tt.file, tt.from)
+			}
+			os.WriteFile(path, bytes.Replace(b, []byte(tt.from), []byte(tt.to), 1), 0o644)
+			var log bytes.Buffer
+			err = st.Render(context.Background(), &log)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), tt.file[:strings.Index(tt.file, ".")]) {
+				t.Errorf("render over %s: %v", tt.name, err)
+			}
+		})
+	}
 }
