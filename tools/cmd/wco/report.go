@@ -26,11 +26,12 @@ func reportNewCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "new QUARTER",
 		Short: "Scaffold the narrative of a quarter's report",
-		Long: `report new writes content/narratives/<quarter>.md, the narrative that communications
-staff write for a quarter's report, with the headings every narrative has. The report
-page shows it above the tables once it exists. Write numbers about the data only as the
-tables give them; the narrative explains, the tables count. An existing narrative is
-never overwritten.`,
+		Long: `report new writes the narrative that communications staff write for a quarter's
+report, with the headings every narrative has, in every language of the site:
+content/narratives/<quarter>.md for the default language and <quarter>.<lang>.md for the
+others. The report page shows it above the tables once it exists. Write numbers about
+the data only as the tables give them; the narrative explains, the tables count.
+Existing narratives are never overwritten.`,
 		Example: `  wco report new 2026-Q3
   $EDITOR content/narratives/2026-q3.md`,
 		Args: exactlyOnePeriod,
@@ -43,19 +44,32 @@ never overwritten.`,
 			if err != nil {
 				return err
 			}
-			path := filepath.Join(cfg.SiteDir(), "content", "narratives", q.Slug()+".md")
-			if _, err := os.Stat(path); err == nil {
-				return fmt.Errorf("report new %s: %s already exists; edit it", q, relToCwd(path))
-			} else if !errors.Is(err, fs.ErrNotExist) {
-				return err
+			dir := filepath.Join(cfg.SiteDir(), "content", "narratives")
+			var written []string
+			for _, lang := range cfg.Languages {
+				name := q.Slug() + ".md"
+				if lang != cfg.DefaultLanguage {
+					name = q.Slug() + "." + lang + ".md"
+				}
+				path := filepath.Join(dir, name)
+				if _, err := os.Stat(path); err == nil {
+					fmt.Fprintf(cmd.OutOrStdout(), "kept %s, which exists\n", relToCwd(path))
+					continue
+				} else if !errors.Is(err, fs.ErrNotExist) {
+					return err
+				}
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					return err
+				}
+				if err := os.WriteFile(path, []byte(narrative(q)), 0o644); err != nil {
+					return err
+				}
+				written = append(written, relToCwd(path))
 			}
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				return err
+			if len(written) == 0 {
+				return fmt.Errorf("report new %s: every narrative of the quarter exists already; edit them", q)
 			}
-			if err := os.WriteFile(path, []byte(narrative(q)), 0o644); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: write the narrative, then preview it with wco preview\n", relToCwd(path))
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: write the narrative, then preview it with wco preview\n", strings.Join(written, ", "))
 			return nil
 		},
 	}

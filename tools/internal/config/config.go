@@ -18,8 +18,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -76,6 +78,11 @@ type Config struct {
 
 	PseudonymKey string `mapstructure:"-"`
 	SourceToken  string `mapstructure:"-"`
+
+	// Languages are the site's languages (Hugo's languages key), the
+	// default first; a site without that key has DefaultLanguage only.
+	Languages       []string `mapstructure:"-"`
+	DefaultLanguage string   `mapstructure:"-"`
 }
 
 // ExportMapping describes how one export's file differs from the contract.
@@ -222,6 +229,16 @@ func Load(path string, flags *pflag.FlagSet) (*Config, error) {
 		return nil, err
 	}
 	c.Path = abs
+	c.DefaultLanguage = file.GetString("defaultContentLanguage")
+	if c.DefaultLanguage == "" {
+		c.DefaultLanguage = "en"
+	}
+	c.Languages = []string{c.DefaultLanguage}
+	for _, l := range slices.Sorted(maps.Keys(file.GetStringMap("languages"))) {
+		if l != c.DefaultLanguage {
+			c.Languages = append(c.Languages, l)
+		}
+	}
 	c.PseudonymKey = os.Getenv(EnvPseudonymKey)
 	c.SourceToken = os.Getenv(EnvSourceToken)
 	if err := c.validate(); err != nil {

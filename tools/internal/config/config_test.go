@@ -132,3 +132,17 @@ func TestProjectConfigLoads(t *testing.T) {
 		t.Errorf("project threshold = %d", c.Disclosure.Threshold)
 	}
 }
+
+func TestLanguages(t *testing.T) {
+	c, err := Load(writeConfig(t, "defaultContentLanguage: en\nlanguages:\n  es: {}\n  en: {}\n  pl: {}\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.Languages, " ") != "en es pl" || c.DefaultLanguage != "en" {
+		t.Errorf("languages = %v, default %s", c.Languages, c.DefaultLanguage)
+	}
+	c, _ = Load(writeConfig(t, "title: x\n"), nil)
+	if strings.Join(c.Languages, " ") != "en" {
+		t.Errorf("without languages: %v", c.Languages)
+	}
+}
