@@ -247,12 +247,7 @@ func stageFromSource(cmd *cobra.Command) (*staged, error) {
 		st.Close()
 		return nil, fmt.Errorf("write data files: %w", err)
 	}
-	releases, err := publish.LoadReleases(filepath.Join(s.DataDir, publish.ReleasesDir))
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	idx, err := pub.WriteDownloads(st.DownloadsDir(), cfg.Downloads.License, releases)
+	idx, err := pub.WriteDownloads(st.DownloadsDir(), cfg.Downloads.License)
 	if err == nil {
 		err = publish.WriteIndex(filepath.Join(st.DataDir(), publish.DownloadsIndexFile), idx)
 	}

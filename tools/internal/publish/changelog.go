@@ -14,11 +14,11 @@ type Change struct {
 	Note   string `json:"note"`
 }
 
-// Changelog lists, newest first, every release and revision, and the
-// provisional quarter of this publication.
-func (p *Publication) Changelog(releases Releases) []Change {
+// Changelog lists, newest first, every release and revision the
+// publication was computed with, and its provisional quarter.
+func (p *Publication) Changelog() []Change {
 	var out []Change
-	for period, r := range releases {
+	for period, r := range p.releases {
 		for _, v := range r.Versions {
 			c := Change{Date: day(v.Delivery.ExportedAt), Period: period, Kind: "released",
 				Note: fmt.Sprintf("%s released (version %d), from the delivery exported %s.", period, v.Version, day(v.Delivery.ExportedAt))}

@@ -135,7 +135,7 @@ func countText(c Count) string {
 
 // WriteDownloads writes every table as CSV and JSON into dir, then the
 // data package and SHA256SUMS, and returns the index for the site.
-func (p *Publication) WriteDownloads(dir string, license License, releases Releases) (*DownloadsIndex, error) {
+func (p *Publication) WriteDownloads(dir string, license License) (*DownloadsIndex, error) {
 	idx := &DownloadsIndex{Meta: p.Index.Meta, Tables: []DownloadTable{}}
 	var resources []map[string]any
 	write := func(name string, b []byte) (DownloadFile, error) {
@@ -200,7 +200,7 @@ func (p *Publication) WriteDownloads(dir string, license License, releases Relea
 	if _, err := write("datapackage.json", append(pb, '\n')); err != nil {
 		return nil, err
 	}
-	idx.Changes = p.Changelog(releases)
+	idx.Changes = p.Changelog()
 	if _, err := write("CHANGELOG.md", []byte(ChangelogMarkdown(idx.Changes))); err != nil {
 		return nil, err
 	}

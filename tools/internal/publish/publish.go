@@ -269,6 +269,8 @@ type Publication struct {
 	// Ledger lists the records of Options.Ledger's period: pseudonym →
 	// digest of what the catalog reads of the record. Never published.
 	Ledger map[string]string
+	// releases are the releases the publication was computed with.
+	releases Releases
 }
 
 // Run checks d and computes its publication. On any problem it returns the
@@ -349,7 +351,7 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 			}
 		}
 	}
-	pub := &Publication{Index: Index{Meta: meta, Notes: []Note{}, Years: []YearInfo{}}, Systems: map[string]*disclosure.System{}, fingerprints: map[string]map[string]string{}, Ledger: ledger}
+	pub := &Publication{Index: Index{Meta: meta, Notes: []Note{}, Years: []YearInfo{}}, Systems: map[string]*disclosure.System{}, fingerprints: map[string]map[string]string{}, Ledger: ledger, releases: opt.Releases}
 	for _, q := range period.Range(first, last) {
 		pub.Index.Quarters = append(pub.Index.Quarters, QuarterInfo{
 			Quarter: q.String(), Slug: q.Slug(), Year: q.Year, Number: q.Q,
