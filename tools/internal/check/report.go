@@ -131,7 +131,7 @@ func (r *Report) Write(w io.Writer) error {
 		kinds := slices.Sorted(maps.Keys(f.ByKind))
 		for _, k := range kinds {
 			label := "problem"
-			if k == UnknownColumn {
+			if (Problem{Kind: k}).Warning() {
 				label = "warning"
 			}
 			fmt.Fprintf(w, "  %s: %d %s(s)\n", k, f.ByKind[k], label)

@@ -74,17 +74,6 @@ func (q Quarter) Before(r Quarter) bool {
 	return q.Year < r.Year || (q.Year == r.Year && q.Q < r.Q)
 }
 
-// Compare orders quarters in time, for slices.SortFunc.
-func Compare(a, b Quarter) int {
-	switch {
-	case a.Before(b):
-		return -1
-	case b.Before(a):
-		return 1
-	}
-	return 0
-}
-
 // Range lists the quarters from first to last, both included.
 func Range(first, last Quarter) []Quarter {
 	var out []Quarter

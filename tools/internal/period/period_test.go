@@ -59,7 +59,7 @@ func TestRangeAndBounds(t *testing.T) {
 	if got := q.End(); !got.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, Chicago)) {
 		t.Errorf("End = %v", got)
 	}
-	if Compare(q, q.Next()) != -1 || Compare(q.Next(), q) != 1 || Compare(q, q) != 0 {
-		t.Error("Compare is not a strict order")
+	if !q.Before(q.Next()) || q.Next().Before(q) || q.Before(q) {
+		t.Error("Before is not a strict order")
 	}
 }
