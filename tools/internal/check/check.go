@@ -67,7 +67,7 @@ type FileReport struct {
 // fileFailed reports whether the file has a problem with the whole file.
 func (r *FileReport) fileFailed() bool {
 	for k, n := range r.ByKind {
-		if n > 0 && k != UnknownColumn && !k.RowLevel() {
+		if n > 0 && !k.Warning() && !k.RowLevel() {
 			return true
 		}
 	}

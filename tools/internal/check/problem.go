@@ -83,8 +83,11 @@ func (p Problem) Error() string {
 	return b.String()
 }
 
+// Warning reports whether problems of kind k are only reported and fail nothing.
+func (k Kind) Warning() bool { return k == UnknownColumn }
+
 // Warning reports whether the problem is only reported and fails nothing.
-func (p Problem) Warning() bool { return p.Kind == UnknownColumn }
+func (p Problem) Warning() bool { return p.Kind.Warning() }
 
 // clip shortens an echoed value to what a person needs to find it.
 func clip(s string) string {

@@ -72,7 +72,7 @@ func (r *Report) Err() error {
 	n := 0
 	for _, f := range r.Files {
 		for k, c := range f.ByKind {
-			if k != UnknownColumn {
+			if !k.Warning() {
 				n += c
 			}
 		}
@@ -131,7 +131,7 @@ func (r *Report) Write(w io.Writer) error {
 		kinds := slices.Sorted(maps.Keys(f.ByKind))
 		for _, k := range kinds {
 			label := "problem"
-			if (Problem{Kind: k}).Warning() {
+			if k.Warning() {
 				label = "warning"
 			}
 			fmt.Fprintf(w, "  %s: %d %s(s)\n", k, f.ByKind[k], label)
