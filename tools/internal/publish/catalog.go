@@ -125,17 +125,24 @@ func atLeastOne(c records.Count) string {
 	return "N"
 }
 
-// codes returns a contract column's codes, with UNKNOWN when it may be empty.
-func codes(export, column string, extra ...string) []string {
+// column returns a contract column; the catalog naming one the contract
+// lacks is a bug, found when the package loads.
+func column(export, name string) contract.Column {
 	e, err := contract.Lookup(export)
 	if err != nil {
 		panic(err)
 	}
-	c, ok := e.Column(column)
+	c, ok := e.Column(name)
 	if !ok {
-		panic(fmt.Sprintf("catalog: %s has no column %s", export, column))
+		panic(fmt.Sprintf("catalog: %s has no column %s", export, name))
 	}
-	out := append(slices.Clone(c.Codes), extra...)
+	return c
+}
+
+// codes returns a contract column's codes, with UNKNOWN when it may be empty.
+func codes(export, name string) []string {
+	c := column(export, name)
+	out := slices.Clone(c.Codes)
 	if !c.Required {
 		out = append(out, unknown)
 	}
@@ -144,11 +151,7 @@ func codes(export, column string, extra ...string) []string {
 
 // listCodes returns the codes of a list column; a record with none simply
 // counts under no value.
-func listCodes(export, column string) []string {
-	e, _ := contract.Lookup(export)
-	c, _ := e.Column(column)
-	return slices.Clone(c.Codes)
-}
+func listCodes(export, name string) []string { return slices.Clone(column(export, name).Codes) }
 
 var yn = []string{"Y", "N", unknown}
 
