@@ -492,11 +492,11 @@ func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTa
 	k := opt.Threshold
 	sys := &disclosure.System{}
 	key := func(p, dim, value string) string { return CellKey(a.export.Name, p, dim, value) }
-	// frozen[period] is the released content in force; suppressedBefore
-	// holds the keys of cells any version of a revised period suppressed.
+	// frozen[period] is the released content in force. suppressed holds
+	// the keys of the cells a released period suppresses, and of those any
+	// version of a revised period suppressed, which stay suppressed.
 	frozen := map[string]*Frozen{}
-	suppressedBefore := map[string]bool{}
-	var versions = map[string]Version{}
+	suppressed := map[string]bool{}
 	for _, sp := range specs {
 		r := opt.Releases[sp.key]
 		if r == nil {
@@ -506,36 +506,28 @@ func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTa
 		if !ok {
 			continue
 		}
+		versions := []Version{r.Current()}
 		if slices.Contains(opt.Revised(), sp.key) {
-			for _, v := range r.Versions {
-				if old, ok := v.Frozen(a.export.Name); ok {
-					forEachCount(old.Period, func(dim, value string, c Count) {
-						if c.Status == Suppressed {
-							suppressedBefore[key(sp.key, dim, value)] = true
-						}
-					})
-				}
-			}
-			continue
+			versions = r.Versions
+		} else {
+			frozen[sp.key] = &f
 		}
-		frozen[sp.key] = &f
-		versions[sp.key] = r.Current()
+		for _, v := range versions {
+			if old, ok := v.Frozen(a.export.Name); ok {
+				forEachCount(old.Period, func(dim, value string, c Count) {
+					if c.Status == Suppressed {
+						suppressed[key(sp.key, dim, value)] = true
+					}
+				})
+			}
+		}
 	}
 
 	for _, s := range specs {
 		f := frozen[s.key]
 		cell := func(dim, value string, n int) int {
-			c := disclosure.Count{Key: key(s.key, dim, value), Value: n, Margin: dim == "", Suppressed: suppressedBefore[key(s.key, dim, value)]}
-			if f != nil {
-				c.Frozen = true
-				c.Suppressed = false
-				forEachCount(f.Period, func(d, v string, fc Count) {
-					if d == dim && v == value {
-						c.Suppressed = fc.Status == Suppressed
-					}
-				})
-			}
-			return sys.Add(c)
+			ck := key(s.key, dim, value)
+			return sys.Add(disclosure.Count{Key: ck, Value: n, Margin: dim == "", Suppressed: suppressed[ck], Frozen: f != nil})
 		}
 		total := cell("", "", s.c.total)
 		for i, d := range a.dims {
@@ -602,7 +594,7 @@ func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTa
 		if f := frozen[s.key]; f != nil {
 			p := f.Period
 			p.Released, p.Provisional = true, false
-			p.Version = versions[s.key].Version
+			p.Version = opt.Releases[s.key].Current().Version
 			p.Revisions = revisions(opt.Releases[s.key])
 			out.Periods = append(out.Periods, p)
 			continue
