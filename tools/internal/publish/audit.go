@@ -45,62 +45,76 @@ func AttackerSystem(t ExportTables) (*disclosure.System, error) {
 		}
 		return 0, fmt.Errorf("%s has status %q", k, c.Status)
 	}
-	quarters := map[int][]Period{} // year → its quarters
 	for _, p := range t.Periods {
-		total, err := add(key(p.Period, "", ""), p.Total)
-		if err != nil {
+		if _, err := add(key(p.Period, "", ""), p.Total); err != nil {
 			return nil, err
 		}
 		for _, b := range p.Breakdowns {
-			var parts []int
 			for _, c := range b.Cells {
-				i, err := add(key(p.Period, b.Dimension, c.Value), c.Count)
-				if err != nil {
+				if _, err := add(key(p.Period, b.Dimension, c.Value), c.Count); err != nil {
 					return nil, err
 				}
+			}
+		}
+	}
+	relate(sys, t.Export, t.Periods)
+	return sys, nil
+}
+
+// relate adds to sys, whose cells are in it under CellKey, the relations
+// any reader can infer from the shape of an export's periods: a breakdown
+// adds up to its period's total (or, when a record may count under several
+// values, no value exceeds it), and a year adds up its four quarters, in
+// total and value by value where every quarter shows the value. The
+// publisher protects, and the attacker attacks, the same relations.
+func relate(sys *disclosure.System, export string, periods []Period) {
+	key := func(p, dim, value string) (int, bool) { return sys.Lookup(CellKey(export, p, dim, value)) }
+	quarters := map[int][]Period{} // year → its quarters
+	for _, p := range periods {
+		total, _ := key(p.Period, "", "")
+		for _, b := range p.Breakdowns {
+			var parts []int
+			for _, c := range b.Cells {
+				i, _ := key(p.Period, b.Dimension, c.Value)
 				parts = append(parts, i)
 			}
+			kind := disclosure.Sum
 			if b.Multi {
-				sys.Relate(disclosure.Bound, total, parts...)
-			} else {
-				sys.Relate(disclosure.Sum, total, parts...)
+				kind = disclosure.Bound
 			}
+			sys.Relate(kind, total, parts...)
 		}
 		if p.Kind == "quarter" {
 			quarters[p.Year] = append(quarters[p.Year], p)
 		}
 	}
-	for _, p := range t.Periods {
-		if p.Kind != "year" {
-			continue
-		}
+	for _, p := range periods {
 		qs := quarters[p.Year]
-		if len(qs) != 4 {
+		if p.Kind != "year" || len(qs) != 4 {
 			continue // a year audited on its own, as a superseded version is
 		}
-		yt, _ := sys.Lookup(key(p.Period, "", ""))
+		yt, _ := key(p.Period, "", "")
 		var qt []int
 		for _, q := range qs {
-			i, _ := sys.Lookup(key(q.Period, "", ""))
+			i, _ := key(q.Period, "", "")
 			qt = append(qt, i)
 		}
 		sys.Relate(disclosure.Sum, yt, qt...)
 		for _, b := range p.Breakdowns {
 			for _, c := range b.Cells {
-				y, _ := sys.Lookup(key(p.Period, b.Dimension, c.Value))
+				y, _ := key(p.Period, b.Dimension, c.Value)
 				var parts []int
 				for _, q := range qs {
-					i, ok := sys.Lookup(key(q.Period, b.Dimension, c.Value))
-					if !ok {
-						return nil, fmt.Errorf("%s: %s has no %s=%s to add up", t.Export, q.Period, b.Dimension, c.Value)
+					if i, ok := key(q.Period, b.Dimension, c.Value); ok {
+						parts = append(parts, i)
 					}
-					parts = append(parts, i)
 				}
-				sys.Relate(disclosure.Sum, y, parts...)
+				if len(parts) == len(qs) {
+					sys.Relate(disclosure.Sum, y, parts...)
+				}
 			}
 		}
 	}
-	return sys, nil
 }
 
 // LoadTables reads the export data files a publication wrote into dir.

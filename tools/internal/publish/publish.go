@@ -523,54 +523,31 @@ func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTa
 		}
 	}
 
+	// The cells, with their true values; then the relations between them,
+	// which a reader infers from the shape of the tables.
+	var shapes []Period
 	for _, s := range specs {
 		f := frozen[s.key]
-		cell := func(dim, value string, n int) int {
+		cell := func(dim, value string, n int) {
 			ck := key(s.key, dim, value)
-			return sys.Add(disclosure.Count{Key: ck, Value: n, Margin: dim == "", Suppressed: suppressed[ck], Frozen: f != nil})
+			sys.Add(disclosure.Count{Key: ck, Value: n, Margin: dim == "", Suppressed: suppressed[ck], Frozen: f != nil})
 		}
-		total := cell("", "", s.c.total)
+		cell("", "", s.c.total)
+		shape := Period{Period: s.key, Kind: s.kind, Year: s.year}
 		for i, d := range a.dims {
 			if !a.publishes(s, f, i) {
 				continue
 			}
-			var parts []int
+			b := Breakdown{Dimension: d.ID, Multi: d.Multi}
 			for j, v := range d.Values {
-				parts = append(parts, cell(d.ID, v, s.c.dims[i][j]))
+				cell(d.ID, v, s.c.dims[i][j])
+				b.Cells = append(b.Cells, Cell{Value: v})
 			}
-			if d.Multi {
-				sys.Relate(disclosure.Bound, total, parts...)
-			} else {
-				sys.Relate(disclosure.Sum, total, parts...)
-			}
+			shape.Breakdowns = append(shape.Breakdowns, b)
 		}
-		if s.kind == "year" {
-			// A year adds up its quarters, in total and for every value.
-			var qt []int
-			for _, q := range s.quarters {
-				i, _ := sys.Lookup(key(q.String(), "", ""))
-				qt = append(qt, i)
-			}
-			sys.Relate(disclosure.Sum, total, qt...)
-			for i, d := range a.dims {
-				if !a.publishes(s, f, i) {
-					continue
-				}
-				for _, v := range d.Values {
-					y, _ := sys.Lookup(key(s.key, d.ID, v))
-					var qs []int
-					for _, q := range s.quarters {
-						if i, ok := sys.Lookup(key(q.String(), d.ID, v)); ok {
-							qs = append(qs, i)
-						}
-					}
-					if len(qs) == len(s.quarters) {
-						sys.Relate(disclosure.Sum, y, qs...)
-					}
-				}
-			}
-		}
+		shapes = append(shapes, shape)
 	}
+	relate(sys, a.export.Name, shapes)
 	if err := sys.Validate(); err != nil {
 		return ExportTables{}, nil, fmt.Errorf("the counts do not add up (a bug): %w", err)
 	}
