@@ -54,6 +54,7 @@ type Options struct {
 // FileReport is the outcome of checking one export.
 type FileReport struct {
 	File        string
+	SHA256      string // of the file's bytes, hex; empty when it could not be read
 	Encoding    records.Encoding
 	RowsRead    int
 	RowsValid   int
@@ -102,7 +103,9 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 	case err != nil:
 		fail(Problem{Kind: MissingFile, Detail: "cannot read the file: " + err.Error()})
 		return rep
-	case size == 0:
+	}
+	rep.SHA256 = sum
+	if size == 0 {
 		fail(Problem{Kind: EmptyFile, Detail: "the file is empty", Hint: "a file needs at least its header row; ask for the export again"})
 		return rep
 	}

@@ -68,7 +68,8 @@ func (d *Delivery) Digest(files []string) (string, error) {
 		h.Write(b)
 		return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 	}
-	for _, name := range files {
+	sums := make([]string, len(files))
+	for i, name := range files {
 		f, err := d.FS.Open(name)
 		if err != nil {
 			return "", err
@@ -79,7 +80,17 @@ func (d *Delivery) Digest(files []string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("read %s: %w", name, err)
 		}
-		fmt.Fprintf(h, "%s %x\n", name, fh.Sum(nil))
+		sums[i] = hex.EncodeToString(fh.Sum(nil))
 	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+	return FilesDigest(files, sums), nil
+}
+
+// FilesDigest identifies a delivery without a manifest by its files' names
+// and sha256 sums (hex), in the order given.
+func FilesDigest(files, sums []string) string {
+	h := sha256.New()
+	for i, name := range files {
+		fmt.Fprintf(h, "%s %s\n", name, sums[i])
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }

@@ -1,6 +1,8 @@
 package delivery
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,5 +62,15 @@ func TestDigestIdentifiesContent(t *testing.T) {
 	again, _ := a.Digest([]string{"x.csv"})
 	if again != da {
 		t.Error("digest is not stable")
+	}
+}
+
+func TestFilesDigestMatchesDigest(t *testing.T) {
+	d := &Delivery{FS: fstest.MapFS{"a.csv": {Data: []byte("1")}, "b.csv": {Data: []byte("2")}}}
+	got, _ := d.Digest([]string{"a.csv", "b.csv"})
+	sum := func(s string) string { b := sha256.Sum256([]byte(s)); return hex.EncodeToString(b[:]) }
+	want := FilesDigest([]string{"a.csv", "b.csv"}, []string{sum("1"), sum("2")})
+	if got != want {
+		t.Errorf("Digest %s, FilesDigest %s", got, want)
 	}
 }

@@ -421,13 +421,18 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 }
 
 func makeMeta(d *delivery.Delivery, rep *check.Report, opt Options) (Meta, time.Time, error) {
-	var files []string
-	for _, e := range contract.Exports() {
-		files = append(files, e.File())
+	// A delivery is identified by its manifest's sha256, or without one
+	// by the checksums the check took of every file as it read it.
+	var files, sums []string
+	for _, f := range rep.Files {
+		files, sums = append(files, f.File), append(sums, f.SHA256)
 	}
-	digest, err := d.Digest(files)
-	if err != nil {
-		return Meta{}, time.Time{}, fmt.Errorf("identify delivery %s: %w", d.Origin, err)
+	digest := delivery.FilesDigest(files, sums)
+	manifestSum := ""
+	if b, err := fs.ReadFile(d.FS, delivery.ManifestName); err == nil {
+		sum := sha256.Sum256(b)
+		manifestSum = hex.EncodeToString(sum[:])
+		digest = "sha256:" + manifestSum
 	}
 	meta := Meta{
 		Schema:      "wco-publication/2",
@@ -446,10 +451,7 @@ func makeMeta(d *delivery.Delivery, rep *check.Report, opt Options) (Meta, time.
 	if d.Manifest != nil {
 		asOf = d.Manifest.ExportedAt
 		meta.Delivery.ExportedAt = d.Manifest.ExportedAt.In(period.Chicago).Format(time.RFC3339)
-		if b, err := fs.ReadFile(d.FS, delivery.ManifestName); err == nil {
-			sum := sha256.Sum256(b)
-			meta.Delivery.ManifestSHA256 = hex.EncodeToString(sum[:])
-		}
+		meta.Delivery.ManifestSHA256 = manifestSum
 	}
 	if asOf.IsZero() {
 		return meta, asOf, fmt.Errorf("publish %s: the delivery has no records and no manifest to date it", d.Origin)
