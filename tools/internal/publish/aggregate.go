@@ -51,16 +51,23 @@ func newAggregate(e contract.Export, dims []Dimension, ms []Measure, policy Expo
 func (a *aggregate) quarter(q period.Quarter) *counts {
 	c := a.quarters[q]
 	if c == nil {
-		c = &counts{dims: make([][]int, len(a.dims)), hist: make([][]int, len(a.measures))}
-		for i, d := range a.dims {
-			c.dims[i] = make([]int, len(d.Values))
-		}
-		for i, m := range a.measures {
-			if m.days != nil {
-				c.hist[i] = make([]int, maxDays+1)
-			}
-		}
+		c = a.newCounts()
 		a.quarters[q] = c
+	}
+	return c
+}
+
+// newCounts returns zero counts shaped for the export's dimensions and
+// measures.
+func (a *aggregate) newCounts() *counts {
+	c := &counts{dims: make([][]int, len(a.dims)), hist: make([][]int, len(a.measures))}
+	for i, d := range a.dims {
+		c.dims[i] = make([]int, len(d.Values))
+	}
+	for i, m := range a.measures {
+		if m.days != nil {
+			c.hist[i] = make([]int, maxDays+1)
+		}
 	}
 	return c
 }
@@ -94,15 +101,7 @@ func (a *aggregate) add(r records.Record) {
 
 // sum adds up counts over quarters (a year).
 func (a *aggregate) sum(qs []period.Quarter) *counts {
-	out := &counts{dims: make([][]int, len(a.dims)), hist: make([][]int, len(a.measures))}
-	for i, d := range a.dims {
-		out.dims[i] = make([]int, len(d.Values))
-	}
-	for i, m := range a.measures {
-		if m.days != nil {
-			out.hist[i] = make([]int, maxDays+1)
-		}
-	}
+	out := a.newCounts()
 	for _, q := range qs {
 		c := a.quarters[q]
 		if c == nil {
