@@ -56,6 +56,21 @@ const (
 // publication policy in config.yaml chooses among them.
 func Catalog() ([]Dimension, []Measure) { return slices.Clone(dimensions), slices.Clone(measures) }
 
+// catalogOf lists the dimensions and measures of one export, in catalog order.
+func catalogOf(export string) (dims []Dimension, ms []Measure) {
+	for _, d := range dimensions {
+		if d.Export == export {
+			dims = append(dims, d)
+		}
+	}
+	for _, m := range measures {
+		if m.Export == export {
+			ms = append(ms, m)
+		}
+	}
+	return dims, ms
+}
+
 // LookupDimension finds a dimension of an export by id.
 func LookupDimension(export, id string) (Dimension, bool) {
 	i := slices.IndexFunc(dimensions, func(d Dimension) bool { return d.Export == export && d.ID == id })

@@ -90,7 +90,6 @@ func MakeDictionary(meta Meta, policy Policy) Dictionary {
 		FlagForms:      []string{"Y", "N", "YES", "NO", "TRUE", "FALSE", "1", "0"},
 		ValidDistricts: contract.ValidDistricts,
 	}
-	dims, ms := Catalog()
 	for _, e := range contract.Exports() {
 		de := DictionaryExport{Name: e.Name, File: e.File(), Rules: e.Rules, IDColumn: e.IDColumn, DateColumn: e.DateColumn, Columns: []DictionaryColumn{}, Checks: []DictionaryCheck{}, Dimensions: []DictionaryDim{}, Measures: []DictionaryMeasure{}}
 		if !e.Since.IsZero() {
@@ -106,15 +105,12 @@ func MakeDictionary(meta Meta, policy Policy) Dictionary {
 		for _, r := range e.Checks {
 			de.Checks = append(de.Checks, DictionaryCheck{Kind: string(r.Kind), Column: r.Column, Other: r.Other, If: r.If.Column, In: r.If.In, NotIn: r.If.NotIn, Toolkit: r.Toolkit})
 		}
+		dims, ms := catalogOf(e.Name)
 		for _, dd := range dims {
-			if dd.Export == e.Name {
-				de.Dimensions = append(de.Dimensions, DictionaryDim{ID: dd.ID, Column: dd.Column, Values: dd.Values, Multi: dd.Multi, Context: dd.Context, Published: keep(policy[e.Name].Dimensions, dd.ID)})
-			}
+			de.Dimensions = append(de.Dimensions, DictionaryDim{ID: dd.ID, Column: dd.Column, Values: dd.Values, Multi: dd.Multi, Context: dd.Context, Published: keep(policy[e.Name].Dimensions, dd.ID)})
 		}
 		for _, m := range ms {
-			if m.Export == e.Name {
-				de.Measures = append(de.Measures, DictionaryMeasure{ID: m.ID, Unit: m.Unit, Dimension: m.Dimension, Value: m.Value, Published: keep(policy[e.Name].Measures, m.ID)})
-			}
+			de.Measures = append(de.Measures, DictionaryMeasure{ID: m.ID, Unit: m.Unit, Dimension: m.Dimension, Value: m.Value, Published: keep(policy[e.Name].Measures, m.ID)})
 		}
 		d.Exports = append(d.Exports, de)
 	}

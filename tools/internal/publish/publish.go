@@ -282,23 +282,11 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 	if err := opt.Policy.Validate(); err != nil {
 		return nil, nil, err
 	}
-	allDims, allMeasures := Catalog()
 	aggs := map[string]*aggregate{}
 	for _, e := range contract.Exports() {
 		// Every breakdown of the catalog is counted, for the fingerprints
 		// of released periods; only those the policy lists are published.
-		var dims []Dimension
-		for _, dd := range allDims {
-			if dd.Export == e.Name {
-				dims = append(dims, dd)
-			}
-		}
-		var ms []Measure
-		for _, m := range allMeasures {
-			if m.Export == e.Name {
-				ms = append(ms, m)
-			}
-		}
+		dims, ms := catalogOf(e.Name)
 		aggs[e.Name] = newAggregate(e, dims, ms, opt.Policy[e.Name])
 	}
 	key := opt.Key
