@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -33,29 +34,25 @@ func CellKey(export, period, dim, value string) string {
 func AttackerSystem(t ExportTables) (*disclosure.System, error) {
 	sys := &disclosure.System{}
 	key := func(p, dim, value string) string { return CellKey(t.Export, p, dim, value) }
-	add := func(k string, c Count) (int, error) {
-		switch c.Status {
-		case Published:
-			if c.Count == nil {
-				return 0, fmt.Errorf("%s is published without a count", k)
-			}
-			return sys.Add(disclosure.Count{Key: k, Value: *c.Count}), nil
-		case Suppressed:
-			return sys.Add(disclosure.Count{Key: k, Suppressed: true}), nil
+	var err error
+	add := func(k string, c Count) {
+		switch {
+		case err != nil:
+		case c.Status == Published && c.Count == nil:
+			err = fmt.Errorf("%s is published without a count", k)
+		case c.Status == Published:
+			sys.Add(disclosure.Count{Key: k, Value: *c.Count})
+		case c.Status == Suppressed:
+			sys.Add(disclosure.Count{Key: k, Suppressed: true})
+		default:
+			err = fmt.Errorf("%s has status %q", k, c.Status)
 		}
-		return 0, fmt.Errorf("%s has status %q", k, c.Status)
 	}
 	for _, p := range t.Periods {
-		if _, err := add(key(p.Period, "", ""), p.Total); err != nil {
-			return nil, err
-		}
-		for _, b := range p.Breakdowns {
-			for _, c := range b.Cells {
-				if _, err := add(key(p.Period, b.Dimension, c.Value), c.Count); err != nil {
-					return nil, err
-				}
-			}
-		}
+		forEachCount(p, func(dim, value string, c Count) { add(key(p.Period, dim, value), c) })
+	}
+	if err != nil {
+		return nil, err
 	}
 	relate(sys, t.Export, t.Periods)
 	return sys, nil
@@ -185,13 +182,8 @@ var inf = math.Inf(1)
 // keeps every count an earlier version suppressed suppressed, so comparing
 // versions reveals no count that was suppressed before.
 func AuditReleases(releases Releases, width int) ([]AuditReport, error) {
-	var periods []string
-	for p := range releases {
-		periods = append(periods, p)
-	}
-	slices.Sort(periods)
 	var out []AuditReport
-	for _, p := range periods {
+	for _, p := range slices.Sorted(maps.Keys(releases)) {
 		r := releases[p]
 		for _, v := range r.Versions[:len(r.Versions)-1] {
 			for _, f := range v.Exports {

@@ -104,3 +104,32 @@ func TestAuditCatchesALeak(t *testing.T) {
 	}
 	t.Skip("no breakdown with exactly two suppressed cells to undo")
 }
+
+// TestAttackerRejectsMalformedTables: a cell published without its count,
+// or with a status the toolkit never writes, is an error naming the cell,
+// in a total as in a breakdown.
+func TestAttackerRejectsMalformedTables(t *testing.T) {
+	n := 12
+	ok := Count{Count: &n, Status: Published}
+	for name, tc := range map[string]struct {
+		total, cell Count
+		want        string
+	}{
+		"total without count":   {Count{Status: Published}, ok, "visa_certifications 2026-Q1 total is published without a count"},
+		"cell with odd status":  {ok, Count{Count: &n, Status: "hidden"}, `visa_certifications 2026-Q1 decision=DENIED has status "hidden"`},
+		"cell without a status": {ok, Count{}, `decision=DENIED has status ""`},
+	} {
+		p := Period{Period: "2026-Q1", Kind: "quarter", Year: 2026, Quarter: 1, Total: tc.total,
+			Breakdowns: []Breakdown{{Dimension: "decision", Cells: []Cell{{Value: "DENIED", Count: tc.cell}}}}}
+		_, err := AttackerSystem(ExportTables{Export: "visa_certifications", Periods: []Period{p}})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", name, err, tc.want)
+		}
+	}
+	p := Period{Period: "2026-Q1", Kind: "quarter", Year: 2026, Quarter: 1, Total: ok,
+		Breakdowns: []Breakdown{{Dimension: "decision", Cells: []Cell{{Value: "DENIED", Count: Count{Status: Suppressed}}}}}}
+	sys, err := AttackerSystem(ExportTables{Export: "visa_certifications", Periods: []Period{p}})
+	if err != nil || len(sys.Cells) != 2 || !sys.Cells[1].Suppressed {
+		t.Errorf("well-formed tables: %+v %v", sys, err)
+	}
+}
