@@ -10,6 +10,7 @@ package contract
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
@@ -106,15 +107,7 @@ type Export struct {
 func (e Export) File() string { return e.Name + ".csv" }
 
 // Slug is the lowercase-dash form of the name, used for data files and URLs.
-func (e Export) Slug() string {
-	b := []byte(e.Name)
-	for i, c := range b {
-		if c == '_' {
-			b[i] = '-'
-		}
-	}
-	return string(b)
-}
+func (e Export) Slug() string { return strings.ReplaceAll(e.Name, "_", "-") }
 
 // Column returns the column with the canonical name, if any.
 func (e Export) Column(name string) (Column, bool) {

@@ -5,12 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
 )
@@ -78,7 +78,7 @@ func (p *Publication) Tables() []Table {
 			}
 			label := map[string]string{"quarter": "quarterly", "year": "yearly"}[kind]
 			name := func(subject string) string {
-				return fmt.Sprintf("%s-%s-%s", ex.Slug(), label, slug(subject))
+				return fmt.Sprintf("%s-%s-%s", ex.Slug(), label, strings.ReplaceAll(subject, "_", "-"))
 			}
 			rule := periods[0].Rule
 			totals := Table{Name: name("totals"), Export: e.Export, Kind: label, Subject: "total", Rule: rule, Columns: []string{"period", "value", "unit", "status"}}
@@ -114,16 +114,6 @@ func (p *Publication) Tables() []Table {
 		}
 	}
 	return out
-}
-
-func slug(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c == '_' {
-			b[i] = '-'
-		}
-	}
-	return string(b)
 }
 
 func countText(c Count) string {
@@ -167,11 +157,11 @@ func (p *Publication) WriteDownloads(dir string, license License) (*DownloadsInd
 			}
 			rows = append(rows, row)
 		}
-		jb, err := json.MarshalIndent(map[string]any{"meta": p.Index.Meta, "table": t.Name, "rule": t.Rule, "rows": rows}, "", "  ")
+		jb, err := marshalJSON(map[string]any{"meta": p.Index.Meta, "table": t.Name, "rule": t.Rule, "rows": rows})
 		if err != nil {
 			return nil, err
 		}
-		jsonFile, err := write(t.Name+".json", append(jb, '\n'))
+		jsonFile, err := write(t.Name+".json", jb)
 		if err != nil {
 			return nil, err
 		}
@@ -193,11 +183,11 @@ func (p *Publication) WriteDownloads(dir string, license License) (*DownloadsInd
 	if license.Name != "" {
 		pkg["licenses"] = []License{license}
 	}
-	pb, err := json.MarshalIndent(pkg, "", "  ")
+	pb, err := marshalJSON(pkg)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := write("datapackage.json", append(pb, '\n')); err != nil {
+	if _, err := write("datapackage.json", pb); err != nil {
 		return nil, err
 	}
 	idx.Changes = p.Changelog()
@@ -206,7 +196,7 @@ func (p *Publication) WriteDownloads(dir string, license License) (*DownloadsInd
 	}
 	var sums bytes.Buffer
 	files := slices.Clone(idx.Files)
-	slices.SortFunc(files, func(a, b DownloadFile) int { return cmpString(a.Path, b.Path) })
+	slices.SortFunc(files, func(a, b DownloadFile) int { return strings.Compare(a.Path, b.Path) })
 	for _, f := range files {
 		fmt.Fprintf(&sums, "%s  %s\n", f.SHA256, f.Path)
 	}
@@ -214,16 +204,6 @@ func (p *Publication) WriteDownloads(dir string, license License) (*DownloadsInd
 		return nil, err
 	}
 	return idx, nil
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // License names the terms the downloads are published under.
