@@ -22,6 +22,14 @@ type Interval struct {
 // Width is Max − Min.
 func (iv Interval) Width() float64 { return iv.Max - iv.Min }
 
+// rounding is how far a width computed in floating point may fall short of
+// the true one.
+const rounding = 1e-6
+
+// NarrowerThan reports whether the interval is narrower than width, beyond
+// rounding: a cell the attacker can pin down too closely.
+func (iv Interval) NarrowerThan(width float64) bool { return iv.Width() < width-rounding }
+
 // Finding is a suppressed cell the attacker can pin down too closely.
 type Finding struct {
 	Interval
@@ -29,7 +37,7 @@ type Finding struct {
 }
 
 func (f Finding) String() string {
-	if f.Width() < 1e-6 {
+	if f.Width() < rounding {
 		return fmt.Sprintf("%s is exactly determined (= %g)", f.Key, math.Round(f.Min))
 	}
 	return fmt.Sprintf("%s can be narrowed to [%g, %g], narrower than the protection width", f.Key, roundTo(f.Min), roundTo(f.Max))
@@ -64,7 +72,7 @@ func (s *System) AuditExact(width float64) ([]Finding, error) {
 	}
 	var out []Finding
 	for _, iv := range ivs {
-		if iv.Width() < width-1e-6 {
+		if iv.NarrowerThan(width) {
 			out = append(out, Finding{Interval: iv, Key: s.Cells[iv.Cell].Key})
 		}
 	}
@@ -108,7 +116,7 @@ func (s *System) auditComponent(cells []int, width float64) ([]Finding, error) {
 	proven := p.certificate(p.interior())
 	var out []Finding
 	for i, c := range cells {
-		if proven[i] >= width-1e-6 {
+		if proven[i] >= width-rounding {
 			continue
 		}
 		lo, hi, err := p.bounds(i)
@@ -116,7 +124,7 @@ func (s *System) auditComponent(cells []int, width float64) ([]Finding, error) {
 			return nil, fmt.Errorf("audit %s: %w", s.Cells[c].Key, err)
 		}
 		iv := Interval{Cell: c, Min: lo + 1, Max: hi + 1}
-		if iv.Width() < width-1e-6 {
+		if iv.NarrowerThan(width) {
 			out = append(out, Finding{Interval: iv, Key: s.Cells[c].Key})
 		}
 	}

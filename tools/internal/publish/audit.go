@@ -166,7 +166,7 @@ func Audit(tables []ExportTables, width int) ([]AuditReport, error) {
 			if iv.Width() < r.Narrowest {
 				r.Narrowest, r.NarrowKey = iv.Width(), sys.Cells[iv.Cell].Key
 			}
-			if iv.Width() < float64(width)-1e-6 {
+			if iv.NarrowerThan(float64(width)) {
 				r.Findings = append(r.Findings, disclosure.Finding{Interval: iv, Key: sys.Cells[iv.Cell].Key})
 			}
 		}
