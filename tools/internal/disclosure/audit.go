@@ -336,26 +336,9 @@ func (p *program) interior() []float64 {
 	a.Set(m, p.n, 1)
 	a.Set(m, p.n+1, 1)
 	b[m] = 1
-	// Drop all-zero columns, which gonum refuses.
-	var keep []int
-	for j := range n {
-		for i := 0; i <= m; i++ {
-			if a.At(i, j) != 0 {
-				keep = append(keep, j)
-				break
-			}
-		}
-	}
-	dense := mat.NewDense(m+1, len(keep), nil)
+	keep, dense := nonZeroColumns(a)
 	c := make([]float64, len(keep))
-	for jj, j := range keep {
-		for i := 0; i <= m; i++ {
-			dense.Set(i, jj, a.At(i, j))
-		}
-		if j == p.n {
-			c[jj] = -1
-		}
-	}
+	c[slices.Index(keep, p.n)] = -1 // the s column always holds the 1 of s + u = 1
 	if r, cols := dense.Dims(); r > cols {
 		return p.y0
 	}
@@ -391,13 +374,8 @@ func (p *program) certificate(from []float64) []float64 {
 		}
 		return out
 	}
-	m := len(p.A)
-	a := mat.NewDense(m, p.n, nil)
-	for i, row := range p.A {
-		a.SetRow(i, row)
-	}
 	var svd mat.SVD
-	if !svd.Factorize(a, mat.SVDFull) {
+	if !svd.Factorize(p.matrix(), mat.SVDFull) {
 		return out
 	}
 	sv := svd.Values(nil)
@@ -439,19 +417,11 @@ func (p *program) certificate(from []float64) []float64 {
 
 // bounds minimizes and maximizes variable v subject to A y = b, y ≥ 0.
 func (p *program) bounds(v int) (lo, hi float64, err error) {
-	// A variable in no row is bounded only below.
-	inRow := false
-	for _, row := range p.A {
-		if math.Abs(row[v]) > 1e-12 {
-			inRow = true
-			break
-		}
-	}
-	if !inRow {
-		return 0, math.Inf(1), nil
-	}
 	p.prepare()
 	vv := slices.Index(p.keep, v)
+	if vv < 0 {
+		return 0, math.Inf(1), nil // a variable in no row is bounded only below
+	}
 	c := make([]float64, len(p.keep))
 	c[vv] = 1
 	minV, err := p.solve(c)
@@ -469,26 +439,44 @@ func (p *program) bounds(v int) (lo, hi float64, err error) {
 	return minV, -negMax, nil
 }
 
-// prepare builds, once, the dense matrix of the columns some row uses
-// (gonum refuses all-zero columns).
+// prepare finds, once, the columns some row uses and A over just those.
 func (p *program) prepare() {
-	if p.dense != nil {
+	if p.dense != nil || len(p.A) == 0 {
 		return
 	}
-	for j := range p.n {
-		for _, row := range p.A {
-			if math.Abs(row[j]) > 1e-12 {
-				p.keep = append(p.keep, j)
+	p.keep, p.dense = nonZeroColumns(p.matrix())
+}
+
+// matrix is A as a gonum matrix; A has at least one row.
+func (p *program) matrix() *mat.Dense {
+	a := mat.NewDense(len(p.A), p.n, nil)
+	for i, row := range p.A {
+		a.SetRow(i, row)
+	}
+	return a
+}
+
+// nonZeroColumns returns the columns of a that hold a nonzero entry, and a
+// over just those columns: gonum's simplex refuses an all-zero column.
+// Entries are sums of ±1, so nonzero means at least 1 in size.
+func nonZeroColumns(a *mat.Dense) ([]int, *mat.Dense) {
+	m, n := a.Dims()
+	var keep []int
+	for j := range n {
+		for i := range m {
+			if math.Abs(a.At(i, j)) > 1e-12 {
+				keep = append(keep, j)
 				break
 			}
 		}
 	}
-	p.dense = mat.NewDense(len(p.A), len(p.keep), nil)
-	for i, row := range p.A {
-		for jj, j := range p.keep {
-			p.dense.Set(i, jj, row[j])
+	out := mat.NewDense(m, len(keep), nil)
+	for jj, j := range keep {
+		for i := range m {
+			out.Set(i, jj, a.At(i, j))
 		}
 	}
+	return keep, out
 }
 
 // solve runs the simplex. All of a component's programs share one feasible
