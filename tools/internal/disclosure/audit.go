@@ -229,6 +229,19 @@ func (s *System) program(cells []int) (*program, error) {
 				constant += sign * float64(s.Cells[cell].Value)
 			}
 		}
+		// emit adds the row coef = −constant; a Bound row gets room for
+		// its slack, filled below.
+		emit := func(slack bool) {
+			row := make([]float64, nv)
+			for q, v := range coef {
+				row[q] = v
+			}
+			if slack {
+				row = append(row, 0)
+			}
+			rows = append(rows, row)
+			rhs = append(rhs, -constant)
+		}
 		switch r.Kind {
 		case Sum:
 			// Σ parts − total = 0
@@ -243,12 +256,7 @@ func (s *System) program(cells []int) (*program, error) {
 			if !involved && !in {
 				continue
 			}
-			row := make([]float64, nv)
-			for p, v := range coef {
-				row[p] = v
-			}
-			rows = append(rows, row)
-			rhs = append(rhs, -constant)
+			emit(false)
 		case Bound:
 			// each part ≤ total: part − total + slack = 0
 			for _, p := range r.Parts {
@@ -258,13 +266,7 @@ func (s *System) program(cells []int) (*program, error) {
 				if len(coef) == 0 {
 					continue
 				}
-				row := make([]float64, nv)
-				for q, v := range coef {
-					row[q] = v
-				}
-				row = append(row, 0) // room for the slack, filled below
-				rows = append(rows, row)
-				rhs = append(rhs, -constant)
+				emit(true)
 			}
 		}
 	}
