@@ -24,44 +24,34 @@ func (v *ID) state() FieldState {
 }
 
 // Datetime is a contract datetime; Valid is false when the cell is empty.
-type Datetime struct {
-	Raw   string
-	Time  time.Time
-	Valid bool
-	Err   error
-}
+type Datetime struct{ timeField }
 
-func (v *Datetime) set(s string, p *Parser) {
-	*v = Datetime{Raw: s}
-	if strings.TrimSpace(s) == "" {
-		return
-	}
-	v.Time, v.Err = p.Datetime(s)
-	v.Valid = v.Err == nil
-}
-
-func (v *Datetime) state() FieldState {
-	return FieldState{Raw: v.Raw, Empty: !v.Valid && v.Err == nil, Err: v.Err, Time: v.Time, HasTime: v.Valid}
-}
+func (v *Datetime) set(s string, p *Parser) { v.timeField = readTime(s, p.Datetime) }
 
 // Date is a contract date; Valid is false when the cell is empty.
-type Date struct {
+type Date struct{ timeField }
+
+func (v *Date) set(s string, p *Parser) { v.timeField = readTime(s, p.Date) }
+
+// timeField is what Datetime and Date hold.
+type timeField struct {
 	Raw   string
 	Time  time.Time
 	Valid bool
 	Err   error
 }
 
-func (v *Date) set(s string, p *Parser) {
-	*v = Date{Raw: s}
+func readTime(s string, parse func(string) (time.Time, error)) timeField {
+	v := timeField{Raw: s}
 	if strings.TrimSpace(s) == "" {
-		return
+		return v
 	}
-	v.Time, v.Err = p.Date(s)
+	v.Time, v.Err = parse(s)
 	v.Valid = v.Err == nil
+	return v
 }
 
-func (v *Date) state() FieldState {
+func (v *timeField) state() FieldState {
 	return FieldState{Raw: v.Raw, Empty: !v.Valid && v.Err == nil, Err: v.Err, Time: v.Time, HasTime: v.Valid}
 }
 

@@ -207,9 +207,10 @@ type FieldState struct {
 func Fields[T Record](row *T) []FieldState {
 	var out []FieldState
 	base := unsafe.Pointer(row)
+	cols := Columns[T]()
 	for i, b := range bindings[T](nil) {
 		fs := b.access.state(unsafe.Add(base, b.offset))
-		fs.Column = Columns[T]()[i]
+		fs.Column = cols[i]
 		out = append(out, fs)
 	}
 	return out

@@ -165,13 +165,7 @@ func ParseDistrict(s string) (beat, district int, ok bool, err error) {
 func NormalizeCode(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
 
 // NormalizeID trims a record id and drops a spurious ".0" from numeric ids.
-func NormalizeID(s string) string {
-	s = strings.TrimSpace(s)
-	if t := trimPointZero(s); t != s && isDigits(t) {
-		return t
-	}
-	return s
-}
+func NormalizeID(s string) string { return trimPointZero(strings.TrimSpace(s)) }
 
 func trimPointZero(s string) string {
 	if t, ok := strings.CutSuffix(s, ".0"); ok && t != "" && isDigits(t) {
