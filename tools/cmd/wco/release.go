@@ -80,9 +80,7 @@ were added, removed or changed.`,
 			return nil
 		},
 	}
-	addSourceFlag(cmd)
-	cmd.Flags().String("data", "", "the data folder holding releases/ (default: data/ beside config.yaml)")
-	cmd.Flags().Int("threshold", 11, "disclosure threshold (default from config)")
+	addReleaseFlags(cmd)
 	return cmd
 }
 
@@ -139,11 +137,16 @@ Commit the changed release file and open a pull request, as for a release.`,
 			return publish.WriteLedger(ledger, pub.Ledger)
 		},
 	}
-	addSourceFlag(cmd)
+	addReleaseFlags(cmd)
 	cmd.Flags().String("reason", "", "why the numbers changed, published with the revision")
+	return cmd
+}
+
+// addReleaseFlags adds the flags release and revise share.
+func addReleaseFlags(cmd *cobra.Command) {
+	addSourceFlag(cmd)
 	cmd.Flags().String("data", "", "the data folder holding releases/ (default: data/ beside config.yaml)")
 	cmd.Flags().Int("threshold", 11, "disclosure threshold (default from config)")
-	return cmd
 }
 
 func exactlyOnePeriod(cmd *cobra.Command, args []string) error {
