@@ -287,4 +287,26 @@ func TestTemplatesRejectBadData(t *testing.T) {
 			}
 		})
 	}
+	// A data file the pages read that is not there stops the build too.
+	for _, file := range []string{"dictionary.json", "downloads.json"} {
+		t.Run("missing "+file, func(t *testing.T) {
+			s := siteForTest(t)
+			st, err := s.NewStage()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if err := os.CopyFS(st.DataDir(), os.DirFS(good)); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Remove(filepath.Join(st.DataDir(), file)); err != nil {
+				t.Fatal(err)
+			}
+			var log bytes.Buffer
+			err = st.Render(context.Background(), &log)
+			if want := "data/current/" + file + " is missing"; err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("render without %s: %v, want %q", file, err, want)
+			}
+		})
+	}
 }
