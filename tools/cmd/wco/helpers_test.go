@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chicago-welcoming-city/transparency/tools/internal/config"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/synth"
 )
@@ -20,18 +21,11 @@ import (
 // repoRoot is the project root: the folder holding go.mod and config.yaml.
 func repoRoot(t *testing.T) string {
 	t.Helper()
-	dir, err := filepath.Abs(".")
+	path, err := config.Find(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for ; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatal("no go.mod above the test")
-		}
-	}
+	return filepath.Dir(path)
 }
 
 // wco runs the command as main would and returns its output.
