@@ -263,25 +263,32 @@ func TestTemplatesRejectBadData(t *testing.T) {
 		{"threshold mismatch", "publication.json", `"threshold": 11`, `"threshold": 5`, "meta.disclosure.threshold is 5"},
 		{"missing key", "federal-incidents.json", `"breakdowns"`, `"breakdownz"`, `has no key "breakdowns"`},
 	}
+	// render renders the site over a copy of the good data, changed by
+	// change, and returns Hugo's verdict.
+	render := func(t *testing.T, change func(data string)) error {
+		t.Helper()
+		st, err := siteForTest(t).NewStage()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		if err := os.CopyFS(st.DataDir(), os.DirFS(good)); err != nil {
+			t.Fatal(err)
+		}
+		change(st.DataDir())
+		var log bytes.Buffer
+		return st.Render(context.Background(), &log)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := siteForTest(t)
-			st, err := s.NewStage()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			if err := os.CopyFS(st.DataDir(), os.DirFS(good)); err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join(st.DataDir(), tt.file)
-			b, _ := os.ReadFile(path)
-			if !bytes.Contains(b, []byte(tt.from)) {
-				t.Fatalf("%s has no %s to tamper with", tt.file, tt.from)
-			}
-			os.WriteFile(path, bytes.Replace(b, []byte(tt.from), []byte(tt.to), 1), 0o644)
-			var log bytes.Buffer
-			err = st.Render(context.Background(), &log)
+			err := render(t, func(data string) {
+				path := filepath.Join(data, tt.file)
+				b, _ := os.ReadFile(path)
+				if !bytes.Contains(b, []byte(tt.from)) {
+					t.Fatalf("%s has no %s to tamper with", tt.file, tt.from)
+				}
+				os.WriteFile(path, bytes.Replace(b, []byte(tt.from), []byte(tt.to), 1), 0o644)
+			})
 			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), tt.file[:strings.Index(tt.file, ".")]) {
 				t.Errorf("render over %s: %v", tt.name, err)
 			}
@@ -290,20 +297,11 @@ func TestTemplatesRejectBadData(t *testing.T) {
 	// A data file the pages read that is not there stops the build too.
 	for _, file := range []string{"dictionary.json", "downloads.json"} {
 		t.Run("missing "+file, func(t *testing.T) {
-			s := siteForTest(t)
-			st, err := s.NewStage()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			if err := os.CopyFS(st.DataDir(), os.DirFS(good)); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Remove(filepath.Join(st.DataDir(), file)); err != nil {
-				t.Fatal(err)
-			}
-			var log bytes.Buffer
-			err = st.Render(context.Background(), &log)
+			err := render(t, func(data string) {
+				if err := os.Remove(filepath.Join(data, file)); err != nil {
+					t.Fatal(err)
+				}
+			})
 			if want := "data/current/" + file + " is missing"; err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("render without %s: %v, want %q", file, err, want)
 			}
