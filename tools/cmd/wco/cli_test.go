@@ -115,8 +115,17 @@ func TestReportNewScaffoldsANarrative(t *testing.T) {
 	if _, _, err := wco(t, "report", "new", "2026-Q3", "--config", cfg); err == nil {
 		t.Error("an existing narrative was overwritten")
 	}
+	// Every language gets one, marked as an unreviewed translation of the
+	// English scaffold, and the content check holds them to it.
+	es, err := os.ReadFile(filepath.Join(site, "content", "narratives", "2026-q3.es.md"))
+	if err != nil || !strings.Contains(string(es), "translation:\n  source: ") || !strings.Contains(string(es), "{#in-brief}") {
+		t.Fatalf("Spanish scaffold: %v\n%s", err, es)
+	}
+	if out, _, err := wco(t, "content", "check", "--config", cfg); err != nil {
+		t.Errorf("content check of the scaffolds: %v\n%s", err, out)
+	}
 	// The report page shows it.
-	os.WriteFile(path, []byte(strings.Replace(string(b), "## In brief\n", "## In brief\n\nFewer requests came in this quarter.\n", 1)), 0o644)
+	os.WriteFile(path, []byte(strings.Replace(string(b), "## In brief {#in-brief}\n", "## In brief {#in-brief}\n\nFewer requests came in this quarter.\n", 1)), 0o644)
 	o := newOutputs(t)
 	if _, stderr, err := wco(t, "build", "--config", cfg, "--data", o.data, "--public", o.public); err != nil {
 		t.Fatalf("build: %v\n%s", err, stderr)

@@ -118,4 +118,3 @@ Problems name the file, the line and the section's heading. Exit status 1 if any
 	cmd.Flags().Bool("complete", false, "fail when a page is missing in any language")
 	return cmd
 }
-

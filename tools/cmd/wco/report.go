@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/chicago-welcoming-city/transparency/tools/internal/content"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 )
 
@@ -61,7 +62,7 @@ Existing narratives are never overwritten.`,
 				if err := os.MkdirAll(dir, 0o755); err != nil {
 					return err
 				}
-				if err := os.WriteFile(path, []byte(narrative(q)), 0o644); err != nil {
+				if err := os.WriteFile(path, []byte(narrative(q, lang != cfg.DefaultLanguage)), 0o644); err != nil {
 					return err
 				}
 				written = append(written, relToCwd(path))
@@ -76,8 +77,25 @@ Existing narratives are never overwritten.`,
 	return cmd
 }
 
-// narrative is the scaffold of a quarter's narrative.
-func narrative(q period.Quarter) string {
+// narrative is the scaffold of a quarter's narrative in one language. A
+// translation starts as the English text, marked as translated from the
+// English scaffold's revision and not yet reviewed, so that wco content
+// check holds it to the English and the site says it is not reviewed.
+func narrative(q period.Quarter, translation bool) string {
+	body := `
+## In brief {#in-brief}
+
+<!-- Two or three sentences a resident can read in a minute. -->
+
+## What changed since last quarter {#changes}
+
+<!-- Explain changes the tables show; do not restate every number. A figure comes
+from the data through the stat shortcode, never typed: see README.md. -->
+
+## Notes on the records {#notes}
+
+<!-- Late records, corrections, anything a reader should know. -->
+`
 	var b strings.Builder
 	fmt.Fprintf(&b, `---
 title: "What %s's numbers say"
@@ -86,19 +104,11 @@ quarter: %q
 build:
   render: never
   list: never
----
-
-## In brief
-
-<!-- Two or three sentences a resident can read in a minute. -->
-
-## What changed since last quarter
-
-<!-- Explain changes the tables show; do not restate every number. -->
-
-## Notes on the records
-
-<!-- Late records, corrections, anything a reader should know. -->
 `, q, q.String())
+	if translation {
+		fmt.Fprintf(&b, "translation:\n  source: %s\n  reviewed: false\n", content.Revision([]byte(body)))
+	}
+	b.WriteString("---\n")
+	b.WriteString(body)
 	return b.String()
 }
