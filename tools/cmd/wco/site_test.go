@@ -194,13 +194,7 @@ func TestPagesShowTheDataFiles(t *testing.T) {
 // fails on any console message: a site without scripts has none, unless
 // the CSP blocked something or a resource is missing.
 func TestBrowserRendersWithoutErrors(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("WCO_REQUIRE_BROWSER") != "" {
-			t.Fatal("Chromium is required (WCO_REQUIRE_BROWSER is set) but not installed: apt-get install chromium")
-		}
-		t.Skip("SKIPPED: Chromium is not installed (apt-get install chromium); .ci/run installs it and requires this test")
-	}
+	chromium := chromiumOrSkip(t)
 	o := sampleSite(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumOrSkip returns Debian's Chromium, or skips the test with a
+// visible message when it is not installed, unless WCO_REQUIRE_BROWSER is
+// set (.ci/run sets it), which makes a missing browser a failure.
+func chromiumOrSkip(t *testing.T) string {
+	t.Helper()
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("WCO_REQUIRE_BROWSER") != "" {
+			t.Fatal("Chromium is required (WCO_REQUIRE_BROWSER is set) but not installed: apt-get install chromium")
+		}
+		t.Skip("SKIPPED: Chromium is not installed (apt-get install chromium); .ci/run installs it and requires this test")
+	}
+	return chromium
+}
+
+// serve serves a folder on a loopback port and returns its address.
+func serve(t *testing.T, dir string) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.FileServer(http.Dir(dir))}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Shutdown(context.Background()) })
+	return "http://" + l.Addr().String()
+}
+
+// browser starts Debian's Chromium with the project's flags and returns a
+// context to open tabs in.
+func browser(t *testing.T, chromium string) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("hide-scrollbars", true),
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// glyphCheck lists the characters of the page's text that the browser
+// draws as a missing-glyph box: each is drawn with the font of the element
+// it is in and compared, pixel for pixel, with a code point no font has.
+const glyphCheck = `(() => {
+  const c = document.createElement('canvas'); c.width = 64; c.height = 64;
+  const g = c.getContext('2d', {willReadFrequently: true});
+  const draw = (ch, font) => { g.clearRect(0, 0, 64, 64); g.font = font; g.fillText(ch, 8, 48); return g.getImageData(0, 0, 64, 64).data.join(','); };
+  const missing = new Set(), seen = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const boxes = {};
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement; const st = getComputedStyle(el);
+    if (st.display === 'none' || st.visibility === 'hidden') continue;
+    const font = '32px ' + st.fontFamily;
+    if (!(font in boxes)) boxes[font] = [draw('\u0378', font), draw('\uFDD0', font)];
+    for (const ch of n.data) {
+      if (/[\s\p{Cf}\p{Mn}\p{Me}]/u.test(ch) || seen.has(font + ch)) continue;
+      seen.add(font + ch);
+      const img = draw(ch, font);
+      if (boxes[font].includes(img)) missing.add(ch);
+    }
+  }
+  return {lang: document.documentElement.lang, dir: document.documentElement.dir,
+    missing: [...missing].join(''), checked: seen.size,
+    overflow: document.documentElement.scrollWidth > window.innerWidth + 1};
+})()`
+
+type glyphResult struct {
+	Lang     string `json:"lang"`
+	Dir      string `json:"dir"`
+	Missing  string `json:"missing"`
+	Checked  int    `json:"checked"`
+	Overflow bool   `json:"overflow"`
+}
+
+// TestEveryLanguageRendersInBrowser opens every language's home page and an
+// explainer in Debian's Chromium at 375 pixels: the right lang and dir, no
+// character drawn as a missing-glyph box, nothing wider than the screen,
+// no console message. It keeps screenshots of the Arabic and Chinese pages
+// (in $WCO_SCREENSHOTS when set).
+func TestEveryLanguageRendersInBrowser(t *testing.T) {
+	chromium := chromiumOrSkip(t)
+	o := sampleSite(t)
+	base := serve(t, o.public)
+	ctx := browser(t, chromium)
+	shots := os.Getenv("WCO_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	} else if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range siteLanguages(t) {
+		for _, page := range []string{"/", "/explainers/history/"} {
+			url := base + l.prefix + page
+			var console []string
+			tab, cancel := chromedp.NewContext(ctx, chromedp.WithListener(func(ev any) {
+				switch ev := ev.(type) {
+				case *runtime.EventConsoleAPICalled:
+					console = append(console, fmt.Sprintf("console.%s", ev.Type))
+				case *runtime.EventExceptionThrown:
+					console = append(console, ev.ExceptionDetails.Text)
+				}
+			}))
+			err := chromedp.Do(tab, chromedp.EmulateViewport(375, 800), chromedp.Navigate(url))
+			var r glyphResult
+			if err == nil {
+				r, err = chromedp.Run(tab, chromedp.Evaluate[glyphResult](glyphCheck))
+			}
+			var png []byte
+			if err == nil && (l.key == "ar" || l.key == "zh-hans") {
+				png, err = chromedp.Run(tab, chromedp.CaptureScreenshot())
+			}
+			cancel()
+			if err != nil {
+				t.Fatalf("%s: %v", url, err)
+			}
+			where := l.prefix + page
+			if r.Lang != l.locale || r.Dir != l.direction {
+				t.Errorf("%s: lang=%q dir=%q, want %q %q", where, r.Lang, r.Dir, l.locale, l.direction)
+			}
+			if r.Missing != "" {
+				t.Errorf("%s: %d characters drawn as missing-glyph boxes: %q (install fonts-noto-core and fonts-noto-cjk)", where, len([]rune(r.Missing)), r.Missing)
+			}
+			if r.Checked < 20 {
+				t.Errorf("%s: only %d characters checked", where, r.Checked)
+			}
+			if r.Overflow {
+				t.Errorf("%s: wider than a 375-pixel screen", where)
+			}
+			if len(console) > 0 {
+				t.Errorf("%s: console messages %v", where, console)
+			}
+			if png != nil {
+				name := filepath.Join(shots, fmt.Sprintf("%s-%s-375.png", l.key, strings.Trim(strings.ReplaceAll(page, "/", "-"), "-")+map[bool]string{true: "home"}[page == "/"]))
+				if err := os.WriteFile(name, png, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if r.Missing == "" {
+				t.Logf("%s: lang=%s dir=%s, %d distinct characters, none missing", where, r.Lang, r.Dir, r.Checked)
+			}
+		}
+	}
+	t.Logf("screenshots in %s", shots)
+}
