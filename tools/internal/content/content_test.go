@@ -190,6 +190,19 @@ func TestGrade(t *testing.T) {
 	}
 }
 
+// A year written against a Chinese or Korean counter is still a year, and a
+// number so written is still a typed number.
+func TestNumbersNextToCJK(t *testing.T) {
+	s := &section{}
+	scan(nil, s, "2021年，拨打911。2021년 145명 SHA256SUMS", 1)
+	if got := strings.Join(s.figures, " "); got != "2021 911 2021" {
+		t.Errorf("figures %q", got)
+	}
+	if len(s.typed) != 1 || !strings.Contains(s.typed[0].message, "145") {
+		t.Errorf("typed %+v", s.typed)
+	}
+}
+
 func TestNormalizeDigits(t *testing.T) {
 	for in, want := range map[string]string{"٢٠١٢": "2012", "۲۰۱۲": "2012", "२०१२": "2012", "２０１２": "2012", "2012": "2012"} {
 		if got := normalizeDigits(in); got != want {

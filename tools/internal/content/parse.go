@@ -172,7 +172,7 @@ func scan(c *checker, s *section, text string, line int) {
 	for _, loc := range numberRE.FindAllStringIndex(text, -1) {
 		m := text[loc[0]:loc[1]]
 		before, after := lastRune(text[:loc[0]]), firstRune(text[loc[1]:])
-		if unicode.IsLetter(before) || unicode.IsLetter(after) {
+		if partOfWord(before) || partOfWord(after) {
 			continue // part of a word, like SHA256SUMS
 		}
 		if n, err := strconv.Atoi(m); err == nil && ((len(m) == 4 && n >= 1800 && n <= 2099) || m == "911" || m == "311") {
@@ -181,6 +181,13 @@ func scan(c *checker, s *section, text string, line int) {
 		}
 		s.typed = append(s.typed, typedNumber{line, fmt.Sprintf("the number %s is typed by hand: a number about the data comes from the data files through {{< stat >}} or {{< threshold >}}, a date through {{< date >}}; only years, legal citations, 911 and 311 may be typed", m)})
 	}
+}
+
+// partOfWord reports whether a letter next to digits makes them part of a
+// word. Scripts written without spaces between words (Chinese, Japanese,
+// Korean counters such as 2021年 or 2021년) do not: the digits are a number.
+func partOfWord(r rune) bool {
+	return unicode.IsLetter(r) && !unicode.In(r, unicode.Han, unicode.Hangul, unicode.Hiragana, unicode.Katakana)
 }
 
 func lastRune(s string) rune {
