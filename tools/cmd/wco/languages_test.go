@@ -1,0 +1,286 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// language is one of the site's languages as config.yaml defines it.
+type language struct {
+	key, locale, direction, prefix string
+}
+
+func siteLanguages(t *testing.T) []language {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(repoRoot(t), "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Default   string `yaml:"defaultContentLanguage"`
+		Languages map[string]struct {
+			Locale    string `yaml:"locale"`
+			Direction string `yaml:"direction"`
+			Weight    int    `yaml:"weight"`
+		} `yaml:"languages"`
+	}
+	if err := yaml.Unmarshal(b, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	var out []language
+	for k, l := range cfg.Languages {
+		dir := l.Direction
+		if dir == "" {
+			dir = "ltr"
+		}
+		prefix := "/" + k
+		if k == cfg.Default {
+			prefix = ""
+		}
+		out = append(out, language{k, l.Locale, dir, prefix})
+	}
+	slices.SortFunc(out, func(a, b language) int { return cfg.Languages[a.key].Weight - cfg.Languages[b.key].Weight })
+	return out
+}
+
+// TestTenLanguages: the languages the site promises, with the right
+// direction.
+func TestTenLanguages(t *testing.T) {
+	var got []string
+	for _, l := range siteLanguages(t) {
+		got = append(got, l.key+":"+l.direction)
+	}
+	want := []string{"en:ltr", "es:ltr", "pl:ltr", "zh-hans:ltr", "ar:rtl", "ur:rtl", "tl:ltr", "ko:ltr", "hi:ltr", "uk:ltr"}
+	if !slices.Equal(got, want) {
+		t.Errorf("languages %v, want %v", got, want)
+	}
+}
+
+var placeholder = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
+
+// TestEveryLanguageHasEveryInterfaceString: Hugo quietly falls back to
+// English for a language without a file, so --printI18nWarnings alone
+// cannot tell; every i18n file must have exactly the English keys, each
+// with the same placeholders, and no HTML.
+func TestEveryLanguageHasEveryInterfaceString(t *testing.T) {
+	root := repoRoot(t)
+	load := func(key string) map[string]string {
+		b, err := os.ReadFile(filepath.Join(root, "i18n", key+".yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		if err := yaml.Unmarshal(b, &m); err != nil {
+			t.Fatalf("i18n/%s.yaml: %v", key, err)
+		}
+		return m
+	}
+	en := load("en")
+	holders := func(s string) string {
+		var names []string
+		for _, m := range placeholder.FindAllStringSubmatch(s, -1) {
+			names = append(names, m[1])
+		}
+		slices.Sort(names)
+		return strings.Join(slices.Compact(names), ",")
+	}
+	for _, l := range siteLanguages(t) {
+		m := load(l.key)
+		for k, v := range en {
+			tr, ok := m[k]
+			switch {
+			case !ok:
+				t.Errorf("i18n/%s.yaml: no %s (English: %q)", l.key, k, v)
+			case strings.TrimSpace(tr) == "":
+				t.Errorf("i18n/%s.yaml: %s is empty", l.key, k)
+			case holders(tr) != holders(v):
+				t.Errorf("i18n/%s.yaml: %s has placeholders {%s}, English {%s}", l.key, k, holders(tr), holders(v))
+			case strings.ContainsAny(tr, "<>"):
+				t.Errorf("i18n/%s.yaml: %s has HTML", l.key, k)
+			}
+		}
+		for k := range m {
+			if _, ok := en[k]; !ok {
+				t.Errorf("i18n/%s.yaml: %s is not an English key", l.key, k)
+			}
+		}
+	}
+}
+
+// TestContentCheckPasses: every translation is faithful to its English
+// source and complete, and no page types a number by hand.
+func TestContentCheckPasses(t *testing.T) {
+	out, _, err := wco(t, "content", "check", "--complete", "--config", filepath.Join(repoRoot(t), "config.yaml"))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	t.Log(out)
+}
+
+var (
+	htmlTag     = regexp.MustCompile(`<html lang="([^"]+)" dir="([^"]+)">`)
+	switchLinks = regexp.MustCompile(`(?s)<details class="languages">.*?</details>`)
+	hrefRE      = regexp.MustCompile(`href="([^"]+)"`)
+)
+
+// TestEveryPageInEveryLanguage: each English page exists in every language,
+// with that language's lang and dir, and a language switcher that leads to
+// the same page in every language.
+func TestEveryPageInEveryLanguage(t *testing.T) {
+	o := sampleSite(t)
+	ps := pages(t, o.public)
+	langs := siteLanguages(t)
+	var english []string
+	for p := range ps {
+		own := true
+		for _, l := range langs[1:] {
+			if strings.HasPrefix(p, l.prefix+"/") {
+				own = false
+			}
+		}
+		if own {
+			english = append(english, p)
+		}
+	}
+	slices.Sort(english)
+	checked := 0
+	for _, l := range langs {
+		for _, p := range english {
+			path := l.prefix + p
+			html, ok := ps[path]
+			if !ok {
+				t.Errorf("%s: missing (the English page %s exists)", path, p)
+				continue
+			}
+			m := htmlTag.FindSubmatch(html)
+			if m == nil || string(m[1]) != l.locale || string(m[2]) != l.direction {
+				t.Errorf("%s: <html> says %q, want lang=%q dir=%q", path, m, l.locale, l.direction)
+			}
+			sw := switchLinks.Find(html)
+			var targets []string
+			for _, h := range hrefRE.FindAllSubmatch(sw, -1) {
+				targets = append(targets, string(h[1]))
+			}
+			var want []string
+			for _, other := range langs {
+				want = append(want, other.prefix+strings.TrimSuffix(p, "index.html"))
+			}
+			if !slices.Equal(targets, want) {
+				t.Errorf("%s: language switcher leads to %v, want %v", path, targets, want)
+			}
+			checked++
+		}
+	}
+	t.Logf("%d pages × %d languages: %d pages with the right lang, dir and switcher", len(english), len(langs), checked)
+}
+
+var (
+	tdRE    = regexp.MustCompile(`(?s)<td[^>]*>(.*?)</td>`)
+	tagRE   = regexp.MustCompile(`<[^>]+>`)
+	digitRE = regexp.MustCompile(`\d+`)
+)
+
+// TestReportNumbersAreTheSameInEveryLanguage: every table cell of every
+// report page holds the same figures in every language (digits compared,
+// whatever the language's separators).
+func TestReportNumbersAreTheSameInEveryLanguage(t *testing.T) {
+	o := sampleSite(t)
+	ps := pages(t, o.public)
+	langs := siteLanguages(t)
+	figures := func(html []byte) []string {
+		var out []string
+		for _, td := range tdRE.FindAllSubmatch(html, -1) {
+			text := tagRE.ReplaceAllString(string(td[1]), "")
+			out = append(out, strings.Join(digitRE.FindAllString(text, -1), ""))
+		}
+		return out
+	}
+	cells := 0
+	for p, html := range ps {
+		if !strings.HasPrefix(p, "/reports/") {
+			continue
+		}
+		want := figures(html)
+		for _, l := range langs[1:] {
+			got := figures(ps[l.prefix+p])
+			if !slices.Equal(got, want) {
+				t.Errorf("%s%s: figures differ from the English page:\n got %v\nwant %v", l.prefix, p, head(got), head(want))
+				continue
+			}
+			cells += len(got)
+		}
+	}
+	if cells < 10000 {
+		t.Errorf("only %d cells compared", cells)
+	}
+	t.Logf("%d table cells on translated report pages equal the English ones", cells)
+}
+
+func head(s []string) string {
+	if len(s) > 20 {
+		s = s[:20]
+	}
+	return fmt.Sprint(s)
+}
+
+// TestTranslationNotices: a page not translated yet is shown in English
+// with a notice in the reader's language; a translation of an older English
+// text says the English is newer; an unreviewed one says so.
+func TestTranslationNotices(t *testing.T) {
+	site := copySite(t)
+	cfg := filepath.Join(site, "config.yaml")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.Remove(filepath.Join(site, "content", "explainers", "privacy.es.md")))
+	history := filepath.Join(site, "content", "explainers", "history.md")
+	b, err := os.ReadFile(history)
+	must(err)
+	must(os.WriteFile(history, append(b, []byte("\nA sentence added to the English text.\n")...), 0o644))
+	o := newOutputs(t)
+	if _, stderr, err := wco(t, "build", "--config", cfg, "--data", o.data, "--public", o.public); err != nil {
+		t.Fatalf("build: %v\n%s", err, stderr)
+	}
+	es := map[string]string{}
+	b, err = os.ReadFile(filepath.Join(site, "i18n", "es.yaml"))
+	must(err)
+	must(yaml.Unmarshal(b, &es))
+	read := func(p string) string {
+		b, err := os.ReadFile(filepath.Join(o.public, p))
+		must(err)
+		return string(b)
+	}
+	missing := strings.ReplaceAll(es["translation_missing"], "{{ .Language }}", "Español")
+	privacy := read("es/explainers/privacy/index.html")
+	if !strings.Contains(privacy, missing) || !strings.Contains(privacy, `<div class="prose" lang="en-US" dir="ltr">`) {
+		t.Errorf("an untranslated page lacks the Spanish notice %q or its English text is not marked lang=en-US", missing)
+	}
+	if !strings.Contains(read("es/explainers/history/index.html"), es["translation_stale"]) {
+		t.Errorf("a translation of an older English text lacks the banner %q", es["translation_stale"])
+	}
+	if strings.Contains(read("es/explainers/ordinance/index.html"), es["translation_stale"]) {
+		t.Error("a current translation shows the banner")
+	}
+	if !strings.Contains(read("es/explainers/ordinance/index.html"), es["translation_unreviewed"]) {
+		t.Error("an unreviewed translation does not say so")
+	}
+	status := read("es/translations/index.html")
+	if !strings.Contains(status, es["status_missing"]) || !strings.Contains(status, es["status_stale"]) {
+		t.Error("the translation status page does not list the missing and the stale page")
+	}
+	// The content check sees the same.
+	out, _, err := wco(t, "content", "check", "--complete", "--config", cfg)
+	if err == nil || !strings.Contains(out, "explainers/privacy.md: not translated into es") || !strings.Contains(out, "history.md (es): the English text is newer") {
+		t.Errorf("content check: %v\n%s", err, out)
+	}
+}
