@@ -284,3 +284,35 @@ func TestTranslationNotices(t *testing.T) {
 		t.Errorf("content check: %v\n%s", err, out)
 	}
 }
+
+var quarterToken = regexp.MustCompile(`.?\d{4}-Q[1-4]`)
+
+// TestQuartersReadLeftToRightOnRightToLeftPages: in Arabic and Urdu text a
+// quarter such as 2026-Q3 would show as Q3-2026 unless it is isolated as a
+// left-to-right run.
+func TestQuartersReadLeftToRightOnRightToLeftPages(t *testing.T) {
+	o := sampleSite(t)
+	ps := pages(t, o.public)
+	checked := 0
+	for _, l := range siteLanguages(t) {
+		if l.direction != "rtl" {
+			continue
+		}
+		for p, html := range ps {
+			if !strings.HasPrefix(p, l.prefix+"/") {
+				continue
+			}
+			text := tagRE.ReplaceAllString(string(html), " ")
+			for _, m := range quarterToken.FindAllString(text, -1) {
+				if !strings.HasPrefix(m, "\u2066") {
+					t.Errorf("%s: %q is not isolated left to right", p, strings.TrimSpace(m))
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 50 {
+		t.Errorf("only %d quarters checked", checked)
+	}
+	t.Logf("%d quarters on right-to-left pages, each isolated left to right", checked)
+}

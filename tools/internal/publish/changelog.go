@@ -11,7 +11,11 @@ type Change struct {
 	Date   string `json:"date"` // the export date of the delivery it came from
 	Period string `json:"period"`
 	Kind   string `json:"kind"` // released, revised or provisional
-	Note   string `json:"note"`
+	// Version and Reason of a release or revision, so that the site can
+	// say it in every language; Note says it in English for CHANGELOG.md.
+	Version int    `json:"version,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+	Note    string `json:"note"`
 }
 
 // Changelog lists, newest first, every release and revision the
@@ -20,10 +24,10 @@ func (p *Publication) Changelog() []Change {
 	var out []Change
 	for period, r := range p.releases {
 		for _, v := range r.Versions {
-			c := Change{Date: day(v.Delivery.ExportedAt), Period: period, Kind: "released",
+			c := Change{Date: day(v.Delivery.ExportedAt), Period: period, Kind: "released", Version: v.Version,
 				Note: fmt.Sprintf("%s released (version %d), from the delivery exported %s.", period, v.Version, day(v.Delivery.ExportedAt))}
 			if v.Version > 1 {
-				c.Kind = "revised"
+				c.Kind, c.Reason = "revised", v.Reason
 				c.Note = fmt.Sprintf("%s revised (version %d): %s", period, v.Version, v.Reason)
 			}
 			out = append(out, c)
