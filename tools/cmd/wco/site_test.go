@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -196,13 +194,7 @@ func TestPagesShowTheDataFiles(t *testing.T) {
 func TestBrowserRendersWithoutErrors(t *testing.T) {
 	chromium := chromiumOrSkip(t)
 	o := sampleSite(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.FileServer(http.Dir(o.public))}
-	go srv.Serve(l)
-	defer srv.Shutdown(context.Background())
+	base := serve(t, o.public)
 	shots := os.Getenv("WCO_SCREENSHOTS")
 	if shots == "" {
 		shots = t.TempDir()
@@ -221,7 +213,7 @@ func TestBrowserRendersWithoutErrors(t *testing.T) {
 				"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
 				"--user-data-dir="+t.TempDir(), "--enable-logging=stderr", "--v=0", "--hide-scrollbars",
 				fmt.Sprintf("--window-size=%d,2000", width), "--screenshot="+filepath.Join(shots, name),
-				"http://"+l.Addr().String()+page)
+				base+page)
 			out, err := cmd.CombinedOutput()
 			cancel()
 			if err != nil {
