@@ -201,7 +201,7 @@ func Check(opts Options) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.checkPage(src, true)
+		c.checkPage(src)
 		entry := Entry{Page: stem + ".md", Lang: def, State: Source, Now: src.revision, Reviewed: true}
 		if c.readable(stem) && !isIndex(stem) {
 			entry.Grade = Grade(src.prose)
@@ -220,8 +220,8 @@ func Check(opts Options) (*Report, error) {
 			if err != nil {
 				return nil, err
 			}
-			c.checkPage(t, false)
-			c.report.Entries = append(c.report.Entries, c.compare(src, t, lang))
+			c.checkPage(t)
+			c.report.Entries = append(c.report.Entries, c.compare(stem+".md", src, t, lang))
 		}
 	}
 	return c.report, nil
@@ -274,27 +274,24 @@ func (c *checker) read(path string) (*page, error) {
 	if err != nil {
 		return nil, fmt.Errorf("content check: %w", err)
 	}
-	p := &page{path: path, front: map[string]any{}}
-	m := frontMatter.FindSubmatchIndex(raw)
-	if m == nil {
+	p := &page{path: path, front: map[string]any{}, bodyLine: 1}
+	body := raw
+	if m := frontMatter.FindSubmatchIndex(raw); m == nil {
 		c.problem(path, 1, "", "front-matter", "no YAML front matter between --- lines")
-		p.bodyLine = 1
-		p.revision = Revision(raw)
-		p.parse(c, raw)
-		return p, nil
+	} else {
+		if err := yaml.Unmarshal(raw[m[2]:m[3]], &p.front); err != nil {
+			c.problem(path, 2, "", "front-matter", fmt.Sprintf("front matter is not valid YAML: %v", err))
+		}
+		body = raw[m[1]:]
+		p.bodyLine = 1 + bytes.Count(raw[:m[1]], []byte("\n"))
 	}
-	if err := yaml.Unmarshal(raw[m[2]:m[3]], &p.front); err != nil {
-		c.problem(path, 2, "", "front-matter", fmt.Sprintf("front matter is not valid YAML: %v", err))
-	}
-	body := raw[m[1]:]
-	p.bodyLine = 1 + bytes.Count(raw[:m[1]], []byte("\n"))
 	p.revision = Revision(body)
-	p.parse(c, body)
+	p.parse(body)
 	return p, nil
 }
 
 // checkPage applies the rules every page follows, source or translation.
-func (c *checker) checkPage(p *page, source bool) {
+func (c *checker) checkPage(p *page) {
 	if _, ok := p.front["title"]; !ok {
 		c.problem(p.path, 1, "", "front-matter", "no title")
 	}
@@ -333,8 +330,8 @@ func (c *checker) checkPage(p *page, source bool) {
 }
 
 // compare holds a translation to its English source.
-func (c *checker) compare(src, t *page, lang string) Entry {
-	e := Entry{Page: strings.TrimPrefix(c.display(src.path), "content/"), Lang: lang, Now: src.revision}
+func (c *checker) compare(name string, src, t *page, lang string) Entry {
+	e := Entry{Page: name, Lang: lang, Now: src.revision}
 	tr, _ := t.front["translation"].(map[string]any)
 	switch {
 	case tr == nil:
@@ -418,31 +415,17 @@ func show(v any) string {
 }
 
 func (c *checker) compareSections(src, t *page) {
-	if len(src.sections) != len(t.sections) {
-		// Name the first heading that differs.
-		for i := 0; i < max(len(src.sections), len(t.sections)); i++ {
-			if i >= len(t.sections) {
-				s := src.sections[i]
-				c.problem(t.path, 0, "", "structure", fmt.Sprintf("the English heading %q {#%s} (line %d of the English page) has no counterpart", s.heading, s.id, s.line))
-				return
-			}
-			if i >= len(src.sections) {
-				s := t.sections[i]
-				c.problem(t.path, s.line, s.heading, "structure", "this heading has no counterpart in the English page")
-				return
-			}
-			a, b := src.sections[i], t.sections[i]
-			if a.id != b.id || a.level != b.level {
-				c.problem(t.path, b.line, b.heading, "structure", fmt.Sprintf("expected the English heading %q (level %d, {#%s}) here; got level %d {#%s}", a.heading, a.level, a.id, b.level, b.id))
-				return
-			}
-		}
-		return
-	}
-	for i, a := range src.sections {
+	// Sections pair up in order. When the counts differ, pairing is lost
+	// at the first heading that differs, so the check stops there.
+	aligned := len(src.sections) == len(t.sections)
+	n := min(len(src.sections), len(t.sections))
+	for i, a := range src.sections[:n] {
 		b := t.sections[i]
 		if a.id != b.id || a.level != b.level {
 			c.problem(t.path, b.line, b.heading, "structure", fmt.Sprintf("expected the English heading %q (level %d, {#%s}) here; got level %d {#%s}", a.heading, a.level, a.id, b.level, b.id))
+			if !aligned {
+				return
+			}
 			continue
 		}
 		for _, d := range []struct {
@@ -458,6 +441,14 @@ func (c *checker) compareSections(src, t *page) {
 				c.problem(t.path, b.line, b.heading, d.rule, msg)
 			}
 		}
+	}
+	switch {
+	case len(src.sections) > n:
+		s := src.sections[n]
+		c.problem(t.path, 0, "", "structure", fmt.Sprintf("the English heading %q {#%s} (line %d of the English page) has no counterpart", s.heading, s.id, s.line))
+	case len(t.sections) > n:
+		s := t.sections[n]
+		c.problem(t.path, s.line, s.heading, "structure", "this heading has no counterpart in the English page")
 	}
 }
 

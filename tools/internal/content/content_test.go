@@ -194,7 +194,7 @@ func TestGrade(t *testing.T) {
 // number so written is still a typed number.
 func TestNumbersNextToCJK(t *testing.T) {
 	s := &section{}
-	scan(nil, s, "2021年，拨打911。2021년 145명 SHA256SUMS", 1)
+	scan(s, "2021年，拨打911。2021년 145명 SHA256SUMS", 1)
 	if got := strings.Join(s.figures, " "); got != "2021 911 2021" {
 		t.Errorf("figures %q", got)
 	}

@@ -39,7 +39,7 @@ var md = goldmark.New(
 	goldmark.WithParserOptions(parser.WithAttribute()),
 )
 
-func (p *page) parse(c *checker, body []byte) {
+func (p *page) parse(body []byte) {
 	doc := md.Parser().Parse(text.NewReader(body))
 	cur := &section{line: p.bodyLine}
 	p.sections = nil
@@ -70,12 +70,12 @@ func (p *page) parse(c *checker, body []byte) {
 			}
 			s := blockText(n, body, cur)
 			cur.heading = strings.TrimSpace(s)
-			scan(c, cur, s, cur.line)
+			scan(cur, s, cur.line)
 			prose.WriteString(s + ".\n")
 			return ast.WalkSkipChildren, nil
 		case *ast.Paragraph, *ast.TextBlock:
 			s := blockText(n, body, cur)
-			scan(c, cur, s, lineOf(firstOffset(n)))
+			scan(cur, s, lineOf(firstOffset(n)))
 			prose.WriteString(s + "\n")
 			if _, ok := n.(*ast.TextBlock); ok {
 				prose.WriteString(".\n")
@@ -151,7 +151,7 @@ var (
 )
 
 // scan sorts a block's text into shortcodes, citations and numbers.
-func scan(c *checker, s *section, text string, line int) {
+func scan(s *section, text string, line int) {
 	text = shortcodeRE.ReplaceAllStringFunc(text, func(m string) string {
 		sub := shortcodeRE.FindStringSubmatch(m)
 		args := strings.TrimSpace(spaceRE.ReplaceAllString(sub[2], " "))
