@@ -85,13 +85,20 @@ func loadConfig(cmd *cobra.Command) (*config.Config, error) {
 
 // addSourceFlag adds --source to a command that reads a delivery.
 func addSourceFlag(cmd *cobra.Command) {
-	cmd.Flags().String("source", "", "the delivery: a folder, or an https:// URL pulled into the store first (default: the embedded sample delivery)")
+	cmd.Flags().String("source", "", "the delivery: a folder, latest (the newest in the deliveries store), or an https:// URL pulled into the store first (default: the embedded sample delivery)")
 }
 
 // openSource opens the delivery named by --source; a URL is pulled into
 // the deliveries store first, and read from there.
 func openSource(cmd *cobra.Command, cfg *config.Config) (*delivery.Delivery, error) {
 	source, _ := cmd.Flags().GetString("source")
+	if source == "latest" {
+		dir, err := pull.Latest(storeDir(cfg))
+		if err != nil {
+			return nil, err
+		}
+		source = dir
+	}
 	if pull.IsURL(source) {
 		res, err := pullInto(cmd, cfg, source)
 		if err != nil {

@@ -230,9 +230,10 @@ func countRows(r io.Reader) (int, error) {
 	}
 }
 
-// prune removes the oldest deliveries beyond keep, judged by folder name
-// (export time in UTC) and, for undated deliveries, by modification time.
-func prune(store string, keep int) ([]string, error) {
+// Deliveries lists the deliveries in the store, newest first, judged by
+// folder name (export time in UTC) and, for undated deliveries, by
+// modification time. Other folders are not deliveries and are left out.
+func Deliveries(store string) ([]string, error) {
 	entries, err := os.ReadDir(store)
 	if err != nil {
 		return nil, err
@@ -260,12 +261,37 @@ func prune(store string, keep int) ([]string, error) {
 		all = append(all, dl{e.Name(), when})
 	}
 	slices.SortFunc(all, func(a, b dl) int { return b.when.Compare(a.when) })
+	names := make([]string, len(all))
+	for i, d := range all {
+		names[i] = d.name
+	}
+	return names, nil
+}
+
+// Latest is the folder of the newest delivery in the store.
+func Latest(store string) (string, error) {
+	all, err := Deliveries(store)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(all) == 0) {
+		return "", fmt.Errorf("the deliveries store %s holds no delivery: run wco pull first", store)
+	}
+	if err != nil {
+		return "", fmt.Errorf("read the deliveries store: %w", err)
+	}
+	return filepath.Join(store, all[0]), nil
+}
+
+// prune removes the oldest deliveries beyond keep.
+func prune(store string, keep int) ([]string, error) {
+	all, err := Deliveries(store)
+	if err != nil {
+		return nil, err
+	}
 	var removed []string
 	for _, d := range all[min(keep, len(all)):] {
-		if err := os.RemoveAll(filepath.Join(store, d.name)); err != nil {
-			return removed, fmt.Errorf("prune %s: %w", d.name, err)
+		if err := os.RemoveAll(filepath.Join(store, d)); err != nil {
+			return removed, fmt.Errorf("prune %s: %w", d, err)
 		}
-		removed = append(removed, d.name)
+		removed = append(removed, d)
 	}
 	return removed, nil
 }

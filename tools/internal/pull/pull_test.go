@@ -305,3 +305,23 @@ func writeManifest(t *testing.T, dir string, m *delivery.Manifest) {
 		t.Fatal(err)
 	}
 }
+
+func TestLatestIsTheNewestDelivery(t *testing.T) {
+	store := t.TempDir()
+	if _, err := Latest(store); err == nil || !strings.Contains(err.Error(), "wco pull") {
+		t.Errorf("empty store: %v, want an error saying to pull first", err)
+	}
+	for _, d := range []string{"2026-08-16T120000Z", "2026-11-16T120000Z", "2026-10-16T120000Z", "notes", ".partial-2027-01-01T000000Z"} {
+		if err := os.MkdirAll(filepath.Join(store, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := Latest(store)
+	if err != nil || filepath.Base(got) != "2026-11-16T120000Z" {
+		t.Errorf("Latest = %q, %v; want the 2026-11-16 delivery", got, err)
+	}
+	all, _ := Deliveries(store)
+	if strings.Join(all, " ") != "2026-11-16T120000Z 2026-10-16T120000Z 2026-08-16T120000Z" {
+		t.Errorf("Deliveries = %v", all)
+	}
+}
