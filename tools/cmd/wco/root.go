@@ -41,7 +41,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().String("config", "", "the project's config.yaml (default: found in this folder or above)")
-	root.AddCommand(synthCmd(), pullCmd(), checkCmd(), publishCmd(), auditCmd(), buildCmd(), previewCmd(), releaseCmd(), reviseCmd(), reportCmd(), contentCmd())
+	root.AddCommand(synthCmd(), pullCmd(), checkCmd(), publishCmd(), auditCmd(), buildCmd(), previewCmd(), releaseCmd(), reviseCmd(), reportCmd(), contentCmd(), verifyCmd())
 	err := root.ExecuteContext(ctx)
 	if err != nil && isUsage(err) {
 		return usageError{err}

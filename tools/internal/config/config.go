@@ -13,6 +13,7 @@
 package config
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -83,6 +84,15 @@ type Config struct {
 	// default first; a site without that key has DefaultLanguage only.
 	Languages       []string `mapstructure:"-"`
 	DefaultLanguage string   `mapstructure:"-"`
+
+	// BaseURL is where the site is served (Hugo's baseURL), HUGO_BASEURL
+	// taking precedence as it does for Hugo.
+	BaseURL string `mapstructure:"-"`
+
+	Verify struct {
+		// PageBudgetKB is the most a page may weigh with what it loads.
+		PageBudgetKB int `mapstructure:"page_budget_kb"`
+	} `mapstructure:"verify"`
 }
 
 // ExportMapping describes how one export's file differs from the contract.
@@ -206,6 +216,7 @@ func Load(path string, flags *pflag.FlagSet) (*Config, error) {
 	v.SetDefault("check.max_invalid_rows", 0)
 	v.SetDefault("deliveries.store", ".wco/deliveries")
 	v.SetDefault("deliveries.keep", 10)
+	v.SetDefault("verify.page_budget_kb", 60)
 	v.SetDefault("exports", map[string]any{})
 	v.SetDefault("publication", map[string]any{})
 	v.SetEnvPrefix("WCO")
@@ -239,6 +250,7 @@ func Load(path string, flags *pflag.FlagSet) (*Config, error) {
 			c.Languages = append(c.Languages, l)
 		}
 	}
+	c.BaseURL = cmp.Or(os.Getenv("HUGO_BASEURL"), file.GetString("baseURL"), "/")
 	c.PseudonymKey = os.Getenv(EnvPseudonymKey)
 	c.SourceToken = os.Getenv(EnvSourceToken)
 	if err := c.validate(); err != nil {
@@ -251,6 +263,9 @@ func (c *Config) validate() error {
 	var errs []error
 	if err := disclosure.ValidateThreshold(c.Disclosure.Threshold); err != nil {
 		errs = append(errs, fmt.Errorf("params.disclosure.threshold: %w", err))
+	}
+	if c.Verify.PageBudgetKB < 1 {
+		errs = append(errs, errors.New("params.verify.page_budget_kb: it must be 1 or more"))
 	}
 	if c.Check.MaxInvalidRows < 0 {
 		errs = append(errs, errors.New("params.check.max_invalid_rows: it must be zero or more"))

@@ -1,0 +1,54 @@
+// Package browser starts Debian's Chromium, headless, with the flags this
+// project runs it with everywhere (tests and wco verify): no sandbox, no
+// GPU, no QUIC, and none of Chromium's own background connections, in a
+// fresh profile that is removed when the browser is closed.
+package browser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+
+	"github.com/chromedp/chromedp"
+)
+
+// ErrNoChromium is returned when Chromium is not installed.
+var ErrNoChromium = errors.New("Chromium is not installed: apt-get install chromium")
+
+// Find returns the path of Chromium: path when given, else chromium on PATH.
+func Find(path string) (string, error) {
+	if path != "" {
+		return path, nil
+	}
+	p, err := exec.LookPath("chromium")
+	if err != nil {
+		return "", ErrNoChromium
+	}
+	return p, nil
+}
+
+// Start starts Chromium and returns a context to open tabs in (with
+// chromedp.NewContext) and a function that closes the browser.
+func Start(ctx context.Context, chromium string) (context.Context, func(), error) {
+	profile, err := os.MkdirTemp("", "wco-chromium-")
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(profile),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("hide-scrollbars", true),
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	bctx, cancel := chromedp.NewContext(alloc)
+	stop := func() { cancel(); cancelAlloc(); os.RemoveAll(profile) }
+	if err := chromedp.Do(bctx); err != nil {
+		stop()
+		return nil, nil, fmt.Errorf("start %s: %w", chromium, err)
+	}
+	return bctx, stop, nil
+}

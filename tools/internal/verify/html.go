@@ -1,0 +1,122 @@
+package verify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+)
+
+// nodePackages installs the Node packages of the checks (.ci/package.json,
+// pinned by .ci/package-lock.json) when they are missing, with install
+// scripts off, and returns the folder they are in.
+func nodePackages(ctx context.Context, repo string) (string, error) {
+	nodeOnce.Do(func() {
+		dir := filepath.Join(repo, ".ci")
+		modules := filepath.Join(dir, "node_modules")
+		have := true
+		for _, f := range []string{"vnu-jar/build/dist/vnu.jar", "axe-core/axe.min.js"} {
+			if _, err := os.Stat(filepath.Join(modules, filepath.FromSlash(f))); err != nil {
+				have = false
+			}
+		}
+		if have {
+			nodeDir = modules
+			return
+		}
+		if _, err := exec.LookPath("npm"); err != nil {
+			nodeErr = fmt.Errorf("npm is not installed (apt-get install npm): the site checks need the Node packages of .ci/package-lock.json")
+			return
+		}
+		cmd := exec.CommandContext(ctx, "npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefix", dir)
+		cmd.Env = append(os.Environ(), "PUPPETEER_SKIP_DOWNLOAD=1", "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			nodeErr = fmt.Errorf("npm ci --prefix .ci: %v: %s", err, bytes.TrimSpace(out))
+			return
+		}
+		nodeDir = modules
+	})
+	return nodeDir, nodeErr
+}
+
+var (
+	nodeOnce sync.Once
+	nodeDir  string
+	nodeErr  error
+)
+
+// vnuMessage is one message of the Nu HTML Checker's JSON output.
+type vnuMessage struct {
+	Type     string `json:"type"`
+	SubType  string `json:"subType"`
+	URL      string `json:"url"`
+	Line     int    `json:"lastLine"`
+	Column   int    `json:"firstColumn"`
+	Message  string `json:"message"`
+	Extract  string `json:"extract"`
+	Property string `json:"property"`
+}
+
+// htmlValidity runs the Nu HTML Checker on every page and stylesheet.
+func htmlValidity(ctx context.Context, s *site) Result {
+	modules, err := nodePackages(ctx, s.Repo)
+	if err != nil {
+		return Result{Err: err}
+	}
+	java, err := exec.LookPath("java")
+	if err != nil {
+		return Result{Err: fmt.Errorf("java is not installed (apt-get install default-jre-headless): the Nu HTML Checker runs on it")}
+	}
+	files := append([]string{}, s.pages...)
+	sheets, _ := filepath.Glob(filepath.Join(s.root, "css", "*.css"))
+	for _, f := range sheets {
+		rel, _ := filepath.Rel(s.root, f)
+		files = append(files, filepath.ToSlash(rel))
+	}
+	args := []string{"-jar", filepath.Join(modules, "vnu-jar", "build", "dist", "vnu.jar"),
+		"--errors-only", "--also-check-css", "--format", "json", "--exit-zero-always"}
+	for _, f := range files {
+		args = append(args, filepath.Join(s.root, filepath.FromSlash(f)))
+	}
+	cmd := exec.CommandContext(ctx, java, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return Result{Err: fmt.Errorf("the Nu HTML Checker: %v: %s", err, bytes.TrimSpace(stderr.Bytes()))}
+	}
+	// The JSON report goes to stderr; Java's own warnings may precede it.
+	var report struct {
+		Messages []vnuMessage `json:"messages"`
+	}
+	out := stderr.Bytes()
+	if i := bytes.Index(out, []byte(`{"`)); i >= 0 {
+		out = out[i:]
+	}
+	if err := json.Unmarshal(out, &report); err != nil {
+		return Result{Err: fmt.Errorf("read the Nu HTML Checker's report: %v: %.300s", err, stderr.String())}
+	}
+	r := Result{Checked: fmt.Sprintf("%s, %s", count(len(s.pages), "page"), count(len(sheets), "stylesheet"))}
+	for _, m := range report.Messages {
+		if m.Type != "error" && m.SubType != "fatal" {
+			continue
+		}
+		page := m.URL
+		if u, err := url.Parse(m.URL); err == nil && u.Scheme == "file" {
+			if rel, err := filepath.Rel(s.root, filepath.FromSlash(u.Path)); err == nil {
+				page = filepath.ToSlash(rel)
+			}
+		}
+		r.Findings = append(r.Findings, Finding{
+			Page:   page,
+			Rule:   "html-" + m.Type,
+			Detail: fmt.Sprintf("line %d, column %d: %s", m.Line, m.Column, strings.TrimSpace(m.Message)),
+		})
+	}
+	return r
+}

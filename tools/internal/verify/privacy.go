@@ -1,0 +1,94 @@
+package verify
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/synth"
+)
+
+// personal are shapes of personal data that no published file has a reason
+// to hold. The canary of the synthetic fixtures is the surest: every
+// personal-data field of a synthetic delivery carries one.
+var personal = []struct {
+	rule string
+	re   *regexp.Regexp
+}{
+	{"canary", regexp.MustCompile(`(?i)` + synth.Canary + `[A-Z]{0,2}\d*`)},
+	{"email-address", regexp.MustCompile(`(?i)\b[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b`)},
+	{"phone-number", regexp.MustCompile(`\b(?:\(\d{3}\)\s?|\d{3}[-.\s])\d{3}[-.]\d{4}\b`)},
+	{"block-address", regexp.MustCompile(`\b\d{1,3}XX [NSEW] [A-Z]`)},
+	{"coordinates", regexp.MustCompile(`\b4[12]\.\d{4,}\s*,\s*-8[78]\.\d{4,}|-8[78]\.\d{4,}\s*,\s*4[12]\.\d{4,}`)},
+}
+
+// privacy scans every file of the site and of the data folder.
+func privacy(_ context.Context, s *site) Result {
+	var r Result
+	files := 0
+	for _, tree := range []struct{ label, dir string }{{"", s.root}, {"data/", s.Data}} {
+		if tree.dir == "" {
+			continue
+		}
+		root, err := filepath.EvalSymlinks(tree.dir)
+		if err != nil {
+			return Result{Err: fmt.Errorf("read %s: %w", tree.dir, err)}
+		}
+		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				// data/current is a link to the active build: follow it.
+				if target, err := filepath.EvalSymlinks(p); err == nil && target != root {
+					return filepath.WalkDir(target, func(q string, d fs.DirEntry, err error) error {
+						if err != nil || d.IsDir() {
+							return err
+						}
+						rel, _ := filepath.Rel(target, q)
+						name, _ := filepath.Rel(root, p)
+						files++
+						return scanFile(&r, q, tree.label+filepath.ToSlash(filepath.Join(name, rel)))
+					})
+				}
+				return nil
+			}
+			if d.IsDir() {
+				return nil
+			}
+			rel, _ := filepath.Rel(root, p)
+			files++
+			return scanFile(&r, p, tree.label+filepath.ToSlash(rel))
+		})
+		if err != nil {
+			return Result{Err: err}
+		}
+	}
+	r.Checked = count(files, "file")
+	return r
+}
+
+func scanFile(r *Result, path, name string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	for _, p := range personal {
+		for _, loc := range p.re.FindAllIndex(b, 3) {
+			line := 1 + bytes.Count(b[:loc[0]], []byte("\n"))
+			// A match is not shown, as it may be personal data; a canary
+			// is synthetic, and names the export it came from.
+			what := fmt.Sprintf("what looks like personal data (%d characters)", loc[1]-loc[0])
+			if p.rule == "canary" {
+				what = fmt.Sprintf("the synthetic canary %s", b[loc[0]:loc[1]])
+			}
+			r.Findings = append(r.Findings, Finding{Page: name, Rule: p.rule,
+				Detail: fmt.Sprintf("line %d holds %s: find which field reached the output and take it out of the publication", line, what)})
+		}
+	}
+	return nil
+}
