@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/xml"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -179,6 +180,71 @@ func TestEveryPageInEveryLanguage(t *testing.T) {
 		}
 	}
 	t.Logf("%d pages × %d languages: %d pages with the right lang, dir and switcher", len(english), len(langs), checked)
+}
+
+// TestEveryLanguageHasASitemap: /sitemap.xml is an index of one sitemap per
+// language, in the languages' order, each in its language's own folder and
+// listing exactly that language's pages (not the 404 pages); robots.txt
+// names the index.
+func TestEveryLanguageHasASitemap(t *testing.T) {
+	o := sampleSite(t)
+	ps := pages(t, o.public)
+	langs := siteLanguages(t)
+	read := func(path string, v any) {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(o.public, filepath.FromSlash(path)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := xml.Unmarshal(b, v); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+	}
+	var index struct {
+		Sitemaps []string `xml:"sitemap>loc"`
+	}
+	read("/sitemap.xml", &index)
+	if len(index.Sitemaps) != len(langs) {
+		t.Fatalf("/sitemap.xml lists %d sitemaps %v, want one for each of %d languages", len(index.Sitemaps), index.Sitemaps, len(langs))
+	}
+	// ownLang is the language whose folder holds a page.
+	ownLang := func(path string) string {
+		for _, l := range langs[1:] {
+			if strings.HasPrefix(path, l.prefix+"/") {
+				return l.key
+			}
+		}
+		return langs[0].key
+	}
+	listed := 0
+	for i, l := range langs {
+		sm := index.Sitemaps[i]
+		if !strings.HasPrefix(sm, l.prefix+"/") || strings.Contains(strings.TrimPrefix(sm, l.prefix+"/"), "/") || ownLang(sm) != l.key {
+			t.Errorf("%s: the sitemap of %s is not in that language's own folder %s/", sm, l.key, l.prefix)
+			continue
+		}
+		var set struct {
+			URLs []string `xml:"url>loc"`
+		}
+		read(sm, &set)
+		var want []string
+		for p := range ps {
+			if ownLang(p) == l.key && !strings.HasSuffix(p, "/404.html") {
+				want = append(want, strings.TrimSuffix(p, "index.html"))
+			}
+		}
+		slices.Sort(want)
+		got := slices.Sorted(slices.Values(set.URLs))
+		if !slices.Equal(got, want) {
+			t.Errorf("%s lists %v, want the %s pages %v", sm, got, l.key, want)
+		}
+		listed += len(got)
+	}
+	robots, err := os.ReadFile(filepath.Join(o.public, "robots.txt"))
+	if err != nil || !regexp.MustCompile(`(?m)^Sitemap: /sitemap\.xml$`).Match(robots) {
+		t.Errorf("robots.txt does not name the sitemap index: %v\n%s", err, robots)
+	}
+	t.Logf("%d sitemaps list %d pages", len(index.Sitemaps), listed)
 }
 
 var (
