@@ -62,35 +62,44 @@ func structure(_ context.Context, s *site) Result {
 		}
 	}
 
-	// Each language: its sitemap, its pages, its 404 page.
+	// The sitemaps: each lists the pages of one language, all of which exist.
+	perLanguage := map[string][]string{}
+	for _, sm := range sitemaps {
+		m, err := readSitemap(s, sm)
+		if err != nil {
+			fail(sm, "sitemap-invalid", "%v", err)
+			continue
+		}
+		if len(m.URLs) == 0 {
+			fail(sm, "sitemap-empty", "the sitemap lists no page")
+			continue
+		}
+		lang := ""
+		for _, u := range m.URLs {
+			file, _, ok := s.resolve(sm, u.Loc)
+			switch {
+			case !ok:
+				fail(sm, "sitemap-loc", "%s is not a page of this site", u.Loc)
+			case !slices.Contains(s.pages, file):
+				fail(sm, "sitemap-loc", "%s does not exist", u.Loc)
+			case lang != "" && s.language(file) != lang:
+				fail(sm, "sitemap-language", "a sitemap of %s lists %s, a page of %s", lang, u.Loc, s.language(file))
+			default:
+				lang = s.language(file)
+				listed[file] = true
+			}
+		}
+		if lang != "" {
+			perLanguage[lang] = append(perLanguage[lang], sm)
+			mapped[lang] = true
+		}
+	}
+
+	// Each language: a sitemap and a 404 page in the language.
 	for _, lang := range s.Languages {
 		p := s.prefix(lang)
-		want := p + "sitemap.xml"
-		if len(s.Languages) == 1 {
-			want = index
-		}
-		if !slices.Contains(sitemaps, want) {
-			fail(want, "sitemap-language", "language %s has no sitemap in the sitemap index %s", lang, index)
-		} else if m, err := readSitemap(s, want); err != nil {
-			fail(want, "sitemap-invalid", "%v", err)
-		} else {
-			if len(m.URLs) == 0 {
-				fail(want, "sitemap-empty", "the sitemap of language %s lists no page", lang)
-			}
-			mapped[lang] = true
-			for _, u := range m.URLs {
-				file, _, ok := s.resolve(want, u.Loc)
-				switch {
-				case !ok:
-					fail(want, "sitemap-loc", "%s is not a page of this site", u.Loc)
-				case !slices.Contains(s.pages, file):
-					fail(want, "sitemap-loc", "%s lists %s, which does not exist", want, u.Loc)
-				case s.language(file) != lang:
-					fail(want, "sitemap-language", "the sitemap of %s lists %s, a page of %s", lang, u.Loc, s.language(file))
-				default:
-					listed[file] = true
-				}
-			}
+		if len(perLanguage[lang]) == 0 && index != "" {
+			fail(index, "sitemap-language", "no sitemap lists the pages of language %s", lang)
 		}
 		notFound := p + "404.html"
 		b, err := s.read(notFound)
@@ -105,11 +114,11 @@ func structure(_ context.Context, s *site) Result {
 		}
 	}
 	for _, page := range s.pages {
-		if mapped[s.language(page)] && !listed[page] && !strings.HasSuffix(page, "404.html") {
+		if mapped[s.language(page)] && !listed[page] && !noindex(s, page) {
 			fail(page, "sitemap-unlisted", "the page is in no sitemap")
 		}
 	}
-	r.Checked = fmt.Sprintf("%s, %s, %s in sitemaps", count(len(s.Languages), "language"), count(len(sitemaps), "sitemap"), count(len(listed), "page"))
+	r.Checked = fmt.Sprintf("%s, %s listing %s, robots.txt", count(len(s.Languages), "language"), count(len(sitemaps), "sitemap"), count(len(listed), "page"))
 	return r
 }
 
@@ -147,4 +156,13 @@ func (s *site) language(page string) string {
 		}
 	}
 	return s.Languages[0]
+}
+
+var robotsNoindex = regexp.MustCompile(`<meta name="robots" content="[^"]*noindex`)
+
+// noindex says whether a page asks search engines to leave it out (a 404
+// page does): it belongs in no sitemap.
+func noindex(s *site, page string) bool {
+	b, _ := s.read(page)
+	return robotsNoindex.Match(b)
 }

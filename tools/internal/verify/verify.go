@@ -209,7 +209,7 @@ func (s *site) resolve(page, ref string) (file string, external, ok bool) {
 			return "", false, false // outside the site
 		}
 		p = "/" + strings.TrimPrefix(p+"/", s.basePath)
-		if !strings.HasSuffix(u.Path, "/") {
+		if !strings.HasSuffix(u.Path, "/") && p != "/" {
 			p = strings.TrimSuffix(p, "/")
 		}
 	} else {

@@ -1,0 +1,343 @@
+package verify
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/synth"
+)
+
+// repo is the module root, where htmltest runs and the Node packages live.
+func repo(t *testing.T) string {
+	t.Helper()
+	dir, _ := filepath.Abs(".")
+	for ; dir != "/"; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+	}
+	t.Fatal("no go.mod above the test")
+	return ""
+}
+
+// htmlPage is a small valid page of the fixture site.
+func htmlPage(lang, title, body string) string {
+	return `<!doctype html>
+<html lang="` + lang + `" dir="ltr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'self'; img-src 'self'">
+<title>` + title + `</title>
+<link rel="stylesheet" href="/css/main.css">
+<link rel="alternate" hreflang="es" href="https://example.org/es/">
+</head>
+<body>
+<main id="main">
+<h1>` + title + `</h1>
+` + body + `
+</main>
+</body>
+</html>
+`
+}
+
+// fixture writes a small two-language site that passes every check, with
+// files replaced or added by extra, and returns its options.
+func fixture(t *testing.T, extra map[string]string) Options {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"index.html":         htmlPage("en", "Home", `<p><a href="/es/">Español</a> <a href="/reports/#q3">Reports</a> <a href="https://example.com/elsewhere">elsewhere</a></p>`),
+		"reports/index.html": htmlPage("en", "Reports", `<h2 id="q3">Third quarter</h2><p><a href="/">Home</a></p>`),
+		"404.html":           strings.Replace(htmlPage("en", "Not found", `<p><a href="/">Home</a></p>`), "<title>", `<meta name="robots" content="noindex"><title>`, 1),
+		"es/index.html":      htmlPage("es", "Inicio", `<p><a href="/">English</a></p>`),
+		"es/404.html":        strings.Replace(htmlPage("es", "No encontrada", `<p><a href="/es/">Inicio</a></p>`), "<title>", `<meta name="robots" content="noindex"><title>`, 1),
+		"css/main.css":       "body { font-family: system-ui, sans-serif; color: #111; background: #fff; }\n",
+		"robots.txt":         "User-agent: *\nSitemap: https://example.org/sitemap.xml\n",
+		"sitemap.xml": `<?xml version="1.0" encoding="utf-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>https://example.org/en/sitemap.xml</loc></sitemap>
+<sitemap><loc>https://example.org/es/sitemap.xml</loc></sitemap>
+</sitemapindex>`,
+		"en/sitemap.xml": `<?xml version="1.0" encoding="utf-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<url><loc>https://example.org/</loc></url><url><loc>https://example.org/reports/</loc></url>
+</urlset>`,
+		"es/sitemap.xml": `<?xml version="1.0" encoding="utf-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://example.org/es/</loc></url></urlset>`,
+	}
+	for k, v := range extra {
+		files[k] = v
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, "public", filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if body == "" {
+			continue // removed
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data := filepath.Join(dir, "data")
+	os.MkdirAll(data, 0o755)
+	os.WriteFile(filepath.Join(data, "counts.json"), []byte(`{"total": 42}`), 0o644)
+	return Options{
+		Public: filepath.Join(dir, "public"), Data: data, BaseURL: "https://example.org/",
+		Languages: []string{"en", "es"}, PageBudget: 60 * 1024, Repo: repo(t),
+	}
+}
+
+func openFixture(t *testing.T, extra map[string]string) *site {
+	t.Helper()
+	s, err := open(fixture(t, extra))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// wantFinding fails unless r has a finding on page by rule.
+func wantFinding(t *testing.T, r Result, page, rule string) {
+	t.Helper()
+	if r.Err != nil {
+		t.Fatalf("the check could not run: %v", r.Err)
+	}
+	for _, f := range r.Findings {
+		if f.Page == page && strings.Contains(f.Rule, rule) {
+			return
+		}
+	}
+	t.Errorf("no %s finding on %s; findings: %+v", rule, page, r.Findings)
+}
+
+func wantClean(t *testing.T, r Result) {
+	t.Helper()
+	if r.Failed() {
+		t.Errorf("the good fixture fails: %v %+v", r.Err, r.Findings)
+	}
+}
+
+// needs skips a test when a program the check runs is missing, unless
+// WCO_REQUIRE_BROWSER makes the tools mandatory (as .ci/run does).
+func needs(t *testing.T, programs ...string) {
+	t.Helper()
+	for _, p := range programs {
+		if _, err := exec.LookPath(p); err != nil {
+			if os.Getenv("WCO_REQUIRE_BROWSER") != "" {
+				t.Fatalf("%s is required (WCO_REQUIRE_BROWSER is set) but not installed: bash .ci/install", p)
+			}
+			t.Skipf("SKIPPED: %s is not installed (bash .ci/install installs it; .ci/run requires this test)", p)
+		}
+	}
+}
+
+func TestResolve(t *testing.T) {
+	s := &site{basePath: "/transparency/", host: "example.org"}
+	for _, c := range []struct {
+		page, ref, file string
+		external, ok    bool
+	}{
+		{"es/index.html", "/transparency/es/reports/", "es/reports/index.html", false, true},
+		{"es/index.html", "/transparency/css/main.css", "css/main.css", false, true},
+		{"es/index.html", "/transparency", "index.html", false, true},
+		{"es/reports/index.html", "../explainers/", "es/explainers/index.html", false, true},
+		{"es/index.html", "https://example.org/transparency/es/", "es/index.html", false, true},
+		{"es/index.html", "https://cdn.example.com/x.css", "", true, false},
+		{"es/index.html", "//cdn.example.com/x.css", "", true, false},
+		{"es/index.html", "/other-site/", "", false, false},
+		{"es/index.html", "#top", "", false, false},
+		{"es/index.html", "data:image/png;base64,AAAA", "", false, false},
+	} {
+		file, external, ok := s.resolve(c.page, c.ref)
+		if file != c.file || external != c.external || ok != c.ok {
+			t.Errorf("resolve(%q, %q) = %q, %v, %v; want %q, %v, %v", c.page, c.ref, file, external, ok, c.file, c.external, c.ok)
+		}
+	}
+}
+
+func TestLinks(t *testing.T) {
+	needs(t, "go")
+	wantClean(t, links(context.Background(), openFixture(t, nil)))
+	r := links(context.Background(), openFixture(t, map[string]string{
+		"reports/index.html": htmlPage("en", "Reports", `<p><a href="/nowhere/">gone</a> <a href="/#missing">anchor</a></p>`),
+	}))
+	wantFinding(t, r, "reports/index.html", "target does not exist")
+	wantFinding(t, r, "reports/index.html", "hash does not exist")
+	wantFinding(t, r, "index.html", "hash does not exist") // #q3 went with the old page
+}
+
+func TestLinksUnderABasePath(t *testing.T) {
+	needs(t, "go")
+	opt := fixture(t, nil)
+	opt.BaseURL = "https://example.org/transparency/"
+	// The site as Hugo renders it under a path: every root-relative link
+	// starts with it.
+	filepath.WalkDir(opt.Public, func(p string, d os.DirEntry, err error) error {
+		if strings.HasSuffix(p, ".html") {
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p, bytes.ReplaceAll(b, []byte(`href="/`), []byte(`href="/transparency/`)), 0o644)
+		}
+		return err
+	})
+	s, err := open(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantClean(t, links(context.Background(), s))
+}
+
+func TestHTMLValidity(t *testing.T) {
+	needs(t, "java", "npm")
+	r := htmlValidity(context.Background(), openFixture(t, nil))
+	wantClean(t, r)
+	if !strings.Contains(r.Checked, "5 pages") {
+		t.Errorf("checked %q", r.Checked)
+	}
+	r = htmlValidity(context.Background(), openFixture(t, map[string]string{
+		"reports/index.html": htmlPage("en", "Reports", `<p id="x">one</p><p id="x">two</p><ul><p>not a list item</p></ul>`),
+		"css/main.css":       "body { colour: red; }\n",
+	}))
+	wantFinding(t, r, "reports/index.html", "html-error")
+	wantFinding(t, r, "css/main.css", "html-error")
+}
+
+func TestHosts(t *testing.T) {
+	wantClean(t, hosts(context.Background(), openFixture(t, nil)))
+	r := hosts(context.Background(), openFixture(t, map[string]string{
+		"reports/index.html": strings.Replace(htmlPage("en", "Reports", `<img src="https://tracker.example.net/p.gif" alt=""><form action="https://forms.example.net/"></form>`),
+			`href="/css/main.css"`, `href="https://cdn.example.net/main.css"`, 1),
+		"css/main.css": "@import url('//fonts.example.net/font.css');\n",
+	}))
+	for _, want := range []string{"tracker.example.net", "forms.example.net", "cdn.example.net", "fonts.example.net"} {
+		found := false
+		for _, f := range r.Findings {
+			found = found || strings.Contains(f.Detail, want) && f.Rule == "third-party-request"
+		}
+		if !found {
+			t.Errorf("no finding for %s: %+v", want, r.Findings)
+		}
+	}
+}
+
+func TestPrivacy(t *testing.T) {
+	wantClean(t, privacy(context.Background(), openFixture(t, nil)))
+	s := openFixture(t, map[string]string{
+		"reports/index.html": htmlPage("en", "Reports", `<p>Call 312-555-0142 or write to jane.doe@example.com</p>`),
+		"downloads/rows.csv": "id,name\n1,Test Person " + synth.Canary + "DL000007\n",
+	})
+	os.WriteFile(filepath.Join(s.Data, "leak.json"), []byte(`{"where": "041XX W FAKE ST", "at": "41.88123, -87.63210"}`), 0o644)
+	r := privacy(context.Background(), s)
+	wantFinding(t, r, "reports/index.html", "phone-number")
+	wantFinding(t, r, "reports/index.html", "email-address")
+	wantFinding(t, r, "downloads/rows.csv", "canary")
+	wantFinding(t, r, "data/leak.json", "block-address")
+	wantFinding(t, r, "data/leak.json", "coordinates")
+	for _, f := range r.Findings {
+		if strings.Contains(f.Detail, "555-0142") || strings.Contains(f.Detail, "jane.doe") {
+			t.Errorf("a finding repeats the personal data: %s", f.Detail)
+		}
+	}
+}
+
+func TestBudget(t *testing.T) {
+	wantClean(t, budget(context.Background(), openFixture(t, nil)))
+	big := strings.Repeat("<p>A long table of numbers.</p>\n", 2200)
+	r := budget(context.Background(), openFixture(t, map[string]string{
+		"reports/index.html": htmlPage("en", "Reports", big),
+		"es/index.html":      strings.Replace(htmlPage("es", "Inicio", ""), `default-src 'none'; style-src 'self'`, `default-src 'none'; style-src 'self' 'unsafe-inline'`, 1),
+		"404.html":           strings.Replace(htmlPage("en", "Not found", ""), `<meta http-equiv="Content-Security-Policy"`, `<meta name="x"`, 1),
+	}))
+	wantFinding(t, r, "reports/index.html", "page-budget")
+	wantFinding(t, r, "es/index.html", "csp-weak")
+	wantFinding(t, r, "404.html", "csp-missing")
+}
+
+func TestStructure(t *testing.T) {
+	wantClean(t, structure(context.Background(), openFixture(t, nil)))
+	r := structure(context.Background(), openFixture(t, map[string]string{
+		"es/404.html": "",
+		"en/sitemap.xml": `<?xml version="1.0" encoding="utf-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<url><loc>https://example.org/</loc></url><url><loc>https://example.org/gone/</loc></url><url><loc>https://example.org/es/</loc></url>
+</urlset>`,
+	}))
+	wantFinding(t, r, "es/404.html", "404-missing")
+	wantFinding(t, r, "en/sitemap.xml", "sitemap-loc")      // /gone/
+	wantFinding(t, r, "en/sitemap.xml", "sitemap-language") // /es/ in the English sitemap
+	wantFinding(t, r, "reports/index.html", "sitemap-unlisted")
+
+	r = structure(context.Background(), openFixture(t, map[string]string{"robots.txt": "User-agent: *\n"}))
+	wantFinding(t, r, "robots.txt", "robots-sitemap")
+}
+
+// TestBrowse: axe-core finds WCAG violations and the network log finds a
+// request to another host, each named by page and rule.
+func TestBrowse(t *testing.T) {
+	needs(t, "chromium", "npm")
+	a11y, netw := browse(context.Background(), openFixture(t, nil))
+	wantClean(t, a11y)
+	wantClean(t, netw)
+	if !strings.Contains(netw.Checked, "5 pages") {
+		t.Errorf("network checked %q", netw.Checked)
+	}
+	noCSP := func(s string) string {
+		return strings.Replace(s, `<meta http-equiv="Content-Security-Policy"`, `<meta name="no-policy"`, 1)
+	}
+	a11y, netw = browse(context.Background(), openFixture(t, map[string]string{
+		"reports/index.html": htmlPage("en", "Reports", `<img src="/chart.png"><p><a href="/"></a></p>`),
+		"es/index.html":      noCSP(htmlPage("es", "Inicio", `<img src="http://tracker.invalid/p.gif" alt="">`)),
+	}))
+	wantFinding(t, a11y, "reports/index.html", "image-alt")
+	wantFinding(t, a11y, "reports/index.html", "link-name")
+	wantFinding(t, netw, "es/index.html", "third-party-request")
+}
+
+func TestReportNamesPageAndRule(t *testing.T) {
+	var b bytes.Buffer
+	failed, err := WriteReport(&b, []Result{
+		{Check: "links", Checked: "280 pages"},
+		{Check: "budget", Checked: "280 pages", Findings: []Finding{{Page: "es/index.html", Rule: "page-budget", Detail: "70000 bytes"}}},
+		{Check: "html", Err: os.ErrNotExist},
+	})
+	if err != nil || failed != 2 {
+		t.Fatalf("failed = %d, %v", failed, err)
+	}
+	out := b.String()
+	for _, want := range []string{`FAIL budget es/index.html: page-budget: 70000 bytes`, `FAIL html: could not run`,
+		`(?m)^links +ok +0 +280 pages`, `(?m)^budget +FAIL +1 +280 pages`, `(?m)^html +FAIL +could not run`} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestRun: the whole run over the good fixture passes every check, in the
+// reported order.
+func TestRun(t *testing.T) {
+	needs(t, "go", "java", "npm", "chromium")
+	results, err := Run(context.Background(), fixture(t, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range results {
+		names = append(names, r.Check)
+		wantClean(t, r)
+	}
+	if strings.Join(names, " ") != "links html hosts privacy budget structure accessibility network" {
+		t.Errorf("checks %v", names)
+	}
+	if _, err := Run(context.Background(), Options{Public: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "no pages") {
+		t.Errorf("an empty site: %v", err)
+	}
+}
