@@ -112,6 +112,9 @@ func htmlValidity(ctx context.Context, s *site) Result {
 				page = filepath.ToSlash(rel)
 			}
 		}
+		if m.Line == 0 {
+			m.Line = 1 // vnu leaves out the first line's number
+		}
 		r.Findings = append(r.Findings, Finding{
 			Page:   page,
 			Rule:   "html-" + m.Type,
