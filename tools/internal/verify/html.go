@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -11,37 +12,18 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/gofrs/flock"
 )
 
 // nodePackages installs the Node packages of the checks (.ci/package.json,
-// pinned by .ci/package-lock.json) when they are missing, with install
-// scripts off, and returns the folder they are in.
+// pinned by .ci/package-lock.json) unless the installed ones are of the
+// lock file, with install scripts off, and returns the folder they are in.
+// Like .ci/install, it records the lock file's digest in
+// node_modules/.lock-sha256; a file lock keeps two processes from
+// installing at once.
 func nodePackages(ctx context.Context, repo string) (string, error) {
-	nodeOnce.Do(func() {
-		dir := filepath.Join(repo, ".ci")
-		modules := filepath.Join(dir, "node_modules")
-		have := true
-		for _, f := range []string{"vnu-jar/build/dist/vnu.jar", "axe-core/axe.min.js"} {
-			if _, err := os.Stat(filepath.Join(modules, filepath.FromSlash(f))); err != nil {
-				have = false
-			}
-		}
-		if have {
-			nodeDir = modules
-			return
-		}
-		if _, err := exec.LookPath("npm"); err != nil {
-			nodeErr = fmt.Errorf("npm is not installed (apt-get install npm): the site checks need the Node packages of .ci/package-lock.json")
-			return
-		}
-		cmd := exec.CommandContext(ctx, "npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefix", dir)
-		cmd.Env = append(os.Environ(), "PUPPETEER_SKIP_DOWNLOAD=1", "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			nodeErr = fmt.Errorf("npm ci --prefix .ci: %v: %s", err, bytes.TrimSpace(out))
-			return
-		}
-		nodeDir = modules
-	})
+	nodeOnce.Do(func() { nodeDir, nodeErr = installNodePackages(ctx, repo) })
 	return nodeDir, nodeErr
 }
 
@@ -50,6 +32,44 @@ var (
 	nodeDir  string
 	nodeErr  error
 )
+
+func installNodePackages(ctx context.Context, repo string) (string, error) {
+	dir := filepath.Join(repo, ".ci")
+	modules := filepath.Join(dir, "node_modules")
+	stamp := filepath.Join(modules, ".lock-sha256")
+	lock, err := os.ReadFile(filepath.Join(dir, "package-lock.json"))
+	if err != nil {
+		return "", fmt.Errorf("read the Node packages' lock file: %w", err)
+	}
+	want := fmt.Sprintf("%x  -\n", sha256.Sum256(lock))
+	installed := func() bool {
+		got, err := os.ReadFile(stamp)
+		return err == nil && string(got) == want
+	}
+	if installed() {
+		return modules, nil
+	}
+	fl := flock.New(filepath.Join(dir, ".install.lock"))
+	if err := fl.Lock(); err != nil {
+		return "", fmt.Errorf("lock %s: %w", dir, err)
+	}
+	defer fl.Unlock()
+	if installed() { // another process installed them meanwhile
+		return modules, nil
+	}
+	if _, err := exec.LookPath("npm"); err != nil {
+		return "", fmt.Errorf("npm is not installed (bash .ci/install installs it): the site checks need the Node packages of .ci/package-lock.json")
+	}
+	cmd := exec.CommandContext(ctx, "npm", "ci", "--prefix", dir, "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error")
+	cmd.Env = append(os.Environ(), "PUPPETEER_SKIP_DOWNLOAD=1", "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("npm ci --prefix .ci: %v: %s", err, bytes.TrimSpace(out))
+	}
+	if err := os.WriteFile(stamp, []byte(want), 0o644); err != nil {
+		return "", err
+	}
+	return modules, nil
+}
 
 // vnuMessage is one message of the Nu HTML Checker's JSON output.
 type vnuMessage struct {
