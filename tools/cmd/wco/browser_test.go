@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,7 +21,7 @@ import (
 // set (.ci/run sets it), which makes a missing browser a failure.
 func chromiumOrSkip(t *testing.T) string {
 	t.Helper()
-	chromium, err := exec.LookPath("chromium")
+	chromium, err := wcobrowser.Find("")
 	if err != nil {
 		if os.Getenv("WCO_REQUIRE_BROWSER") != "" {
 			t.Fatal("Chromium is required (WCO_REQUIRE_BROWSER is set) but not installed: apt-get install chromium")

@@ -17,16 +17,18 @@ import (
 // ErrNoChromium is returned when Chromium is not installed.
 var ErrNoChromium = errors.New("Chromium is not installed: apt-get install chromium")
 
-// Find returns the path of Chromium: path when given, else chromium on PATH.
+// Find returns the path of Chromium: path when given, else chromium (as
+// Debian names it) or chromium-browser on PATH.
 func Find(path string) (string, error) {
 	if path != "" {
 		return path, nil
 	}
-	p, err := exec.LookPath("chromium")
-	if err != nil {
-		return "", ErrNoChromium
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
 	}
-	return p, nil
+	return "", ErrNoChromium
 }
 
 // Start starts Chromium and returns a context to open tabs in (with
