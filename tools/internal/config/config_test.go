@@ -46,8 +46,19 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Disclosure.Threshold != 11 || c.Check.MaxProblems != 50 || c.Deliveries.Keep != 10 || c.Deliveries.Store != ".wco/deliveries" {
+	if c.Disclosure.Threshold != 11 || c.Check.MaxProblems != 50 || c.Deliveries.Keep != 10 || c.Deliveries.Store != ".wco/deliveries" || c.Verify.PageBudgetKB != 60 || c.BaseURL != "/" {
 		t.Errorf("defaults = %+v", c)
+	}
+}
+
+func TestBaseURLFollowsHugo(t *testing.T) {
+	path := writeConfig(t, "baseURL: https://example.org/\n")
+	if c, err := Load(path, nil); err != nil || c.BaseURL != "https://example.org/" {
+		t.Errorf("baseURL from the file: %v %v", c, err)
+	}
+	t.Setenv("HUGO_BASEURL", "https://example.github.io/transparency/")
+	if c, err := Load(path, nil); err != nil || c.BaseURL != "https://example.github.io/transparency/" {
+		t.Errorf("HUGO_BASEURL over the file: %v %v", c, err)
 	}
 }
 
@@ -72,6 +83,7 @@ func TestRejectsUnsafeSettings(t *testing.T) {
 		"params:\n  check:\n    max_problems: 0\n",
 		"params:\n  deliveries:\n    keep: 0\n",
 		"params:\n  check:\n    max_invalid_rows: -1\n",
+		"params:\n  verify:\n    page_budget_kb: 0\n",
 	} {
 		if _, err := Load(writeConfig(t, body), nil); err == nil {
 			t.Errorf("accepted %q", body)
