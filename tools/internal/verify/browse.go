@@ -99,7 +99,11 @@ func browse(ctx context.Context, s *site) (a11y, netw Result) {
 				mu.Lock()
 				defer mu.Unlock()
 				requests++
-				if u, err := url.Parse(e.Request.URL); err != nil || u.Scheme+"://"+u.Host != origin {
+				u, err := url.Parse(e.Request.URL)
+				if err == nil && (u.Scheme == "data" || u.Scheme == "blob") {
+					return // inline, from no host
+				}
+				if err != nil || u.Scheme+"://"+u.Host != origin {
 					netw.Findings = append(netw.Findings, Finding{Page: p, Rule: "third-party-request",
 						Detail: fmt.Sprintf("requested %.200s (%s)", e.Request.URL, e.Type)})
 				}

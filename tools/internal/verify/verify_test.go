@@ -301,8 +301,13 @@ func TestBrowse(t *testing.T) {
 	}
 	a11y, netw = browse(context.Background(), openFixture(t, map[string]string{
 		"reports/index.html": htmlPage("en", "Reports", `<img src="/chart.png"><p><a href="/"></a></p>`),
-		"es/index.html":      noCSP(htmlPage("es", "Inicio", `<img src="http://tracker.invalid/p.gif" alt="">`)),
+		"es/index.html":      noCSP(htmlPage("es", "Inicio", `<img src="http://tracker.invalid/p.gif" alt=""><img src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7" alt="">`)),
 	}))
+	for _, f := range netw.Findings {
+		if strings.Contains(f.Detail, "data:") {
+			t.Errorf("an inline data: image counted as a request to another host: %+v", f)
+		}
+	}
 	wantFinding(t, a11y, "reports/index.html", "image-alt")
 	wantFinding(t, a11y, "reports/index.html", "link-name")
 	wantFinding(t, netw, "es/index.html", "third-party-request")
