@@ -152,7 +152,7 @@ func browse(ctx context.Context, s *site) (a11y, netw Result) {
 	if len(netw.Findings) > 0 {
 		netw.Checked = fmt.Sprintf("%s, %s", count(len(s.pages), "page"), count(requests, "request"))
 	}
-	sortFindings(a11y.Findings)
-	sortFindings(netw.Findings)
+	a11y.Findings = sortFindings(a11y.Findings)
+	netw.Findings = sortFindings(netw.Findings)
 	return a11y, netw
 }

@@ -12,8 +12,12 @@ import (
 	"strings"
 )
 
-// htmltestIssue is a line of htmltest's log: "message --- page --> target".
-var htmltestIssue = regexp.MustCompile(`^\s*(.+?) --- (\S+) --> (.*)$`)
+var (
+	// htmltestIssue is a line of htmltest's log: "message --- page --> target".
+	htmltestIssue = regexp.MustCompile(`^\s*(.+?) --- (\S+) --> (.*)$`)
+	htmltestCount = regexp.MustCompile(`(?:tested|in) (\d+) documents`)
+	terminalColor = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+)
 
 // links runs htmltest on the site: every internal link, image and anchor
 // must resolve. Nothing is fetched from the network.
@@ -58,16 +62,18 @@ OutputDir: %q
 	cmd.Stdout, cmd.Stderr = &stdout, &stdout
 	runErr := cmd.Run()
 	documents := 0
-	if m := regexp.MustCompile(`(?:tested|in) (\d+) documents`).FindSubmatch(stdout.Bytes()); m != nil {
+	if m := htmltestCount.FindSubmatch(stdout.Bytes()); m != nil {
 		fmt.Sscan(string(m[1]), &documents)
 	}
 	log, _ := os.ReadFile(filepath.Join(out, "htmltest.log"))
 	var r Result
 	sc := bufio.NewScanner(bytes.NewReader(log))
 	for sc.Scan() {
-		line := regexp.MustCompile(`\x1b\[[0-9;]*m`).ReplaceAllString(sc.Text(), "")
+		line := terminalColor.ReplaceAllString(sc.Text(), "")
 		if m := htmltestIssue.FindStringSubmatch(line); m != nil {
-			r.Findings = append(r.Findings, Finding{Page: m[2], Rule: m[1], Detail: m[3]})
+			// Pages are named within the site, as every check names them.
+			page := strings.TrimPrefix(m[2], strings.TrimPrefix(s.basePath, "/"))
+			r.Findings = append(r.Findings, Finding{Page: page, Rule: m[1], Detail: m[3]})
 		}
 	}
 	if runErr != nil && len(r.Findings) == 0 {

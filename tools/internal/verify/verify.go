@@ -120,7 +120,7 @@ func Run(ctx context.Context, opt Options) ([]Result, error) {
 		start := time.Now()
 		r := c.run(ctx, s)
 		r.Check, r.Elapsed = c.name, time.Since(start)
-		sortFindings(r.Findings)
+		r.Findings = sortFindings(r.Findings)
 		out = append(out, r)
 	}
 	s.progress("accessibility and network")
@@ -284,9 +284,11 @@ func count(n int, unit string) string {
 	return s + " " + unit
 }
 
-// sortFindings orders findings by page, then rule, then detail.
-func sortFindings(fs []Finding) {
+// sortFindings orders findings by page, then rule, then detail, and drops
+// repeats (a page linking twice to the same missing page).
+func sortFindings(fs []Finding) []Finding {
 	slices.SortFunc(fs, func(a, b Finding) int {
 		return cmp.Or(strings.Compare(a.Page, b.Page), strings.Compare(a.Rule, b.Rule), strings.Compare(a.Detail, b.Detail))
 	})
+	return slices.Compact(fs)
 }

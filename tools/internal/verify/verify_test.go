@@ -200,6 +200,8 @@ func TestLinksUnderABasePath(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantClean(t, links(context.Background(), s))
+	os.WriteFile(filepath.Join(opt.Public, "es", "index.html"), []byte(htmlPage("es", "Inicio", `<a href="/transparency/nowhere/">x</a>`)), 0o644)
+	wantFinding(t, links(context.Background(), s), "es/index.html", "target does not exist")
 }
 
 func TestHTMLValidity(t *testing.T) {
