@@ -43,23 +43,24 @@ func structure(_ context.Context, s *site) Result {
 			fail("robots.txt", "robots-sitemap", "no Sitemap line: crawlers cannot find the sitemap")
 		}
 	}
+	if index == "" {
+		index = "sitemap.xml" // where crawlers look without robots.txt
+	}
 	var sitemaps []string
-	if index != "" {
-		idx, err := readSitemap(s, index)
-		switch {
-		case err != nil:
-			fail(index, "sitemap-invalid", "%v", err)
-		case idx.XMLName.Local == "sitemapindex":
-			for _, m := range idx.Sitemaps {
-				if file, _, ok := s.resolve(index, m.Loc); ok {
-					sitemaps = append(sitemaps, file)
-				} else {
-					fail(index, "sitemap-loc", "%s is not a sitemap of this site", m.Loc)
-				}
+	idx, err := readSitemap(s, index)
+	switch {
+	case err != nil:
+		fail(index, "sitemap-invalid", "%v", err)
+	case idx.XMLName.Local == "sitemapindex":
+		for _, m := range idx.Sitemaps {
+			if file, _, ok := s.resolve(index, m.Loc); ok {
+				sitemaps = append(sitemaps, file)
+			} else {
+				fail(index, "sitemap-loc", "%s is not a sitemap of this site", m.Loc)
 			}
-		default:
-			sitemaps = append(sitemaps, index)
 		}
+	default:
+		sitemaps = append(sitemaps, index)
 	}
 
 	// The sitemaps: each lists the pages of one language, all of which exist.
@@ -98,7 +99,7 @@ func structure(_ context.Context, s *site) Result {
 	// Each language: a sitemap and a 404 page in the language.
 	for _, lang := range s.Languages {
 		p := s.prefix(lang)
-		if len(perLanguage[lang]) == 0 && index != "" {
+		if len(perLanguage[lang]) == 0 {
 			fail(index, "sitemap-language", "no sitemap lists the pages of language %s", lang)
 		}
 		notFound := p + "404.html"

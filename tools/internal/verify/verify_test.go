@@ -286,6 +286,12 @@ func TestStructure(t *testing.T) {
 
 	r = structure(context.Background(), openFixture(t, map[string]string{"robots.txt": "User-agent: *\n"}))
 	wantFinding(t, r, "robots.txt", "robots-sitemap")
+	if len(r.Findings) != 1 {
+		t.Errorf("the sitemaps are still read at /sitemap.xml: %+v", r.Findings)
+	}
+	r = structure(context.Background(), openFixture(t, map[string]string{"robots.txt": "", "sitemap.xml": ""}))
+	wantFinding(t, r, "robots.txt", "robots-missing")
+	wantFinding(t, r, "sitemap.xml", "sitemap-invalid")
 }
 
 // TestBrowse: axe-core finds WCAG violations and the network log finds a
