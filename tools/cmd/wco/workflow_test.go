@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"os/exec"
@@ -137,7 +138,7 @@ func TestPublishWorkflowFailsClosed(t *testing.T) {
 		}
 		for _, s := range j.Steps {
 			if s.ContinueOnError != nil || s.If != "" {
-				t.Errorf("job %s, step %q: a condition or continue-on-error lets the job carry on past a failure", id, cmpOr(s.Name, s.Uses))
+				t.Errorf("job %s, step %q: a condition or continue-on-error lets the job carry on past a failure", id, cmp.Or(s.Name, s.Uses))
 			}
 		}
 	}
@@ -257,11 +258,4 @@ exit 0
 	if !strings.Contains(got, "WCO_SOURCE secret is not set") || strings.Contains(got, "upload-pages-artifact") {
 		t.Errorf("without WCO_SOURCE the run must stop before the upload:\n%s", got)
 	}
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

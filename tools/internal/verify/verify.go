@@ -42,6 +42,9 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // Options say what to check and with what.
@@ -274,15 +277,13 @@ func WriteReport(w io.Writer, results []Result) (failed int, err error) {
 
 // count formats n with thousands separators, as the summary shows counts.
 func count(n int, unit string) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
 	if n != 1 {
 		unit += "s"
 	}
-	return s + " " + unit
+	return englishNumbers.Sprintf("%d %s", n, unit)
 }
+
+var englishNumbers = message.NewPrinter(language.English)
 
 // sortFindings orders findings by page, then rule, then detail, and drops
 // repeats (a page linking twice to the same missing page).

@@ -321,6 +321,14 @@ func TestBrowse(t *testing.T) {
 	wantFinding(t, netw, "es/index.html", "third-party-request")
 }
 
+func TestCount(t *testing.T) {
+	for n, want := range map[int]string{0: "0 pages", 1: "1 page", 999: "999 pages", 18351: "18,351 pages", 1234567: "1,234,567 pages"} {
+		if got := count(n, "page"); got != want {
+			t.Errorf("count(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
 func TestReportNamesPageAndRule(t *testing.T) {
 	var b bytes.Buffer
 	failed, err := WriteReport(&b, []Result{
