@@ -6,8 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/config"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/site"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/synth"
 )
 
@@ -61,39 +60,12 @@ func synthDelivery(t *testing.T, rows int, seed uint64) string {
 	return dir
 }
 
-// walkFiles calls fn for every file under root, following symbolic links
-// to folders (the outputs are links into the active generation), with the
-// path as seen through the links. A missing root has no files.
-func walkFiles(root string, fn func(path string) error) error {
-	real, err := filepath.EvalSymlinks(root)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return filepath.WalkDir(real, func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(real, p)
-		seen := filepath.Join(root, rel)
-		switch {
-		case e.Type()&fs.ModeSymlink != 0:
-			return walkFiles(seen, fn)
-		case e.IsDir():
-			return nil
-		}
-		return fn(seen)
-	})
-}
-
 // snapshot maps every file under the folders to its sha256.
 func snapshot(t *testing.T, dirs ...string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for _, d := range dirs {
-		err := walkFiles(d, func(p string) error {
+		err := site.WalkFiles(d, func(p string) error {
 			b, err := os.ReadFile(p)
 			if err != nil {
 				return err
@@ -170,7 +142,7 @@ func assertNoLeak(t *testing.T, delivery string, dirs ...string) {
 	var all strings.Builder
 	files := 0
 	for _, d := range dirs {
-		err := walkFiles(d, func(p string) error {
+		err := site.WalkFiles(d, func(p string) error {
 			b, err := os.ReadFile(p)
 			files++
 			all.Write(bytes.ToLower(b))

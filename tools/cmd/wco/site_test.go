@@ -60,7 +60,7 @@ func pages(t *testing.T, public string) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
 	root, _ := filepath.EvalSymlinks(public)
-	err := walkFiles(public, func(p string) error {
+	err := site.WalkFiles(public, func(p string) error {
 		if !strings.HasSuffix(p, ".html") {
 			return nil
 		}

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 
+	wcosite "github.com/chicago-welcoming-city/transparency/tools/internal/site"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/synth"
 )
 
@@ -26,7 +26,8 @@ var personal = []struct {
 	{"coordinates", regexp.MustCompile(`\b4[12]\.\d{4,}\s*,\s*-8[78]\.\d{4,}|-8[78]\.\d{4,}\s*,\s*4[12]\.\d{4,}`)},
 }
 
-// privacy scans every file of the site and of the data folder.
+// privacy scans every file of the site and of the data folder, through the
+// links data/current and data/downloads are.
 func privacy(_ context.Context, s *site) Result {
 	var r Result
 	files := 0
@@ -34,33 +35,11 @@ func privacy(_ context.Context, s *site) Result {
 		if tree.dir == "" {
 			continue
 		}
-		root, err := filepath.EvalSymlinks(tree.dir)
-		if err != nil {
+		if _, err := os.Stat(tree.dir); err != nil {
 			return Result{Err: fmt.Errorf("read %s: %w", tree.dir, err)}
 		}
-		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.Type()&fs.ModeSymlink != 0 {
-				// data/current is a link to the active build: follow it.
-				if target, err := filepath.EvalSymlinks(p); err == nil && target != root {
-					return filepath.WalkDir(target, func(q string, d fs.DirEntry, err error) error {
-						if err != nil || d.IsDir() {
-							return err
-						}
-						rel, _ := filepath.Rel(target, q)
-						name, _ := filepath.Rel(root, p)
-						files++
-						return scanFile(&r, q, tree.label+filepath.ToSlash(filepath.Join(name, rel)))
-					})
-				}
-				return nil
-			}
-			if d.IsDir() {
-				return nil
-			}
-			rel, _ := filepath.Rel(root, p)
+		err := wcosite.WalkFiles(tree.dir, func(p string) error {
+			rel, _ := filepath.Rel(tree.dir, p)
 			files++
 			return scanFile(&r, p, tree.label+filepath.ToSlash(rel))
 		})

@@ -244,7 +244,15 @@ func TestPrivacy(t *testing.T) {
 		"downloads/rows.csv": "id,name\n1,Test Person " + synth.Canary + "DL000007\n",
 	})
 	os.WriteFile(filepath.Join(s.Data, "leak.json"), []byte(`{"where": "041XX W FAKE ST", "at": "41.88123, -87.63210"}`), 0o644)
+	// data/current is a link into the active build: scanned through it.
+	active := filepath.Join(t.TempDir(), "active")
+	os.MkdirAll(active, 0o755)
+	os.WriteFile(filepath.Join(active, "index.json"), []byte(`{"note": "`+synth.Canary+`FI000042"}`), 0o644)
+	if err := os.Symlink(active, filepath.Join(s.Data, "current")); err != nil {
+		t.Fatal(err)
+	}
 	r := privacy(context.Background(), s)
+	wantFinding(t, r, "data/current/index.json", "canary")
 	wantFinding(t, r, "reports/index.html", "phone-number")
 	wantFinding(t, r, "reports/index.html", "email-address")
 	wantFinding(t, r, "downloads/rows.csv", "canary")
