@@ -64,6 +64,9 @@ type Options struct {
 	Chromium string
 	// Progress receives a line as each check starts; may be nil.
 	Progress io.Writer
+	// Only names the checks to run, for callers that need a few (the
+	// tests); nil runs every check, as wco verify always does.
+	Only []string
 }
 
 // Finding is one problem: on which page (or file), by which rule, and what.
@@ -117,8 +120,17 @@ func Run(ctx context.Context, opt Options) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, name := range opt.Only {
+		if !slices.ContainsFunc(checks, func(c check) bool { return c.name == name }) && name != "accessibility" && name != "network" {
+			return nil, fmt.Errorf("no check is named %q", name)
+		}
+	}
+	runs := func(name string) bool { return opt.Only == nil || slices.Contains(opt.Only, name) }
 	var out []Result
 	for _, c := range checks {
+		if !runs(c.name) {
+			continue
+		}
 		s.progress(c.name)
 		start := time.Now()
 		r := c.run(ctx, s)
@@ -126,11 +138,13 @@ func Run(ctx context.Context, opt Options) ([]Result, error) {
 		r.Findings = sortFindings(r.Findings)
 		out = append(out, r)
 	}
-	s.progress("accessibility and network")
-	start := time.Now()
-	a11y, network := browse(ctx, s)
-	a11y.Elapsed, network.Elapsed = time.Since(start), 0
-	out = append(out, a11y, network)
+	if runs("accessibility") || runs("network") {
+		s.progress("accessibility and network")
+		start := time.Now()
+		a11y, network := browse(ctx, s)
+		a11y.Elapsed, network.Elapsed = time.Since(start), 0
+		out = append(out, a11y, network)
+	}
 	return out, nil
 }
 

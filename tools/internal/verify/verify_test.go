@@ -372,6 +372,13 @@ func TestRun(t *testing.T) {
 	if strings.Join(names, " ") != "links html hosts privacy budget structure accessibility network" {
 		t.Errorf("checks %v", names)
 	}
+	only, err := Run(context.Background(), Options{Public: fixture(t, nil).Public, Only: []string{"hosts", "budget"}})
+	if err != nil || len(only) != 2 || only[0].Check != "hosts" || only[1].Check != "budget" {
+		t.Errorf("Only hosts and budget ran %+v, %v", only, err)
+	}
+	if _, err := Run(context.Background(), Options{Public: fixture(t, nil).Public, Only: []string{"spelling"}}); err == nil {
+		t.Error("an unknown check name was accepted")
+	}
 	if _, err := Run(context.Background(), Options{Public: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "no pages") {
 		t.Errorf("an empty site: %v", err)
 	}
