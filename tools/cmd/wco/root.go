@@ -120,10 +120,11 @@ func storeDir(cfg *config.Config) string {
 // pullInto pulls source into the configured deliveries store.
 func pullInto(cmd *cobra.Command, cfg *config.Config, source string) (*pull.Result, error) {
 	return pull.Pull(cmd.Context(), source, pull.Options{
-		Store:    storeDir(cfg),
-		Keep:     cfg.Deliveries.Keep,
-		Token:    cfg.SourceToken,
-		Progress: cmd.ErrOrStderr(),
+		Store:        storeDir(cfg),
+		Keep:         cfg.Deliveries.Keep,
+		Token:        cfg.SourceToken,
+		Progress:     cmd.ErrOrStderr(),
+		MaxFileBytes: cfg.Deliveries.MaxFileBytes,
 	})
 }
 

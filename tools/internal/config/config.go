@@ -63,6 +63,8 @@ type Config struct {
 	Deliveries struct {
 		Store string `mapstructure:"store"`
 		Keep  int    `mapstructure:"keep"`
+		// MaxFileBytes is the most one pulled file may weigh.
+		MaxFileBytes int64 `mapstructure:"max_file_bytes"`
 	} `mapstructure:"deliveries"`
 
 	// Exports maps a records system's own column names to the contract's,
@@ -216,6 +218,7 @@ func Load(path string, flags *pflag.FlagSet) (*Config, error) {
 	v.SetDefault("check.max_invalid_rows", 0)
 	v.SetDefault("deliveries.store", ".wco/deliveries")
 	v.SetDefault("deliveries.keep", 10)
+	v.SetDefault("deliveries.max_file_bytes", int64(4<<30))
 	v.SetDefault("verify.page_budget_kb", 60)
 	v.SetDefault("exports", map[string]any{})
 	v.SetDefault("publication", map[string]any{})
@@ -278,6 +281,9 @@ func (c *Config) validate() error {
 	}
 	if c.Check.MaxProblems < 1 {
 		errs = append(errs, errors.New("params.check.max_problems: it must be at least 1"))
+	}
+	if c.Deliveries.MaxFileBytes < 1 {
+		errs = append(errs, errors.New("params.deliveries.max_file_bytes: it must be 1 or more"))
 	}
 	if c.Deliveries.Keep < 1 {
 		errs = append(errs, errors.New("params.deliveries.keep: keep at least 1 delivery"))

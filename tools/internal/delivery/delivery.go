@@ -43,7 +43,11 @@ func Open(source string, sampleFS fs.FS) (*Delivery, error) {
 		if !st.IsDir() {
 			return nil, fmt.Errorf("open delivery %s: not a folder: a delivery is a folder holding the exports", source)
 		}
-		d = &Delivery{FS: os.DirFS(source), Origin: source}
+		fsys, err := FolderFS(source)
+		if err != nil {
+			return nil, fmt.Errorf("open delivery: %w", err)
+		}
+		d = &Delivery{FS: fsys, Origin: source}
 	}
 	b, err := fs.ReadFile(d.FS, ManifestName)
 	switch {

@@ -42,10 +42,18 @@ func ParseManifest(b []byte) (*Manifest, error) {
 	if m.ExportedAt.IsZero() {
 		return nil, fmt.Errorf("%s: exported_at is missing: the records system must say when it exported", ManifestName)
 	}
+	seen := map[string]bool{}
 	for i, f := range m.Files {
 		if f.Name == "" || len(f.SHA256) != 64 || f.Rows < 0 {
 			return nil, fmt.Errorf("%s: files[%d]: each file needs a name, a row count and a 64-digit sha256", ManifestName, i)
 		}
+		if err := CheckName(f.Name); err != nil {
+			return nil, fmt.Errorf("%s: files[%d]: %w", ManifestName, i, err)
+		}
+		if f.Name == ManifestName || seen[f.Name] {
+			return nil, fmt.Errorf("%s: files[%d]: %q is refused: it is listed twice or names the manifest itself", ManifestName, i, f.Name)
+		}
+		seen[f.Name] = true
 	}
 	return &m, nil
 }

@@ -24,10 +24,11 @@ type httpSource struct {
 	backoff  time.Duration
 	idle     time.Duration
 	progress io.Writer
+	maxBytes int64
 }
 
 func newHTTPSource(u *url.URL, opt Options) *httpSource {
-	h := &httpSource{base: u, token: opt.Token, attempts: opt.Attempts, backoff: opt.Backoff, idle: opt.IdleTimeout, progress: opt.Progress}
+	h := &httpSource{base: u, token: opt.Token, attempts: opt.Attempts, backoff: opt.Backoff, idle: opt.IdleTimeout, progress: opt.Progress, maxBytes: opt.MaxFileBytes}
 	if h.attempts < 1 {
 		h.attempts = 5
 	}
@@ -93,7 +94,7 @@ func retryable(ctx context.Context, err error) bool {
 		return false
 	case errors.As(err, &se):
 		return se.code >= 500 || se.code == http.StatusTooManyRequests
-	case errors.Is(err, fs.ErrNotExist), errors.Is(err, errVerify):
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, errVerify), errors.Is(err, errTooLarge), errors.Is(err, fs.ErrInvalid):
 		return false
 	}
 	return true
@@ -182,8 +183,8 @@ func (f readFunc) Read(b []byte) (int, error) { return f(b) }
 func (h *httpSource) fetchAll(ctx context.Context, name string) ([]byte, error) {
 	var out []byte
 	err := h.get(ctx, name, func(body io.Reader, _ int64) error {
-		b, err := io.ReadAll(io.LimitReader(body, 1<<20+1))
-		if len(b) > 1<<20 {
+		b, err := io.ReadAll(io.LimitReader(body, maxSmallFile+1))
+		if len(b) > maxSmallFile {
 			return fmt.Errorf("%s is larger than 1 MB", name)
 		}
 		out = b
@@ -196,7 +197,7 @@ func (h *httpSource) download(ctx context.Context, name, dst string, want *deliv
 	var n int64
 	err := h.get(ctx, name, func(body io.Reader, size int64) error {
 		var err error
-		n, err = writeVerified(ctx, body, size, name, dst, want, h.progress)
+		n, err = writeVerified(ctx, body, size, h.maxBytes, name, dst, want, h.progress)
 		return err
 	})
 	return n, err

@@ -48,7 +48,13 @@ type Options struct {
 	// Backoff is the wait before the second try, doubled each time (default 1s).
 	IdleTimeout time.Duration // a download with no bytes for this long is retried (default 60s)
 	Progress    io.Writer     // progress lines for large files; nil for none
+	// MaxFileBytes is the most one file may weigh (default 4 GiB): a
+	// source that never ends its answer cannot fill the disk.
+	MaxFileBytes int64
 }
+
+// DefaultMaxFileBytes is the size limit of one file when none is set.
+const DefaultMaxFileBytes = 4 << 30
 
 // Result describes a pull.
 type Result struct {
@@ -71,6 +77,9 @@ func Pull(ctx context.Context, source string, opt Options) (*Result, error) {
 	}
 	if opt.Keep < 1 {
 		opt.Keep = 1
+	}
+	if opt.MaxFileBytes <= 0 {
+		opt.MaxFileBytes = DefaultMaxFileBytes
 	}
 	src, err := newSource(source, opt)
 	if err != nil {
@@ -120,6 +129,9 @@ func Pull(ctx context.Context, source string, opt Options) (*Result, error) {
 		}
 	}
 	for _, name := range names {
+		if err := delivery.CheckName(name); err != nil {
+			return nil, fmt.Errorf("pull %s: %w", src, err)
+		}
 		var want *delivery.ManifestFile
 		if m != nil {
 			if mf, ok := m.File(name); ok {
@@ -315,7 +327,11 @@ func newSource(s string, opt Options) (source, error) {
 		if !st.IsDir() {
 			return nil, fmt.Errorf("pull %s: not a folder: a delivery is a folder holding the exports", s)
 		}
-		return &dirSource{dir: s, progress: opt.Progress}, nil
+		root, err := os.OpenRoot(s)
+		if err != nil {
+			return nil, fmt.Errorf("pull: %w", err)
+		}
+		return &dirSource{dir: s, root: root, progress: opt.Progress, maxBytes: opt.MaxFileBytes}, nil
 	}
 	u, err := url.Parse(s)
 	if err != nil {
@@ -350,17 +366,31 @@ func redact(u *url.URL) string {
 // dirSource copies from a local folder.
 type dirSource struct {
 	dir      string
+	root     *os.Root // files are opened only inside dir
 	progress io.Writer
+	maxBytes int64
 }
 
 func (d *dirSource) String() string { return d.dir }
 
-func (d *dirSource) fetchAll(_ context.Context, name string) ([]byte, error) {
-	return os.ReadFile(filepath.Join(d.dir, name))
+func (d *dirSource) fetchAll(ctx context.Context, name string) ([]byte, error) {
+	f, err := delivery.OpenIn(d.root, name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(delivery.ReadContext(ctx, f), maxSmallFile+1))
+	if len(b) > maxSmallFile {
+		return nil, fmt.Errorf("%s is larger than 1 MB", name)
+	}
+	return b, err
 }
 
+// maxSmallFile is the most a manifest may weigh.
+const maxSmallFile = 1 << 20
+
 func (d *dirSource) download(ctx context.Context, name, dst string, want *delivery.ManifestFile) (int64, error) {
-	f, err := os.Open(filepath.Join(d.dir, name))
+	f, err := delivery.OpenIn(d.root, name)
 	if err != nil {
 		return 0, err
 	}
@@ -369,23 +399,29 @@ func (d *dirSource) download(ctx context.Context, name, dst string, want *delive
 	if st, err := f.Stat(); err == nil {
 		size = st.Size()
 	}
-	return writeVerified(ctx, f, size, name, dst, want, d.progress)
+	return writeVerified(ctx, f, size, d.maxBytes, name, dst, want, d.progress)
 }
 
 // writeVerified copies r to dst's temporary name, verifies it and renames it.
-func writeVerified(ctx context.Context, r io.Reader, size int64, name, dst string, want *delivery.ManifestFile, progress io.Writer) (int64, error) {
+func writeVerified(ctx context.Context, r io.Reader, size, maxBytes int64, name, dst string, want *delivery.ManifestFile, progress io.Writer) (int64, error) {
+	if size > maxBytes {
+		return 0, fmt.Errorf("%w: it is larger than the limit of %d bytes (params.deliveries.max_file_bytes)", errTooLarge, maxBytes)
+	}
 	tmp := filepath.Join(filepath.Dir(dst), "."+filepath.Base(dst)+".part")
 	out, err := os.Create(tmp)
 	if err != nil {
 		return 0, err
 	}
 	defer os.Remove(tmp)
-	n, err := io.Copy(out, &progressReader{ctx: ctx, r: r, name: name, total: size, w: progress})
+	n, err := io.Copy(out, io.LimitReader(&progressReader{ctx: ctx, r: r, name: name, total: size, w: progress}, maxBytes+1))
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return n, err
+	}
+	if n > maxBytes {
+		return n, fmt.Errorf("%w: it is larger than the limit of %d bytes (params.deliveries.max_file_bytes)", errTooLarge, maxBytes)
 	}
 	if size >= 0 && n != size {
 		return n, fmt.Errorf("%w: got %d of %d bytes", io.ErrUnexpectedEOF, n, size)
@@ -401,6 +437,9 @@ func writeVerified(ctx context.Context, r io.Reader, size int64, name, dst strin
 // errVerify marks a file that arrived whole but does not match its
 // manifest: trying again will not help.
 var errVerify = errors.New("does not match the manifest")
+
+// errTooLarge marks a file over the size limit: trying again will not help.
+var errTooLarge = errors.New("file refused")
 
 // progressReader reports progress of large copies every tenth, and stops
 // when ctx ends.

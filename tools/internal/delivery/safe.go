@@ -1,0 +1,104 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"regexp"
+	"syscall"
+)
+
+// A delivery is only regular files directly in its folder. Every name that
+// reaches a path, from a manifest, a URL or the contract, is a plain base
+// name; a file is opened inside its folder only (a symbolic link that
+// leads out of it is refused, by the kernel's openat, not by a check that
+// could race); and devices, FIFOs and sockets are refused without being
+// read, so /dev/zero or a FIFO with no writer cannot hang a command.
+
+// ErrNotRegular is returned for a delivery entry that is not a regular file.
+var ErrNotRegular = errors.New("not a regular file: a delivery holds only plain files (no devices, FIFOs, sockets or folders)")
+
+// baseName is what a file name in a delivery may look like: a letter or
+// digit first, then letters, digits, '.', '_' or '-'. No separator, no
+// leading dot (the store's temporary files start with one), no '..'.
+var baseName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+
+// CheckName refuses a file name that is not a plain base name.
+func CheckName(name string) error {
+	if !baseName.MatchString(name) {
+		return fmt.Errorf("%w: "+"file name %q is refused: a delivery's files are plain names such as detainer_log.csv (letters, digits, '.', '_' and '-', no folders, no leading dot, at most 128 characters)", fs.ErrInvalid, name)
+	}
+	return nil
+}
+
+// folderFS reads the files of one local folder through os.Root.
+type folderFS struct {
+	root *os.Root
+	dir  string
+}
+
+// FolderFS returns an fs.FS that opens only regular files directly in dir,
+// never leaving it. Closing is left to the process's end: a delivery is
+// opened once per command.
+func FolderFS(dir string) (fs.FS, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &folderFS{root: root, dir: dir}, nil
+}
+
+// Open implements fs.FS.
+func (f *folderFS) Open(name string) (fs.File, error) {
+	return OpenIn(f.root, name)
+}
+
+// OpenIn opens the regular file name directly in root. The file is opened
+// non-blocking, so a FIFO answers at once, and its type is read from the
+// open file itself.
+func OpenIn(root *os.Root, name string) (*os.File, error) {
+	if err := CheckName(name); err != nil {
+		return nil, err
+	}
+	file, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("open %s: %w (a link out of the delivery's folder is refused)", name, errors.Unwrap(err))
+	}
+	st, err := file.Stat()
+	if err != nil {
+		file.Close()
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		file.Close()
+		return nil, fmt.Errorf("%s: %w", name, ErrNotRegular)
+	}
+	return file, nil
+}
+
+// ReadContext wraps r so that every read first checks ctx: a command
+// reading a file stops within one buffer of a signal.
+func ReadContext(ctx context.Context, r io.Reader) io.Reader {
+	if ctx == nil || ctx.Done() == nil {
+		return r
+	}
+	return &ctxReader{ctx: ctx, r: r}
+}
+
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
