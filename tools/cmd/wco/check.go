@@ -31,7 +31,7 @@ It exits 1 when there is any problem; unknown columns are warnings only.`,
 			if err != nil {
 				return err
 			}
-			rep := check.Delivery(d, checkOptions(cfg), func(contract.Export, records.Record) {})
+			rep := check.Delivery(d, checkOptions(cmd, cfg), func(contract.Export, records.Record) {})
 			if err := rep.Write(cmd.OutOrStdout()); err != nil {
 				return err
 			}

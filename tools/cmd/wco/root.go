@@ -125,6 +125,7 @@ func pullInto(cmd *cobra.Command, cfg *config.Config, source string) (*pull.Resu
 		Token:        cfg.SourceToken,
 		Progress:     cmd.ErrOrStderr(),
 		MaxFileBytes: cfg.Deliveries.MaxFileBytes,
+		Limits:       cfg.Limits(),
 	})
 }
 
@@ -176,7 +177,7 @@ func publishOptions(cmd *cobra.Command, cfg *config.Config) (publish.Options, er
 	}
 	return publish.Options{
 		Threshold:  cfg.Disclosure.Threshold,
-		Check:      checkOptions(cfg),
+		Check:      checkOptions(cmd, cfg),
 		Policy:     cfg.Publication,
 		ConfigHash: cfg.Hash(),
 		Key:        []byte(cfg.PseudonymKey),
@@ -214,9 +215,9 @@ func publicationWith(cmd *cobra.Command, cfg *config.Config, opt publish.Options
 // checkOptions are the check settings from configuration (already
 // validated by Load); a delivery without a manifest may hold no datetime
 // later than now.
-func checkOptions(cfg *config.Config) check.Options {
+func checkOptions(cmd *cobra.Command, cfg *config.Config) check.Options {
 	m, _ := cfg.Mappings()
-	return check.Options{Mappings: m, MaxProblems: cfg.Check.MaxProblems, MaxInvalidRows: cfg.Check.MaxInvalidRows, Now: time.Now()}
+	return check.Options{Mappings: m, MaxProblems: cfg.Check.MaxProblems, MaxInvalidRows: cfg.Check.MaxInvalidRows, Now: time.Now(), Limits: cfg.Limits(), Context: cmd.Context()}
 }
 
 func rowsSummary(rep *check.Report) string {

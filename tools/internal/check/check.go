@@ -15,6 +15,7 @@
 package check
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
@@ -49,6 +50,19 @@ type Options struct {
 	// MaxInvalidRows is how many invalid rows the whole delivery may have;
 	// they are left out. Zero: any invalid row fails the check.
 	MaxInvalidRows int
+	// Context ends the check early (a signal, a deadline): every read of
+	// the delivery stops within one buffer and the check fails. Nil: never.
+	Context context.Context
+	// Limits bound what one row of a file may hold; zero fields take
+	// records.DefaultLimits.
+	Limits records.Limits
+}
+
+func (o Options) ctx() context.Context {
+	if o.Context == nil {
+		return context.Background()
+	}
+	return o.Context
 }
 
 // FileReport is the outcome of checking one export.
@@ -95,10 +109,15 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 	mapping := opt.Mappings[e.Name]
 
 	// First pass: the bytes.
-	sum, size, utf8ok, badLine, err := scanBytes(d.FS, e.File())
+	sum, size, utf8ok, badLine, err := scanBytes(opt.ctx(), d.FS, e.File())
 	switch {
+	case opt.ctx().Err() != nil:
+		return rep // the report says it was interrupted
 	case errors.Is(err, fs.ErrNotExist):
 		fail(Problem{Kind: MissingFile, Detail: "the delivery has no " + e.File(), Hint: "ask the records system for a full delivery of all four exports"})
+		return rep
+	case err != nil && (errors.Is(err, delivery.ErrNotRegular) || errors.Is(err, fs.ErrInvalid) || strings.Contains(err.Error(), "escapes")):
+		fail(Problem{Kind: MissingFile, Detail: "the file is refused: " + err.Error(), Hint: "a delivery holds only plain files inside its folder: copy the real file in, not a link"})
 		return rep
 	case err != nil:
 		fail(Problem{Kind: MissingFile, Detail: "cannot read the file: " + err.Error()})
@@ -128,8 +147,16 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 		return rep
 	}
 	defer f.Close()
-	rd, err := records.NewReader[T](records.Decode(f, rep.Encoding), mapping)
-	if err != nil {
+	mapping.Limits = opt.Limits
+	rd, err := records.NewReader[T](records.Decode(delivery.ReadContext(opt.ctx(), f), rep.Encoding), mapping)
+	var le *records.LimitError
+	switch {
+	case opt.ctx().Err() != nil:
+		return rep
+	case errors.As(err, &le):
+		fail(Problem{Line: le.Line, Kind: OverLimit, Detail: le.Error(), Hint: "ask for the export again; if its header really is this large, raise params.check." + le.Key})
+		return rep
+	case err != nil:
 		fail(Problem{Line: 1, Kind: MalformedRow, Detail: err.Error(), Hint: "check that the file is comma-separated CSV with a header row"})
 		return rep
 	}
@@ -149,6 +176,16 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 		rep.RowsRead++
 		if err != nil {
 			var pe *csv.ParseError
+			var le *records.LimitError
+			switch {
+			case opt.ctx().Err() != nil:
+				rep.RowsRead--
+				return rep // the report says it was interrupted
+			case errors.As(err, &le):
+				rep.RowsRead--
+				fail(Problem{Line: le.Line, Kind: OverLimit, Detail: le.Error(), Hint: "ask for the export again; if its rows really are this large, raise params.check." + le.Key})
+				return rep
+			}
 			if !errors.As(err, &pe) {
 				fail(Problem{Line: line, Kind: MalformedRow, Detail: err.Error()})
 				rep.InvalidRows++
@@ -178,7 +215,7 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 }
 
 // scanBytes reads a file once for its sha256, size and UTF-8 validity.
-func scanBytes(fsys fs.FS, name string) (sum string, size int64, utf8ok bool, badLine int, err error) {
+func scanBytes(ctx context.Context, fsys fs.FS, name string) (sum string, size int64, utf8ok bool, badLine int, err error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return "", 0, false, 0, err
@@ -186,7 +223,7 @@ func scanBytes(fsys fs.FS, name string) (sum string, size int64, utf8ok bool, ba
 	defer f.Close()
 	h := sha256.New()
 	var u records.UTF8Scanner
-	size, err = io.Copy(io.MultiWriter(h, &u), f)
+	size, err = io.Copy(io.MultiWriter(h, &u), delivery.ReadContext(ctx, f))
 	if err != nil {
 		return "", 0, false, 0, err
 	}

@@ -17,6 +17,7 @@ const (
 	MissingColumn    Kind = "missing-column"
 	DuplicateColumn  Kind = "duplicate-column"
 	ManifestMismatch Kind = "manifest-mismatch"
+	OverLimit        Kind = "over-limit"     // a field, row or column count over params.check's limits
 	UnknownColumn    Kind = "unknown-column" // a warning: reported, never published
 )
 

@@ -21,6 +21,9 @@ type Report struct {
 	Origin         string
 	Files          []*FileReport
 	MaxInvalidRows int // invalid rows allowed, from Options
+	// Interrupted is why the check stopped before the end (a signal, a
+	// deadline); nil when it read everything.
+	Interrupted error
 }
 
 // InvalidRows is the number of invalid rows across the delivery.
@@ -35,7 +38,7 @@ func (r *Report) InvalidRows() int {
 // Failed reports whether the check failed: any problem with a whole file,
 // or more invalid rows than allowed.
 func (r *Report) Failed() bool {
-	return slices.ContainsFunc(r.Files, (*FileReport).fileFailed) || r.InvalidRows() > r.MaxInvalidRows
+	return r.Interrupted != nil || slices.ContainsFunc(r.Files, (*FileReport).fileFailed) || r.InvalidRows() > r.MaxInvalidRows
 }
 
 // Excluded reports the invalid rows left out of a passing check, by file;
@@ -69,6 +72,9 @@ func (r *Report) Err() error {
 	if !r.Failed() {
 		return nil
 	}
+	if r.Interrupted != nil {
+		return fmt.Errorf("check delivery %s: stopped before the end (%w); nothing was published", r.Origin, r.Interrupted)
+	}
 	n := 0
 	for _, f := range r.Files {
 		for k, c := range f.ByKind {
@@ -101,6 +107,7 @@ func Delivery(d *delivery.Delivery, opt Options, visit func(contract.Export, rec
 		}()
 	}
 	wg.Wait()
+	rep.Interrupted = opt.ctx().Err()
 	return rep
 }
 

@@ -58,6 +58,10 @@ type Config struct {
 	Check struct {
 		MaxProblems    int `mapstructure:"max_problems"`
 		MaxInvalidRows int `mapstructure:"max_invalid_rows"`
+		// Limits on one row of a file, so memory stays bounded.
+		MaxFieldBytes int `mapstructure:"max_field_bytes"`
+		MaxRowBytes   int `mapstructure:"max_row_bytes"`
+		MaxColumns    int `mapstructure:"max_columns"`
 	} `mapstructure:"check"`
 
 	Deliveries struct {
@@ -216,6 +220,9 @@ func Load(path string, flags *pflag.FlagSet) (*Config, error) {
 	v.SetDefault("disclosure.threshold", 11)
 	v.SetDefault("check.max_problems", 50)
 	v.SetDefault("check.max_invalid_rows", 0)
+	v.SetDefault("check.max_field_bytes", records.DefaultLimits.FieldBytes)
+	v.SetDefault("check.max_row_bytes", records.DefaultLimits.RowBytes)
+	v.SetDefault("check.max_columns", records.DefaultLimits.Columns)
 	v.SetDefault("deliveries.store", ".wco/deliveries")
 	v.SetDefault("deliveries.keep", 10)
 	v.SetDefault("deliveries.max_file_bytes", int64(4<<30))
@@ -279,6 +286,9 @@ func (c *Config) validate() error {
 	if err := c.Publication.Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	if c.Check.MaxFieldBytes < 1 || c.Check.MaxRowBytes < c.Check.MaxFieldBytes || c.Check.MaxColumns < 1 {
+		errs = append(errs, errors.New("params.check: max_field_bytes and max_columns must be 1 or more, and max_row_bytes at least max_field_bytes"))
+	}
 	if c.Check.MaxProblems < 1 {
 		errs = append(errs, errors.New("params.check.max_problems: it must be at least 1"))
 	}
@@ -289,4 +299,9 @@ func (c *Config) validate() error {
 		errs = append(errs, errors.New("params.deliveries.keep: keep at least 1 delivery"))
 	}
 	return errors.Join(errs...)
+}
+
+// Limits are the bounds on one row of a delivery's files.
+func (c *Config) Limits() records.Limits {
+	return records.Limits{FieldBytes: c.Check.MaxFieldBytes, RowBytes: c.Check.MaxRowBytes, Columns: c.Check.MaxColumns}
 }

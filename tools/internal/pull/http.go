@@ -24,11 +24,11 @@ type httpSource struct {
 	backoff  time.Duration
 	idle     time.Duration
 	progress io.Writer
-	maxBytes int64
+	limits   fileLimits
 }
 
 func newHTTPSource(u *url.URL, opt Options) *httpSource {
-	h := &httpSource{base: u, token: opt.Token, attempts: opt.Attempts, backoff: opt.Backoff, idle: opt.IdleTimeout, progress: opt.Progress, maxBytes: opt.MaxFileBytes}
+	h := &httpSource{base: u, token: opt.Token, attempts: opt.Attempts, backoff: opt.Backoff, idle: opt.IdleTimeout, progress: opt.Progress, limits: fileLimits{opt.MaxFileBytes, opt.Limits}}
 	if h.attempts < 1 {
 		h.attempts = 5
 	}
@@ -197,7 +197,7 @@ func (h *httpSource) download(ctx context.Context, name, dst string, want *deliv
 	var n int64
 	err := h.get(ctx, name, func(body io.Reader, size int64) error {
 		var err error
-		n, err = writeVerified(ctx, body, size, h.maxBytes, name, dst, want, h.progress)
+		n, err = writeVerified(ctx, body, size, h.limits, name, dst, want, h.progress)
 		return err
 	})
 	return n, err

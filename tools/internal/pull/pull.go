@@ -35,6 +35,7 @@ import (
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
 )
 
 // Options tune a pull.
@@ -51,6 +52,8 @@ type Options struct {
 	// MaxFileBytes is the most one file may weigh (default 4 GiB): a
 	// source that never ends its answer cannot fill the disk.
 	MaxFileBytes int64
+	// Limits bound a row while rows are counted against the manifest.
+	Limits records.Limits
 }
 
 // DefaultMaxFileBytes is the size limit of one file when none is set.
@@ -107,7 +110,7 @@ func Pull(ctx context.Context, source string, opt Options) (*Result, error) {
 			if !bytes.Equal(existing, manifestBytes) {
 				return nil, fmt.Errorf("pull %s: the store already holds a different delivery exported at the same time (%s): move it aside to pull this one", src, dir)
 			}
-			if err := verifyFolder(dir, m); err != nil {
+			if err := verifyFolder(dir, m, opt.Limits); err != nil {
 				return nil, fmt.Errorf("pull %s: the copy in %s no longer matches its manifest (%w): remove it and pull again", src, dir, err)
 			}
 			return &Result{Dir: dir, NoOp: true}, nil
@@ -194,14 +197,14 @@ func contractFiles() []string {
 }
 
 // verifyFile checks a file against its manifest entry.
-func verifyFile(p string, want delivery.ManifestFile) error {
+func verifyFile(p string, want delivery.ManifestFile, lim records.Limits) error {
 	f, err := os.Open(p)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	h := sha256.New()
-	rows, err := countRows(io.TeeReader(f, h))
+	rows, err := countRows(records.NewLimitReader(io.TeeReader(f, h), lim))
 	if err != nil {
 		return fmt.Errorf("count rows: %w", err)
 	}
@@ -214,9 +217,9 @@ func verifyFile(p string, want delivery.ManifestFile) error {
 	return nil
 }
 
-func verifyFolder(dir string, m *delivery.Manifest) error {
+func verifyFolder(dir string, m *delivery.Manifest, lim records.Limits) error {
 	for _, f := range m.Files {
-		if err := verifyFile(filepath.Join(dir, f.Name), f); err != nil {
+		if err := verifyFile(filepath.Join(dir, f.Name), f, lim); err != nil {
 			return fmt.Errorf("%s: %w", f.Name, err)
 		}
 	}
@@ -331,7 +334,7 @@ func newSource(s string, opt Options) (source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("pull: %w", err)
 		}
-		return &dirSource{dir: s, root: root, progress: opt.Progress, maxBytes: opt.MaxFileBytes}, nil
+		return &dirSource{dir: s, root: root, progress: opt.Progress, limits: fileLimits{opt.MaxFileBytes, opt.Limits}}, nil
 	}
 	u, err := url.Parse(s)
 	if err != nil {
@@ -368,7 +371,14 @@ type dirSource struct {
 	dir      string
 	root     *os.Root // files are opened only inside dir
 	progress io.Writer
-	maxBytes int64
+	limits   fileLimits
+}
+
+// fileLimits bound one pulled file: its size, and its rows while they are
+// counted.
+type fileLimits struct {
+	bytes int64
+	rows  records.Limits
 }
 
 func (d *dirSource) String() string { return d.dir }
@@ -399,11 +409,12 @@ func (d *dirSource) download(ctx context.Context, name, dst string, want *delive
 	if st, err := f.Stat(); err == nil {
 		size = st.Size()
 	}
-	return writeVerified(ctx, f, size, d.maxBytes, name, dst, want, d.progress)
+	return writeVerified(ctx, f, size, d.limits, name, dst, want, d.progress)
 }
 
 // writeVerified copies r to dst's temporary name, verifies it and renames it.
-func writeVerified(ctx context.Context, r io.Reader, size, maxBytes int64, name, dst string, want *delivery.ManifestFile, progress io.Writer) (int64, error) {
+func writeVerified(ctx context.Context, r io.Reader, size int64, lim fileLimits, name, dst string, want *delivery.ManifestFile, progress io.Writer) (int64, error) {
+	maxBytes := lim.bytes
 	if size > maxBytes {
 		return 0, fmt.Errorf("%w: it is larger than the limit of %d bytes (params.deliveries.max_file_bytes)", errTooLarge, maxBytes)
 	}
@@ -427,7 +438,7 @@ func writeVerified(ctx context.Context, r io.Reader, size, maxBytes int64, name,
 		return n, fmt.Errorf("%w: got %d of %d bytes", io.ErrUnexpectedEOF, n, size)
 	}
 	if want != nil {
-		if err := verifyFile(tmp, *want); err != nil {
+		if err := verifyFile(tmp, *want, lim.rows); err != nil {
 			return n, fmt.Errorf("%w: %w", errVerify, err)
 		}
 	}

@@ -41,6 +41,8 @@ type Mapping struct {
 	// Encoding of the file; EncodingAuto (or empty) detects it.
 	Encoding Encoding
 	Parser   Parser
+	// Limits bound a row; zero fields take DefaultLimits.
+	Limits Limits
 }
 
 // Reader streams typed rows of type T from one CSV file.
@@ -123,7 +125,7 @@ func normalizeHeader(h string) string { return strings.ToLower(strings.TrimSpace
 // NewReader reads the header row of r, which must be UTF-8, and binds its
 // columns to T's fields according to m.
 func NewReader[T Record](r io.Reader, m Mapping) (*Reader[T], error) {
-	cr := csv.NewReader(skipBOM(r))
+	cr := csv.NewReader(NewLimitReader(skipBOM(r), m.Limits))
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
