@@ -39,14 +39,23 @@ import (
 // ordinance's 2012 version is where the published history can begin.
 var Earliest = time.Date(2012, 1, 1, 0, 0, 0, 0, period.Chicago)
 
+// DefaultEchoMin is how often a value must occur before a report shows it.
+const DefaultEchoMin = 5
+
 // Options tune a check.
 type Options struct {
 	// Mappings say how each export's file differs from the contract, by export name.
 	Mappings map[string]records.Mapping
 	// Now bounds datetimes when the delivery has no manifest.
 	Now time.Time
-	// MaxProblems caps the problems kept per file; the rest are counted.
+	// MaxProblems caps the problems kept per file and kind; the rest are
+	// counted.
 	MaxProblems int
+	// EchoMin is how often a value must occur in a file's problems before
+	// a report may show it (default 5): a code the system repeats is a
+	// vocabulary term, a value seen once or twice may be a person's name,
+	// whatever column a mapping put it in.
+	EchoMin int
 	// MaxInvalidRows is how many invalid rows the whole delivery may have;
 	// they are left out. Zero: any invalid row fails the check.
 	MaxInvalidRows int
@@ -77,7 +86,28 @@ type FileReport struct {
 	Dropped     int          // problems past the cap, counted only
 	ByKind      map[Kind]int // every problem and warning, by kind
 	Latest      time.Time    // latest datetime of the export's date column
+	// Values summarizes, per column, the distinct offending values and how
+	// often each occurs, most frequent first: only values that occur at
+	// least EchoMin times, with the rest counted in Withheld.
+	Values map[string][]ValueCount
+
+	keptByKind map[Kind]int
+	counts     map[string]map[string]int // per column, offending value -> occurrences
+	tracked    int                       // distinct values in counts
 }
+
+// ValueCount is one distinct offending value of a column.
+type ValueCount struct {
+	Value string
+	Count int
+	// Withheld, on the last entry only, is how many more distinct values
+	// the column has that occur too rarely to be shown.
+	Withheld int
+}
+
+// maxTracked bounds the distinct offending values counted per file; values
+// past it are never shown.
+const maxTracked = 10_000
 
 // fileFailed reports whether the file has a problem with the whole file.
 func (r *FileReport) fileFailed() bool {
@@ -91,11 +121,75 @@ func (r *FileReport) fileFailed() bool {
 
 func (r *FileReport) add(p Problem, max int) {
 	r.ByKind[p.Kind]++
-	if len(r.Problems) < max {
+	if p.Value != "" {
+		// A copy: the value is a slice of the whole row's text.
+		p.Value = strings.Clone(p.Value)
+		if r.counts == nil {
+			r.counts = map[string]map[string]int{}
+		}
+		col := r.counts[p.Column]
+		if col == nil {
+			col = map[string]int{}
+			r.counts[p.Column] = col
+		}
+		if _, seen := col[p.Value]; seen || r.tracked < maxTracked {
+			if !seen {
+				r.tracked++
+			}
+			col[p.Value]++
+		}
+	}
+	if r.keptByKind == nil {
+		r.keptByKind = map[Kind]int{}
+	}
+	if r.keptByKind[p.Kind] < max {
+		r.keptByKind[p.Kind]++
 		r.Problems = append(r.Problems, p)
 	} else {
 		r.Dropped++
 	}
+}
+
+// withhold runs when the file has been read: a value that occurs fewer
+// than min times is taken out of every kept problem, and each column's
+// values are summarized.
+func (r *FileReport) withhold(min int) {
+	for i, p := range r.Problems {
+		if p.Value != "" && r.counts[p.Column][p.Value] < min {
+			r.Problems[i].Value = ""
+			r.Problems[i].Detail += fmt.Sprintf(" (value not shown: it occurs fewer than %d times, so it could be a person's data)", min)
+		}
+	}
+	for col, values := range r.counts {
+		var shown []ValueCount
+		withheld := 0
+		for v, n := range values {
+			if n >= min {
+				shown = append(shown, ValueCount{Value: v, Count: n})
+			} else {
+				withheld++
+			}
+		}
+		slices.SortFunc(shown, func(a, b ValueCount) int {
+			if a.Count != b.Count {
+				return b.Count - a.Count
+			}
+			return strings.Compare(a.Value, b.Value)
+		})
+		if len(shown) > 20 {
+			withheld += len(shown) - 20
+			shown = shown[:20]
+		}
+		if len(shown) == 0 {
+			shown = []ValueCount{{}}
+		}
+		shown[len(shown)-1].Withheld = withheld
+		if r.Values == nil {
+			r.Values = map[string][]ValueCount{}
+		}
+		r.Values[col] = shown
+	}
+	r.counts = nil
 }
 
 // Export checks one export of d and calls visit for every valid row, as the
@@ -104,7 +198,11 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 	if opt.MaxProblems <= 0 {
 		opt.MaxProblems = 50
 	}
+	if opt.EchoMin <= 0 {
+		opt.EchoMin = DefaultEchoMin
+	}
 	rep := &FileReport{File: e.File(), ByKind: map[Kind]int{}}
+	defer rep.withhold(opt.EchoMin)
 	fail := func(p Problem) { p.File = e.File(); rep.add(p, opt.MaxProblems) }
 	mapping := opt.Mappings[e.Name]
 

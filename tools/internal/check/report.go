@@ -151,6 +151,20 @@ func (r *Report) Write(w io.Writer) error {
 		if f.Dropped > 0 {
 			fmt.Fprintf(w, "  … and %d more problem(s) not shown\n", f.Dropped)
 		}
+		for _, col := range slices.Sorted(maps.Keys(f.Values)) {
+			var parts []string
+			withheld := 0
+			for _, v := range f.Values[col] {
+				if v.Count > 0 {
+					parts = append(parts, fmt.Sprintf("%q ×%d", v.Value, v.Count))
+				}
+				withheld += v.Withheld
+			}
+			if withheld > 0 {
+				parts = append(parts, fmt.Sprintf("%d other distinct value(s), each too rare to show", withheld))
+			}
+			fmt.Fprintf(w, "  offending values of %s: %s\n", col, strings.Join(parts, "; "))
+		}
 		fmt.Fprintln(w)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -62,6 +62,9 @@ type Config struct {
 		MaxFieldBytes int `mapstructure:"max_field_bytes"`
 		MaxRowBytes   int `mapstructure:"max_row_bytes"`
 		MaxColumns    int `mapstructure:"max_columns"`
+		// EchoMinCount is how often a value must occur before the check's
+		// report may show it.
+		EchoMinCount int `mapstructure:"echo_min_count"`
 	} `mapstructure:"check"`
 
 	Deliveries struct {
@@ -133,6 +136,9 @@ func (c *Config) Mappings() (map[string]records.Mapping, error) {
 		for contractName, fileName := range m.Columns {
 			if _, ok := e.Column(contractName); !ok {
 				errs = append(errs, fmt.Errorf("params.exports.%s.columns.%s: the contract has no such column", export, contractName))
+			}
+			if c, ok := e.Column(strings.ToLower(strings.TrimSpace(fileName))); ok && c.PII && c.Name != contractName {
+				errs = append(errs, fmt.Errorf("params.exports.%s.columns.%s: %q is the contract's personal-data column %s; no mapping may read it", export, contractName, fileName, c.Name))
 			}
 			rm.Rename[fileName] = contractName
 		}
@@ -223,6 +229,7 @@ func Load(path string, flags *pflag.FlagSet) (*Config, error) {
 	v.SetDefault("check.max_field_bytes", records.DefaultLimits.FieldBytes)
 	v.SetDefault("check.max_row_bytes", records.DefaultLimits.RowBytes)
 	v.SetDefault("check.max_columns", records.DefaultLimits.Columns)
+	v.SetDefault("check.echo_min_count", 5)
 	v.SetDefault("deliveries.store", ".wco/deliveries")
 	v.SetDefault("deliveries.keep", 10)
 	v.SetDefault("deliveries.max_file_bytes", int64(4<<30))
@@ -288,6 +295,9 @@ func (c *Config) validate() error {
 	}
 	if c.Check.MaxFieldBytes < 1 || c.Check.MaxRowBytes < c.Check.MaxFieldBytes || c.Check.MaxColumns < 1 {
 		errs = append(errs, errors.New("params.check: max_field_bytes and max_columns must be 1 or more, and max_row_bytes at least max_field_bytes"))
+	}
+	if c.Check.EchoMinCount < 2 {
+		errs = append(errs, errors.New("params.check.echo_min_count: it must be at least 2: a value seen once may be a person's name"))
 	}
 	if c.Check.MaxProblems < 1 {
 		errs = append(errs, errors.New("params.check.max_problems: it must be at least 1"))

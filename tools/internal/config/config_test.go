@@ -84,6 +84,10 @@ func TestRejectsUnsafeSettings(t *testing.T) {
 		"params:\n  deliveries:\n    keep: 0\n",
 		"params:\n  check:\n    max_invalid_rows: -1\n",
 		"params:\n  verify:\n    page_budget_kb: 0\n",
+		"params:\n  check:\n    echo_min_count: 1\n",
+		"params:\n  check:\n    max_field_bytes: 0\n",
+		"params:\n  check:\n    max_row_bytes: 10\n",
+		"params:\n  deliveries:\n    max_file_bytes: 0\n",
 	} {
 		if _, err := Load(writeConfig(t, body), nil); err == nil {
 			t.Errorf("accepted %q", body)
@@ -124,6 +128,8 @@ func TestMappingsRejectMistakes(t *testing.T) {
 		"params:\n  exports:\n    detainer_log:\n      datetime_formats: [\"DD.MM.YY\"]\n",
 		"params:\n  exports:\n    detainer_log:\n      encoding: latin-9\n",
 		"params:\n  exports:\n    detainer_log:\n      location: ward\n",
+		// A mapping may not read a personal-data column into a published one.
+		"params:\n  exports:\n    detainer_log:\n      columns:\n        disposition: Subject_Name\n",
 	} {
 		if _, err := Load(writeConfig(t, body), nil); err == nil {
 			t.Errorf("accepted %q", body)
