@@ -54,7 +54,7 @@ func readRelease(t *testing.T, data, p string) *publish.Release {
 }
 
 func TestReleaseFlow(t *testing.T) {
-	t.Setenv("WCO_PSEUDONYM_KEY", "test-key-not-secret")
+	t.Setenv("WCO_PSEUDONYM_KEY", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
 	t.Setenv("WCO_DELIVERIES_STORE", t.TempDir())
 	cfg := filepath.Join(repoRoot(t), "config.yaml")
 	a := synthDelivery(t, 500, 1)

@@ -281,6 +281,11 @@ func (c *Config) validate() error {
 	if err := disclosure.ValidateThreshold(c.Disclosure.Threshold); err != nil {
 		errs = append(errs, fmt.Errorf("params.disclosure.threshold: %w", err))
 	}
+	if c.PseudonymKey != "" {
+		if err := publish.CheckKey(c.PseudonymKey); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if c.Verify.PageBudgetKB < 1 {
 		errs = append(errs, errors.New("params.verify.page_budget_kb: it must be 1 or more"))
 	}

@@ -69,11 +69,17 @@ func TestSecretsOnlyFromEnvironment(t *testing.T) {
 			t.Errorf("%s in config.yaml: err = %v, want a refusal that does not echo the value", key, err)
 		}
 	}
-	t.Setenv(EnvPseudonymKey, "k")
+	const key = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" // a test key, not a secret
+	t.Setenv(EnvPseudonymKey, key)
 	t.Setenv(EnvSourceToken, "s")
 	c, err := Load(writeConfig(t, "title: x\n"), nil)
-	if err != nil || c.PseudonymKey != "k" || c.SourceToken != "s" {
+	if err != nil || c.PseudonymKey != key || c.SourceToken != "s" {
 		t.Errorf("secrets from env: %+v %v", c, err)
+	}
+	// A weak key is refused by every command, without echoing it.
+	t.Setenv(EnvPseudonymKey, "hunter2hunter2")
+	if _, err := Load(writeConfig(t, "title: x\n"), nil); err == nil || !strings.Contains(err.Error(), "256 bits") || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("a weak key: %v", err)
 	}
 }
 

@@ -127,7 +127,7 @@ func (o Options) Revised() []string {
 }
 
 // ErrNoKey is returned when a real delivery is published without a key.
-var ErrNoKey = errors.New("WCO_PSEUDONYM_KEY is not set: publishing a real delivery needs the pseudonym key (only the embedded sample may go without)")
+var ErrNoKey = errors.New("WCO_PSEUDONYM_KEY is not set: publishing a real delivery needs the pseudonym key (only the embedded sample may go without); " + KeyHowTo)
 
 // Meta opens every data file.
 type Meta struct {
@@ -295,6 +295,8 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 			return nil, nil, ErrNoKey
 		}
 		key = []byte(SampleKey)
+	} else if err := CheckKey(string(key)); err != nil {
+		return nil, nil, err
 	}
 	ledgers := map[string]map[string]string{} // per export: visits run concurrently
 	for _, e := range contract.Exports() {

@@ -219,7 +219,7 @@ func TestMedian(t *testing.T) {
 }
 
 // testKey keys pseudonyms and fingerprints in tests.
-var testKey = []byte("test-key-not-secret")
+var testKey = []byte("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f") // bytes 0 to 31: a test key, not a secret
 
 // TestDictionaryFormsParse holds the forms the dictionary shows to the
 // parser, and its columns to the contract.
