@@ -134,3 +134,39 @@ func TestHugeFieldStaysWithinMemory(t *testing.T) {
 func mapFS(name, body string) fstest.MapFS {
 	return fstest.MapFS{name: {Data: []byte(body)}}
 }
+
+// TestCheckRefusesLinksAndSpecialFiles: a delivery folder whose export is
+// a link out of it, or a FIFO, is refused at once, naming the file.
+func TestCheckRefusesLinksAndSpecialFiles(t *testing.T) {
+	for name, plant := range map[string]func(p string) error{
+		"link to /etc/passwd": func(p string) error { return os.Symlink("/etc/passwd", p) },
+		"link to /dev/zero":   func(p string) error { return os.Symlink("/dev/zero", p) },
+		"relative link out":   func(p string) error { return os.Symlink("../outside.csv", p) },
+		"FIFO":                func(p string) error { return syscall.Mkfifo(p, 0o644) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			base := t.TempDir()
+			os.WriteFile(filepath.Join(base, "outside.csv"), []byte(visaHeader+visaRow("V1")), 0o644)
+			dir := filepath.Join(base, "delivery")
+			os.Mkdir(dir, 0o755)
+			if err := plant(filepath.Join(dir, "visa_certifications.csv")); err != nil {
+				t.Fatal(err)
+			}
+			d, err := delivery.Open(dir, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, _ := contract.Lookup("visa_certifications")
+			done := make(chan *FileReport, 1)
+			go func() { done <- Export(d, e, Options{Now: time.Now()}, func(records.Visa) {}) }()
+			select {
+			case rep := <-done:
+				if !rep.fileFailed() || len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0].Error(), "visa_certifications.csv: missing-file: the file is refused") {
+					t.Errorf("got %+v", rep.Problems)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("the check hung")
+			}
+		})
+	}
+}
