@@ -63,6 +63,26 @@ func (s *System) Attack() ([]Interval, error) {
 	return out, nil
 }
 
+// breaches reports whether what a reader can learn of a suppressed cell
+// is too much: an interval narrower than width. A cell withheld with its
+// whole breakdown that the tables pin at zero is not counted: most often
+// a containing table (the year) has no record with that value, a fact
+// about all of its records alike. Known limit: a zero pinned by
+// subtraction (a year's count equal to its other quarters' sum) is
+// accepted too, and says that no record of the small group has the value.
+func (s *System) breaches(iv Interval, width float64) bool {
+	return !s.PinnedZero(iv) && iv.NarrowerThan(width)
+}
+
+// Breaches is breaches for callers that attack with Attack.
+func (s *System) Breaches(iv Interval, width float64) bool { return s.breaches(iv, width) }
+
+// PinnedZero reports whether iv is a cell withheld with its breakdown that
+// the tables pin at zero.
+func (s *System) PinnedZero(iv Interval) bool {
+	return s.Cells[iv.Cell].MayBeZero && iv.Max < 0.5
+}
+
 // AuditExact returns the suppressed cells whose interval, computed exactly
 // by linear programming for every cell, is narrower than width.
 func (s *System) AuditExact(width float64) ([]Finding, error) {
@@ -72,7 +92,7 @@ func (s *System) AuditExact(width float64) ([]Finding, error) {
 	}
 	var out []Finding
 	for _, iv := range ivs {
-		if iv.NarrowerThan(width) {
+		if s.breaches(iv, width) {
 			out = append(out, Finding{Interval: iv, Key: s.Cells[iv.Cell].Key})
 		}
 	}
@@ -123,8 +143,9 @@ func (s *System) auditComponent(cells []int, width float64) ([]Finding, error) {
 		if err != nil {
 			return nil, fmt.Errorf("audit %s: %w", s.Cells[c].Key, err)
 		}
-		iv := Interval{Cell: c, Min: lo + 1, Max: hi + 1}
-		if iv.NarrowerThan(width) {
+		f := s.Cells[c].floor()
+		iv := Interval{Cell: c, Min: lo + f, Max: hi + f}
+		if s.breaches(iv, width) {
 			out = append(out, Finding{Interval: iv, Key: s.Cells[c].Key})
 		}
 	}
@@ -188,13 +209,15 @@ func (s *System) attackComponent(cells []int) ([]Interval, error) {
 		if err != nil {
 			return nil, fmt.Errorf("audit %s: %w", s.Cells[c].Key, err)
 		}
-		out = append(out, Interval{Cell: c, Min: lo + 1, Max: hi + 1})
+		f := s.Cells[c].floor()
+		out = append(out, Interval{Cell: c, Min: lo + f, Max: hi + f})
 	}
 	return out, nil
 }
 
 // program is the attacker's linear system for one component: A y = b,
-// y ≥ 0, where y is each suppressed cell less 1, then one slack per bound;
+// y ≥ 0, where y is each suppressed cell less its floor (1, or 0 for a
+// cell that may be zero), then one slack per bound;
 // y0 is the true point, which only the toolkit knows.
 type program struct {
 	A  [][]float64
@@ -209,7 +232,7 @@ type program struct {
 
 // program builds the component's linear system.
 func (s *System) program(cells []int) (*program, error) {
-	// Variables: the component's cells, shifted so y = x − 1 ≥ 0, then one
+	// Variables: the component's cells, shifted so y = x − floor ≥ 0, then one
 	// slack per Bound relation that involves them.
 	pos := make(map[int]int, len(cells))
 	for i, c := range cells {
@@ -224,7 +247,7 @@ func (s *System) program(cells []int) (*program, error) {
 		add := func(cell int, sign float64) {
 			if p, ok := pos[cell]; ok {
 				coef[p] += sign
-				constant += sign // from the shift x = y + 1
+				constant += sign * s.Cells[cell].floor() // from the shift x = y + floor
 			} else if !s.Cells[cell].Suppressed {
 				constant += sign * float64(s.Cells[cell].Value)
 			}
@@ -288,10 +311,10 @@ func (s *System) program(cells []int) (*program, error) {
 			si++
 		}
 	}
-	// The true point: cells less 1, and each slack what the bound leaves.
+	// The true point: cells less their floor, and each slack what the bound leaves.
 	y0 := make([]float64, width)
 	for i, c := range cells {
-		y0[i] = float64(s.Cells[c].Value - 1)
+		y0[i] = float64(s.Cells[c].Value) - s.Cells[c].floor()
 	}
 	for i, row := range A {
 		for j := nv; j < width; j++ {

@@ -27,6 +27,18 @@ type Count struct {
 	// Margin marks totals, the most useful numbers, which complementary
 	// suppression takes only when no part will do.
 	Margin bool
+	// MayBeZero marks a cell hidden with its whole breakdown, zeros
+	// included: a reader knows only that it is 0 or more. Any other
+	// suppressed cell is known to be 1 or more, since zeros are published.
+	MayBeZero bool
+}
+
+// floor is the least value a reader knows a suppressed cell can have.
+func (c Count) floor() float64 {
+	if c.MayBeZero {
+		return 0
+	}
+	return 1
 }
 
 // Relation says that the Parts add up to the Total (Kind Sum), or that

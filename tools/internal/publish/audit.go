@@ -35,7 +35,7 @@ func AttackerSystem(t ExportTables) (*disclosure.System, error) {
 	sys := &disclosure.System{}
 	key := func(p, dim, value string) string { return CellKey(t.Export, p, dim, value) }
 	var err error
-	add := func(k string, c Count) {
+	add := func(k string, c Count, mayBeZero bool) {
 		switch {
 		case err != nil:
 		case c.Status == Published && c.Count == nil:
@@ -43,13 +43,13 @@ func AttackerSystem(t ExportTables) (*disclosure.System, error) {
 		case c.Status == Published:
 			sys.Add(disclosure.Count{Key: k, Value: *c.Count})
 		case c.Status == Suppressed:
-			sys.Add(disclosure.Count{Key: k, Suppressed: true})
+			sys.Add(disclosure.Count{Key: k, Suppressed: true, MayBeZero: mayBeZero})
 		default:
 			err = fmt.Errorf("%s has status %q", k, c.Status)
 		}
 	}
 	for _, p := range t.Periods {
-		forEachCount(p, func(dim, value string, c Count) { add(key(p.Period, dim, value), c) })
+		forEachCount(p, func(dim, value string, c Count) { add(key(p.Period, dim, value), c, dim != "" && p.Withheld != "") })
 	}
 	if err != nil {
 		return nil, err
@@ -163,10 +163,10 @@ func Audit(tables []ExportTables, width int) ([]AuditReport, error) {
 		r := AuditReport{Export: t.Export, Cells: len(sys.Cells), Narrowest: inf}
 		for _, iv := range ivs {
 			r.Suppressed++
-			if iv.Width() < r.Narrowest {
+			if iv.Width() < r.Narrowest && !sys.PinnedZero(iv) {
 				r.Narrowest, r.NarrowKey = iv.Width(), sys.Cells[iv.Cell].Key
 			}
-			if iv.NarrowerThan(float64(width)) {
+			if sys.Breaches(iv, float64(width)) {
 				r.Findings = append(r.Findings, disclosure.Finding{Interval: iv, Key: sys.Cells[iv.Cell].Key})
 			}
 		}

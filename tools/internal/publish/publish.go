@@ -240,7 +240,17 @@ type Period struct {
 	Total       Count       `json:"total"`
 	Breakdowns  []Breakdown `json:"breakdowns"`
 	Figures     []Figure    `json:"figures"`
+	// Withheld says why every breakdown cell is hidden, zeros included:
+	// "small_group" (1 to k-1 records) or "provisional" (the quarter is
+	// still open). Empty when the breakdowns are published.
+	Withheld string `json:"withheld,omitempty"`
 }
+
+// Why a period's breakdowns are withheld whole.
+const (
+	WithheldSmallGroup  = "small_group"
+	WithheldProvisional = "provisional"
+)
 
 // Revision is the public note of a revised release.
 type Revision struct {
@@ -489,6 +499,13 @@ func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTa
 	// version of a revised period suppressed, which stay suppressed.
 	frozen := map[string]*Frozen{}
 	suppressed := map[string]bool{}
+	// withheld[period] says why its breakdowns are hidden whole: a period
+	// that any version withheld stays withheld, so no revision reveals
+	// what an earlier version hid.
+	withheld := map[string]string{}
+	for _, sp := range specs {
+		withheld[sp.key] = withholdsBreakdowns(sp, k)
+	}
 	for _, sp := range specs {
 		r := opt.Releases[sp.key]
 		if r == nil {
@@ -506,6 +523,12 @@ func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTa
 		}
 		for _, v := range versions {
 			if old, ok := v.Frozen(a.export.Name); ok {
+				if old.Period.Withheld != "" && (frozen[sp.key] != nil || withheld[sp.key] == "") {
+					withheld[sp.key] = old.Period.Withheld
+				}
+				if frozen[sp.key] != nil {
+					withheld[sp.key] = old.Period.Withheld
+				}
 				forEachCount(old.Period, func(dim, value string, c Count) {
 					if c.Status == Suppressed {
 						suppressed[key(sp.key, dim, value)] = true
@@ -522,7 +545,8 @@ func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTa
 		f := frozen[s.key]
 		cell := func(dim, value string, n int) {
 			ck := key(s.key, dim, value)
-			sys.Add(disclosure.Count{Key: ck, Value: n, Margin: dim == "", Suppressed: suppressed[ck], Frozen: f != nil})
+			whole := dim != "" && withheld[s.key] != ""
+			sys.Add(disclosure.Count{Key: ck, Value: n, Margin: dim == "", Suppressed: suppressed[ck] || whole, MayBeZero: whole, Frozen: f != nil})
 		}
 		cell("", "", s.c.total)
 		shape := Period{Period: s.key, Kind: s.kind, Year: s.year}
@@ -568,7 +592,7 @@ func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTa
 			out.Periods = append(out.Periods, p)
 			continue
 		}
-		p := Period{Period: s.key, Kind: s.kind, Year: s.year, Quarter: s.q, Provisional: s.provisional, Rule: a.rule(s.kind), Breakdowns: []Breakdown{}, Figures: []Figure{}}
+		p := Period{Period: s.key, Kind: s.kind, Year: s.year, Quarter: s.q, Provisional: s.provisional, Rule: a.rule(s.kind), Breakdowns: []Breakdown{}, Figures: []Figure{}, Withheld: withheld[s.key]}
 		ti, _ := sys.Lookup(key(s.key, "", ""))
 		p.Total = count(ti)
 		for i, d := range a.dims {
@@ -590,9 +614,12 @@ func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTa
 			switch {
 			case m.days != nil:
 				med, base := median(s.c.hist[mi])
+				// The median's status may not tell a base of 0 from one
+				// of 1 to k-1: only a period with no records at all has
+				// no median to give.
 				switch {
-				case base == 0:
-				case base < k:
+				case s.c.total == 0:
+				case base < k || s.provisional:
 					f.Status = Suppressed
 				default:
 					f.Value, f.Status = &med, Published
@@ -617,6 +644,29 @@ func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTa
 		out.Periods = append(out.Periods, p)
 	}
 	return out, sys, nil
+}
+
+// withholdsBreakdowns reports whether every breakdown cell of period s is
+// hidden, zeros included, while its total may be published:
+//   - a group of 1 to k-1 records: with its total small, a published zero
+//     in a breakdown says that none of those few records has that value,
+//     and all zeros but one cell give every record's attribute;
+//   - the quarter still open: it is rebuilt every night, and two nights a
+//     record apart would give that record's profile in the cells that
+//     moved. Its breakdowns are published once the quarter has closed.
+//
+// The hidden cells stay in the system, so the year that holds the quarter
+// is protected against subtraction like any other linked table.
+func withholdsBreakdowns(s periodSpec, k int) string {
+	switch {
+	case s.c.total == 0:
+		return "" // no records: a zero describes nobody
+	case s.provisional:
+		return WithheldProvisional
+	case s.c.total < k:
+		return WithheldSmallGroup
+	}
+	return ""
 }
 
 // publishes reports whether dimension i appears in period s: for a
