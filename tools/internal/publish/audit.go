@@ -67,8 +67,14 @@ func AttackerSystem(t ExportTables) (*disclosure.System, error) {
 func relate(sys *disclosure.System, export string, periods []Period) {
 	key := func(p, dim, value string) (int, bool) { return sys.Lookup(CellKey(export, p, dim, value)) }
 	quarters := map[int][]Period{} // year → its quarters
+	dims, _ := catalogOf(export)
 	for _, p := range periods {
 		total, _ := key(p.Period, "", "")
+		for _, d := range dims {
+			for _, l := range d.Links {
+				relateLink(sys, key, p.Period, d, l)
+			}
+		}
 		for _, b := range p.Breakdowns {
 			var parts []int
 			for _, c := range b.Cells {
@@ -111,6 +117,34 @@ func relate(sys *disclosure.System, export string, periods []Period) {
 				}
 			}
 		}
+	}
+}
+
+// relateLink adds a link between two breakdowns of a period, when the
+// period publishes both.
+func relateLink(sys *disclosure.System, key func(p, dim, value string) (int, bool), period string, d Dimension, l Link) {
+	var others []int
+	for _, v := range l.Values {
+		i, ok := key(period, l.Dimension, v)
+		if !ok {
+			return
+		}
+		others = append(others, i)
+	}
+	if l.Bound {
+		var parts []int
+		for _, v := range d.Values {
+			i, ok := key(period, d.ID, v)
+			if !ok {
+				return
+			}
+			parts = append(parts, i)
+		}
+		sys.Relate(disclosure.Bound, others[0], parts...)
+		return
+	}
+	if i, ok := key(period, d.ID, l.Value); ok {
+		sys.Relate(disclosure.Sum, i, others...)
 	}
 }
 

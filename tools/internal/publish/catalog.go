@@ -21,8 +21,12 @@ type Dimension struct {
 	Multi  bool     // a record may count under several values (force types)
 	// Context marks breakdowns no rule asks for, published for context.
 	Context bool
-	one     func(records.Record) string   // the value, for single-valued dimensions
-	many    func(records.Record) []string // the values, for Multi dimensions
+	// Links are what the contract's rules make of this dimension and
+	// another of the same export: a reader who sees both tables can use
+	// them, so the publisher protects them and the audit attacks them.
+	Links []Link
+	one   func(records.Record) string   // the value, for single-valued dimensions
+	many  func(records.Record) []string // the values, for Multi dimensions
 }
 
 // of returns a record's values of the dimension.
@@ -31,6 +35,18 @@ func (d Dimension) of(r records.Record) []string {
 		return d.many(r)
 	}
 	return []string{d.one(r)}
+}
+
+// A Link ties a dimension's counts to another dimension's in the same
+// period. Sum: the records with Value are exactly those with one of the
+// other dimension's Values (not transferred = released + in custody).
+// Bound: the records under each of this dimension's values are among
+// those with the other's single value (each force type ≤ force used).
+type Link struct {
+	Value     string // this dimension's value (Sum); empty for Bound
+	Dimension string
+	Values    []string
+	Bound     bool
 }
 
 // A Measure is a figure computed from counts: a share of records, or a
@@ -190,6 +206,8 @@ var dimensions = []Dimension{
 	{ID: "disposition", Export: "detainer_log", Column: "disposition", Values: codes("detainer_log", "disposition"),
 		one: func(r records.Record) string { return code(r.(records.Detainer).Disposition) }},
 	{ID: "receiving_agency", Export: "detainer_log", Column: "receiving_agency", Values: []string{"ICE", "CBP", "USMS", "COOK_COUNTY", "OTHER", none},
+		// No receiving agency exactly when the person was not transferred.
+		Links: []Link{{Value: none, Dimension: "disposition", Values: []string{"RELEASED", "IN_CUSTODY"}}},
 		one: func(r records.Record) string {
 			d := r.(records.Detainer)
 			if d.Disposition != "TRANSFERRED_FEDERAL" && d.Disposition != "TRANSFERRED_OTHER" {
@@ -222,6 +240,8 @@ var dimensions = []Dimension{
 	{ID: "use_of_force", Export: "federal_incidents", Column: "use_of_force", Values: []string{"Y", "N"},
 		one: func(r records.Record) string { return flag(r.(records.Incident).UseOfForce) }},
 	{ID: "force_type", Export: "federal_incidents", Column: "force_types", Values: listCodes("federal_incidents", "force_types"), Multi: true,
+		// Force types are empty when no force was used.
+		Links: []Link{{Dimension: "use_of_force", Values: []string{"Y"}, Bound: true}},
 		many: func(r records.Record) []string {
 			var out []string
 			for _, t := range r.(records.Incident).ForceTypes {
@@ -240,6 +260,8 @@ var dimensions = []Dimension{
 	{ID: "referred_to_sao", Export: "federal_incidents", Column: "referred_to_sao", Values: []string{"Y", "N"},
 		one: func(r records.Record) string { return flag(r.(records.Incident).ReferredToSAO) }},
 	{ID: "sao_status", Export: "federal_incidents", Column: "sao_status", Values: []string{"PENDING", "CHARGED", "DECLINED", notReferred, unknown},
+		// A status is empty exactly when the incident was not referred.
+		Links: []Link{{Value: notReferred, Dimension: "referred_to_sao", Values: []string{"N"}}},
 		one: func(r records.Record) string {
 			i := r.(records.Incident)
 			if !i.ReferredToSAO.Is() {

@@ -1,0 +1,92 @@
+package publish
+
+import (
+	"strings"
+	"testing"
+)
+
+// detainerTables is one closed quarter of detainer_log as published: its
+// total, and the disposition and receiving-agency breakdowns, with the
+// given cells (nil: suppressed).
+func detainerTables(total int, cells map[string]map[string]*int) ExportTables {
+	pub := func(n *int) Count {
+		if n == nil {
+			return Count{Status: Suppressed}
+		}
+		return Count{Count: n, Status: Published}
+	}
+	n := total
+	p := Period{Period: "2025-Q3", Kind: "quarter", Year: 2025, Quarter: 3, Total: pub(&n)}
+	for _, dim := range []string{"disposition", "receiving_agency"} {
+		d, _ := LookupDimension("detainer_log", dim)
+		b := Breakdown{Dimension: dim}
+		for _, v := range d.Values {
+			b.Cells = append(b.Cells, Cell{Value: v, Count: pub(cells[dim][v])})
+		}
+		p.Breakdowns = append(p.Breakdowns, b)
+	}
+	return ExportTables{Export: "detainer_log", Periods: []Period{p}}
+}
+
+func ptr(n int) *int { return &n }
+
+// TestTheReceivingAgencyRelationIsAttacked is the attack: "not
+// transferred" in the receiving-agency table is released plus still in
+// custody. With it a reader pins the hidden transfers exactly; the audit,
+// which must be that reader, finds it.
+func TestTheReceivingAgencyRelationIsAttacked(t *testing.T) {
+	zero := ptr(0)
+	tables := detainerTables(30, map[string]map[string]*int{
+		"disposition":      {"TRANSFERRED_OTHER": zero}, // RELEASED, TRANSFERRED_FEDERAL, IN_CUSTODY hidden
+		"receiving_agency": {"CBP": zero, "USMS": zero, "COOK_COUNTY": zero, "OTHER": zero, none: ptr(7)},
+	})
+	sys, err := AttackerSystem(tables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings, err := sys.AuditExact(11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range findings {
+		if strings.HasSuffix(f.Key, "disposition=TRANSFERRED_FEDERAL") && f.Min == 23 && f.Max == 23 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the audit misses that transfers to federal custody are 30 − 7 = 23: %v", findings)
+	}
+}
+
+// TestLinksHoldOnEveryDelivery: every link of the catalog holds on real
+// counts (the publisher's system validates its relations against the true
+// values), and every publication passes the audit with the links in.
+func TestLinksHoldOnEveryDelivery(t *testing.T) {
+	dims, _ := Catalog()
+	links := 0
+	for _, d := range dims {
+		for _, l := range d.Links {
+			links++
+			o, ok := LookupDimension(d.Export, l.Dimension)
+			if !ok {
+				t.Errorf("%s links to %s, which %s does not have", d.ID, l.Dimension, d.Export)
+				continue
+			}
+			for _, v := range l.Values {
+				if !strings.Contains(strings.Join(o.Values, " "), v) {
+					t.Errorf("%s links to %s=%s, which is not one of its values", d.ID, l.Dimension, v)
+				}
+			}
+		}
+	}
+	if links != 3 {
+		t.Errorf("%d links in the catalog, want 3", links)
+	}
+	pub := run(t, tiny(map[string]int{"2025-Q1": 12, "2025-Q2": 2, "2025-Q3": 25, "2025-Q4": 1, "2026-Q1": 40}))
+	for name, sys := range pub.Systems {
+		if f, err := sys.AuditExact(11); err != nil || len(f) > 0 {
+			t.Errorf("%s: %v %v", name, f, err)
+		}
+	}
+}
