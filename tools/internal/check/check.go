@@ -15,6 +15,7 @@
 package check
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/csv"
@@ -207,7 +208,7 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 	mapping := opt.Mappings[e.Name]
 
 	// First pass: the bytes.
-	sum, size, utf8ok, badLine, err := scanBytes(opt.ctx(), d.FS, e.File())
+	sum, size, utf8ok, badLine, head, err := scanBytes(opt.ctx(), d.FS, e.File())
 	switch {
 	case opt.ctx().Err() != nil:
 		return rep // the report says it was interrupted
@@ -222,6 +223,10 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 		return rep
 	}
 	rep.SHA256 = sum
+	if what, hint := sniff(head); what != "" {
+		fail(Problem{Line: 1, Kind: BadEncoding, Detail: "the file is " + what + ", not a CSV text file", Hint: hint})
+		return rep
+	}
 	if size == 0 {
 		fail(Problem{Kind: EmptyFile, Detail: "the file is empty", Hint: "a file needs at least its header row; ask for the export again"})
 		return rep
@@ -312,20 +317,57 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 	return rep
 }
 
-// scanBytes reads a file once for its sha256, size and UTF-8 validity.
-func scanBytes(ctx context.Context, fsys fs.FS, name string) (sum string, size int64, utf8ok bool, badLine int, err error) {
+// scanBytes reads a file once for its sha256, size, UTF-8 validity and
+// first bytes.
+func scanBytes(ctx context.Context, fsys fs.FS, name string) (sum string, size int64, utf8ok bool, badLine int, head []byte, err error) {
 	f, err := fsys.Open(name)
 	if err != nil {
-		return "", 0, false, 0, err
+		return "", 0, false, 0, nil, err
 	}
 	defer f.Close()
 	h := sha256.New()
 	var u records.UTF8Scanner
-	size, err = io.Copy(io.MultiWriter(h, &u), delivery.ReadContext(ctx, f))
+	first := &headWriter{n: 8}
+	size, err = io.Copy(io.MultiWriter(h, &u, first), delivery.ReadContext(ctx, f))
 	if err != nil {
-		return "", 0, false, 0, err
+		return "", 0, false, 0, nil, err
 	}
-	return hex.EncodeToString(h.Sum(nil)), size, u.Valid(), u.BadLine(), nil
+	return hex.EncodeToString(h.Sum(nil)), size, u.Valid(), u.BadLine(), first.b, nil
+}
+
+// headWriter keeps the first n bytes written to it.
+type headWriter struct {
+	b []byte
+	n int
+}
+
+func (w *headWriter) Write(p []byte) (int, error) {
+	if len(w.b) < w.n {
+		w.b = append(w.b, p[:min(len(p), w.n-len(w.b))]...)
+	}
+	return len(p), nil
+}
+
+// sniff names what a file is when its first bytes say it is not text the
+// check can read: UTF-16 or UTF-32 (by byte-order mark, or by the zero
+// bytes of ASCII text in them), or a gzip or ZIP archive.
+func sniff(b []byte) (what, hint string) {
+	has := func(p string) bool { return bytes.HasPrefix(b, []byte(p)) }
+	utf := "export it again as UTF-8 (\"CSV UTF-8\" in most programs), or convert it: iconv -f %s -t UTF-8 FILE > FILE.utf8"
+	switch {
+	case has("\x00\x00\xfe\xff"), has("\xff\xfe\x00\x00"):
+		return "UTF-32 text", fmt.Sprintf(utf, "UTF-32")
+	case has("\xfe\xff"), has("\xff\xfe"):
+		return "UTF-16 text", fmt.Sprintf(utf, "UTF-16")
+	case len(b) >= 4 && b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0,
+		len(b) >= 4 && b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0:
+		return "UTF-16 text without a byte-order mark", fmt.Sprintf(utf, "UTF-16")
+	case has("\x1f\x8b"):
+		return "a gzip archive", "decompress it first (gunzip), and keep the .csv name"
+	case has("PK\x03\x04"), has("PK\x05\x06"):
+		return "a ZIP archive", "unpack it (unzip) and deliver the CSV files it holds"
+	}
+	return "", ""
 }
 
 // checkHeader reports missing, duplicate and unknown columns; false means

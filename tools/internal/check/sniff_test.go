@@ -1,0 +1,74 @@
+package check
+
+import (
+	"bytes"
+	"compress/gzip"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+	"unicode/utf16"
+
+	"archive/zip"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
+)
+
+// utf16Bytes encodes s as UTF-16, little- or big-endian, with or without
+// a byte-order mark.
+func utf16Bytes(s string, big, bom bool) []byte {
+	var out []byte
+	units := utf16.Encode([]rune(s))
+	if bom {
+		units = append([]uint16{0xfeff}, units...)
+	}
+	for _, u := range units {
+		if big {
+			out = append(out, byte(u>>8), byte(u))
+		} else {
+			out = append(out, byte(u), byte(u>>8))
+		}
+	}
+	return out
+}
+
+// TestFilesThatAreNotCSVTextAreNamed: UTF-16, UTF-32, gzip and ZIP files
+// are reported as what they are, with what to do, not as a missing header.
+func TestFilesThatAreNotCSVTextAreNamed(t *testing.T) {
+	body := visaHeader + visaRow("V1")
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(body))
+	zw.Close()
+	var zipped bytes.Buffer
+	z := zip.NewWriter(&zipped)
+	w, _ := z.Create("visa_certifications.csv")
+	w.Write([]byte(body))
+	z.Close()
+	utf32 := []byte{0xff, 0xfe, 0, 0}
+	for _, r := range body {
+		utf32 = append(utf32, byte(r), byte(r>>8), 0, 0)
+	}
+	for name, tc := range map[string]struct {
+		data []byte
+		want string
+	}{
+		"UTF-16 LE with BOM":    {utf16Bytes(body, false, true), "the file is UTF-16 text, not a CSV text file (export it again as UTF-8"},
+		"UTF-16 BE with BOM":    {utf16Bytes(body, true, true), "the file is UTF-16 text, not a CSV text file"},
+		"UTF-16 LE without BOM": {utf16Bytes(body, false, false), "the file is UTF-16 text without a byte-order mark"},
+		"UTF-32":                {utf32, "the file is UTF-32 text"},
+		"gzip":                  {gz.Bytes(), "the file is a gzip archive, not a CSV text file (decompress it first"},
+		"ZIP":                   {zipped.Bytes(), "the file is a ZIP archive, not a CSV text file (unpack it"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := &delivery.Delivery{FS: fstest.MapFS{"visa_certifications.csv": {Data: tc.data}}, Origin: "test"}
+			e, _ := contract.Lookup("visa_certifications")
+			rep := Export(d, e, Options{Now: time.Now()}, func(records.Visa) {})
+			if len(rep.Problems) != 1 || rep.Problems[0].Kind != BadEncoding || !strings.Contains(rep.Problems[0].Error(), tc.want) {
+				t.Errorf("got %v, want one bad-encoding problem saying %q", rep.Problems, tc.want)
+			}
+		})
+	}
+}
