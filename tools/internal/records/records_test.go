@@ -224,9 +224,21 @@ func TestLayoutFromPattern(t *testing.T) {
 			t.Errorf("%s on %q = %v, %v; want %s", tt.pattern, tt.value, got, err, tt.want)
 		}
 	}
-	for _, bad := range []string{"DD.MM.YY", "YYYY-MM-DD Q", "HH:mm", ""} {
-		if _, err := LayoutFromPattern(bad); err == nil {
-			t.Errorf("pattern %q accepted", bad)
+	for bad, why := range map[string]string{
+		"DD.MM.YY": "not one of", "YYYY-MM-DD Q": "not one of", "HH:mm": "needs a year", "": "needs a year",
+		// Typos that once read minutes as months, or hours wrong.
+		"DD/MM/YYYY hh:MM":       "the month appears 2 times",
+		"YYYY-MM-DD HH:MM":       "the month appears 2 times",
+		"YYYY-MM-DD HH":          "an hour without minutes",
+		"YYYY-MM-DD mm":          "minutes (mm) without an hour",
+		"YYYY-MM-DD HH:ss":       "seconds (ss) without minutes",
+		"YYYY-MM-DD hh:mm":       "needs AM or PM",
+		"YYYY-MM-DD HH:mm A":     "goes with a 12-hour clock",
+		"YYYY-MM-DD DD":          "the day appears 2 times",
+		"YYYY-MM-DD HH:mm:ss ss": "the second appears 2 times",
+	} {
+		if _, err := LayoutFromPattern(bad); err == nil || !strings.Contains(err.Error(), why) {
+			t.Errorf("pattern %q: got %v, want it refused saying %q", bad, err, why)
 		}
 	}
 }
