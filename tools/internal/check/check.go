@@ -371,9 +371,10 @@ func sniff(b []byte) (what, hint string) {
 }
 
 // checkHeader reports missing, duplicate and unknown columns; false means
-// the rows cannot be read. A first line that names fewer than half of the
-// contract's columns is taken for a data row, not a header: it is reported
-// without echoing any of it, as it may hold personal data.
+// the rows cannot be read. A first line that names none of the contract's
+// columns may be a data row, not a header: it is reported without echoing
+// any of it, as it may hold personal data. A header that names some of
+// them is a header: each column it lacks is reported by name.
 func checkHeader(e contract.Export, headers []string, fail func(Problem)) bool {
 	known, wanted := 0, 0
 	for _, c := range e.Columns {
@@ -384,8 +385,12 @@ func checkHeader(e contract.Export, headers []string, fail func(Problem)) bool {
 			}
 		}
 	}
-	if known*2 < wanted {
-		fail(Problem{Line: 1, Kind: BadHeader, Detail: fmt.Sprintf("the first line names only %d of the contract's %d columns: the header row is missing or not comma-separated", known, wanted), Hint: "export the file with its header row, or map the system's column names in config.yaml"})
+	if known == 0 {
+		sep := ""
+		if len(headers) == 1 {
+			sep = " It holds a single field: if the file is separated by semicolons or tabs, export it comma-separated."
+		}
+		fail(Problem{Line: 1, Kind: BadHeader, Detail: fmt.Sprintf("the first line names none of the contract's %d columns: either the file has no header row, or the system names every column its own way.%s", wanted, sep), Hint: "export the file with its header row, and map the system's column names under params.exports." + e.Name + ".columns in config.yaml"})
 		return false
 	}
 	ok := true

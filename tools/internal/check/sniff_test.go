@@ -72,3 +72,32 @@ func TestFilesThatAreNotCSVTextAreNamed(t *testing.T) {
 		})
 	}
 }
+
+// TestAHeaderWithFewColumnsIsAHeader: a system that supplies only some of
+// the contract's columns gets each missing column named, not a claim that
+// its header row is missing; a first line of data is reported without
+// echoing it.
+func TestAHeaderWithFewColumnsIsAHeader(t *testing.T) {
+	e, _ := contract.Lookup("visa_certifications")
+	check := func(body string) *FileReport {
+		d := &delivery.Delivery{FS: fstest.MapFS{"visa_certifications.csv": {Data: []byte(body)}}, Origin: "test"}
+		return Export(d, e, Options{Now: time.Now()}, func(records.Visa) {})
+	}
+	rep := check("request_id,received_at,DECISION_TXT\nV1,2026-03-02 10:00,Certified\n")
+	if rep.ByKind[BadHeader] != 0 || rep.ByKind[MissingColumn] != 5 {
+		t.Errorf("a header with 2 of 7 columns: %v", rep.Problems)
+	}
+	for _, p := range rep.Problems {
+		if p.Kind == MissingColumn && p.Column == "decision" && !strings.Contains(p.Error(), "params.exports.visa_certifications.columns") {
+			t.Errorf("the missing column does not say how to map it: %s", p.Error())
+		}
+	}
+	rep = check("V1,2026-03-02 10:00,U,ATTORNEY,Fakey McCanary CANARYNAME\n")
+	if rep.ByKind[BadHeader] != 1 || len(rep.Problems) != 1 || strings.Contains(rep.Problems[0].Error(), "CANARY") || !strings.Contains(rep.Problems[0].Error(), "no header row") {
+		t.Errorf("a first line of data: %v", rep.Problems)
+	}
+	rep = check("request_id;received_at;visa_type\n")
+	if rep.ByKind[BadHeader] != 1 || !strings.Contains(rep.Problems[0].Error(), "semicolons or tabs") {
+		t.Errorf("a semicolon-separated header: %v", rep.Problems)
+	}
+}
