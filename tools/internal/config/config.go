@@ -132,7 +132,7 @@ func (c *Config) Mappings() (map[string]records.Mapping, error) {
 			errs = append(errs, fmt.Errorf("params.exports.%s: the contract has no such export", export))
 			continue
 		}
-		rm := records.Mapping{Rename: map[string]string{}}
+		rm := records.Mapping{Columns: map[string]string{}}
 		for contractName, fileName := range m.Columns {
 			if _, ok := e.Column(contractName); !ok {
 				errs = append(errs, fmt.Errorf("params.exports.%s.columns.%s: the contract has no such column", export, contractName))
@@ -140,7 +140,7 @@ func (c *Config) Mappings() (map[string]records.Mapping, error) {
 			if c, ok := e.Column(strings.ToLower(strings.TrimSpace(fileName))); ok && c.PII && c.Name != contractName {
 				errs = append(errs, fmt.Errorf("params.exports.%s.columns.%s: %q is the contract's personal-data column %s; no mapping may read it", export, contractName, fileName, c.Name))
 			}
-			rm.Rename[fileName] = contractName
+			rm.Columns[contractName] = fileName
 		}
 		for _, f := range []struct {
 			key      string

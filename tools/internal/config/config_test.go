@@ -119,7 +119,7 @@ func TestMappings(t *testing.T) {
 		t.Fatal(err)
 	}
 	dl := m["detainer_log"]
-	if dl.Rename["RECV_DT"] != "received_at" || dl.Encoding != "windows-1252" || !dl.Parser.BeatIsDistrict || len(dl.Parser.DatetimeLayouts) != 1 {
+	if dl.Columns["received_at"] != "RECV_DT" || dl.Encoding != "windows-1252" || !dl.Parser.BeatIsDistrict || len(dl.Parser.DatetimeLayouts) != 1 {
 		t.Errorf("mapping = %+v", dl)
 	}
 	if _, err := dl.Parser.Datetime("03.07.2026 14:05"); err != nil {

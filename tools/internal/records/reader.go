@@ -38,6 +38,10 @@ var ErrEmptyFile = errors.New("the file is empty: a header row is required")
 type Mapping struct {
 	// Rename maps the file's column names to the contract's.
 	Rename map[string]string
+	// Columns maps contract column names to the file's: several contract
+	// columns may read one file column (a date that is both when a
+	// request was received and when it was answered).
+	Columns map[string]string
 	// Encoding of the file; EncodingAuto (or empty) detects it.
 	Encoding Encoding
 	Parser   Parser
@@ -92,32 +96,19 @@ func accessOf(t reflect.Type) access {
 }
 
 // bindings returns, in struct order, each field of T bound to its column
-// in headers.
-func bindings[T Record](headers []string) []binding {
+// of the file (cols: contract name → file column index).
+func bindings[T Record](cols map[string]int) []binding {
 	t := reflect.TypeFor[T]()
 	out := make([]binding, t.NumField())
 	for i := range t.NumField() {
 		f := t.Field(i)
-		out[i] = binding{col: slices.Index(headers, f.Tag.Get("csv")), offset: f.Offset, access: accessOf(f.Type)}
+		col, ok := cols[f.Tag.Get("csv")]
+		if !ok {
+			col = -1
+		}
+		out[i] = binding{col: col, offset: f.Offset, access: accessOf(f.Type)}
 	}
 	return out
-}
-
-// NewHeaderNormalizer returns the function that turns a file's header names
-// into canonical ones: trimmed, lower-cased, then renamed through rename
-// (keys are the file's names, compared the same way).
-func NewHeaderNormalizer(rename map[string]string) func(string) string {
-	norm := make(map[string]string, len(rename))
-	for from, to := range rename {
-		norm[normalizeHeader(from)] = normalizeHeader(to)
-	}
-	return func(h string) string {
-		h = normalizeHeader(h)
-		if to, ok := norm[h]; ok {
-			return to
-		}
-		return h
-	}
 }
 
 func normalizeHeader(h string) string { return strings.ToLower(strings.TrimSpace(h)) }
@@ -134,13 +125,55 @@ func NewReader[T Record](r io.Reader, m Mapping) (*Reader[T], error) {
 	if err != nil {
 		return nil, fmt.Errorf("read header row: %w", err)
 	}
-	normalize := NewHeaderNormalizer(m.Rename)
-	headers := make([]string, len(header))
-	for i, h := range header {
-		headers[i] = normalize(h)
-	}
+	headers, cols := bindHeader(header, m)
 	parser := m.Parser
-	return &Reader[T]{csv: cr, headers: headers, parser: &parser, binds: bindings[T](headers)}, nil
+	return &Reader[T]{csv: cr, headers: headers, parser: &parser, binds: bindings[T](cols)}, nil
+}
+
+// bindHeader names each column of a file's header row by the contract
+// column it holds, through the mapping, and returns those names (in file
+// order, then the further contract columns that read a column already
+// named, sorted) and, per contract name, the file column it reads. The
+// first column of a name wins; a name given twice is the check's to
+// report.
+func bindHeader(header []string, m Mapping) ([]string, map[string]int) {
+	byFile := map[string][]string{}
+	for from, to := range m.Rename {
+		byFile[normalizeHeader(from)] = append(byFile[normalizeHeader(from)], normalizeHeader(to))
+	}
+	for contractName, fileName := range m.Columns {
+		f := normalizeHeader(fileName)
+		if c := normalizeHeader(contractName); !slices.Contains(byFile[f], c) {
+			byFile[f] = append(byFile[f], c)
+		}
+	}
+	for _, cs := range byFile {
+		slices.Sort(cs)
+	}
+	headers := make([]string, len(header))
+	cols := map[string]int{}
+	var extra []string
+	bind := func(name string, i int) {
+		if _, seen := cols[name]; !seen {
+			cols[name] = i
+		}
+	}
+	for i, h := range header {
+		h = normalizeHeader(h)
+		cs, mapped := byFile[h]
+		if !mapped {
+			headers[i] = h
+			bind(h, i)
+			continue
+		}
+		headers[i] = cs[0]
+		for _, c := range cs {
+			bind(c, i)
+		}
+		extra = append(extra, cs[1:]...)
+	}
+	slices.Sort(extra)
+	return append(headers, extra...), cols
 }
 
 // Headers are the file's column names after normalization, in file order.
@@ -210,7 +243,7 @@ func Fields[T Record](row *T) []FieldState {
 	var out []FieldState
 	base := unsafe.Pointer(row)
 	cols := Columns[T]()
-	for i, b := range bindings[T](nil) {
+	for i, b := range bindings[T](nil) { // no columns: only the field types
 		fs := b.access.state(unsafe.Add(base, b.offset))
 		fs.Column = cols[i]
 		out = append(out, fs)

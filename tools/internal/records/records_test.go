@@ -289,3 +289,31 @@ func TestEveryRowFieldHasAnAccessor(t *testing.T) {
 	bindings[Incident](nil)
 	bindings[Visa](nil)
 }
+
+// TestOneFileColumnFeedsSeveralContractColumns: a mapping may read one
+// file column into two contract columns, both every time (it once kept
+// one of them, a different one on each run, in map order).
+func TestOneFileColumnFeedsSeveralContractColumns(t *testing.T) {
+	file := "REQ,WHEN,KIND,FROM,CRIME,OUTCOME\nV1,2026-03-02 10:00,U,ATTORNEY,OTHER,CERTIFIED\n"
+	m := Mapping{Columns: map[string]string{
+		"request_id": "REQ", "received_at": "WHEN", "decided_at": "when", "visa_type": "KIND",
+		"requester_type": "FROM", "qualifying_crime": "CRIME", "decision": "OUTCOME",
+	}}
+	for range 50 {
+		r, err := NewReader[Visa](strings.NewReader(file), m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"request_id", "received_at", "visa_type", "requester_type", "qualifying_crime", "decision", "decided_at"}
+		if !slices.Equal(r.Headers(), want) {
+			t.Fatalf("headers %q, want %q", r.Headers(), want)
+		}
+		row, _, err := r.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !row.ReceivedAt.Valid || !row.DecidedAt.Valid || !row.ReceivedAt.Time.Equal(row.DecidedAt.Time) || row.Decision != "CERTIFIED" {
+			t.Fatalf("row %+v", row)
+		}
+	}
+}
