@@ -117,6 +117,19 @@ type ExportMapping struct {
 	// Location is beat (the default) or district: the file's beat column
 	// holds district numbers.
 	Location string `mapstructure:"location"`
+	// Values map, per contract column, the system's words to the
+	// contract's codes, as a list of {from, to} (a list, since a value
+	// may hold dots, which YAML keys read by the configuration may not).
+	Values map[string][]ValueMap `mapstructure:"values"`
+	// Constants give a contract column the system does not have one
+	// value for every row.
+	Constants map[string]string `mapstructure:"constants"`
+}
+
+// ValueMap is one entry of a column's value map.
+type ValueMap struct {
+	From string `mapstructure:"from"`
+	To   string `mapstructure:"to"`
 }
 
 // SiteDir is the Hugo site's folder: the one holding config.yaml.
@@ -156,6 +169,49 @@ func (c *Config) Mappings() (map[string]records.Mapping, error) {
 					errs = append(errs, fmt.Errorf("params.exports.%s.%s: %w", export, f.key, err))
 				}
 				*f.into = append(*f.into, layout)
+			}
+		}
+		for col, entries := range m.Values {
+			c, ok := e.Column(col)
+			switch {
+			case !ok || c.PII:
+				errs = append(errs, fmt.Errorf("params.exports.%s.values.%s: the contract has no such column that may be read", export, col))
+				continue
+			case c.Kind != contract.KindCode && c.Kind != contract.KindFlag:
+				errs = append(errs, fmt.Errorf("params.exports.%s.values.%s: a value map is for code and yes/no columns", export, col))
+				continue
+			}
+			vm := map[string]string{}
+			for i, v := range entries {
+				to := strings.ToUpper(strings.TrimSpace(v.To))
+				if strings.TrimSpace(v.From) == "" || (c.Kind == contract.KindCode && !slices.Contains(c.Codes, to)) {
+					errs = append(errs, fmt.Errorf("params.exports.%s.values.%s[%d]: map a value (from) to one of %s (to)", export, col, i, strings.Join(c.Codes, ", ")))
+					continue
+				}
+				if _, dup := vm[strings.ToUpper(strings.TrimSpace(v.From))]; dup {
+					errs = append(errs, fmt.Errorf("params.exports.%s.values.%s[%d]: %q is mapped twice", export, col, i, v.From))
+				}
+				vm[strings.ToUpper(strings.TrimSpace(v.From))] = to
+			}
+			if rm.Values == nil {
+				rm.Values = map[string]map[string]string{}
+			}
+			rm.Values[col] = vm
+		}
+		for col, v := range m.Constants {
+			c, ok := e.Column(col)
+			switch {
+			case !ok || c.PII:
+				errs = append(errs, fmt.Errorf("params.exports.%s.constants.%s: the contract has no such column that may be read", export, col))
+			case m.Columns[col] != "":
+				errs = append(errs, fmt.Errorf("params.exports.%s.constants.%s: the column is also mapped under columns; give one or the other", export, col))
+			case c.Kind == contract.KindCode && !slices.Contains(c.Codes, strings.ToUpper(strings.TrimSpace(v))):
+				errs = append(errs, fmt.Errorf("params.exports.%s.constants.%s: %q is not one of %s", export, col, v, strings.Join(c.Codes, ", ")))
+			default:
+				if rm.Constants == nil {
+					rm.Constants = map[string]string{}
+				}
+				rm.Constants[col] = v
 			}
 		}
 		if rm.Encoding, err = records.ParseEncoding(m.Encoding); err != nil {

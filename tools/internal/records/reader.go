@@ -47,7 +47,18 @@ type Mapping struct {
 	Parser   Parser
 	// Limits bound a row; zero fields take DefaultLimits.
 	Limits Limits
+	// Values map, per contract column, the system's own words to the
+	// contract's codes ("Booked into Detention" → IN_CUSTODY), compared
+	// trimmed and case-insensitively; a value the map lacks is read as
+	// written.
+	Values map[string]map[string]string
+	// Constants give a contract column the system does not have one value
+	// for every row (every detainer's issuing agency is ICE).
+	Constants map[string]string
 }
+
+// valueKey is how a value is looked up in a value map.
+func valueKey(s string) string { return strings.ToUpper(strings.Join(strings.Fields(s), " ")) }
 
 // Reader streams typed rows of type T from one CSV file.
 type Reader[T Record] struct {
@@ -60,9 +71,11 @@ type Reader[T Record] struct {
 // binding ties a field of T, at offset in the struct, to column col of
 // the file (-1 when the file lacks it).
 type binding struct {
-	col    int
-	offset uintptr
-	access access
+	col      int
+	offset   uintptr
+	access   access
+	values   map[string]string // the column's value map, keys by valueKey
+	constant *string           // the column's constant, if it has one
 }
 
 // access sets and reads one field type at an address, without reflection
@@ -127,7 +140,20 @@ func NewReader[T Record](r io.Reader, m Mapping) (*Reader[T], error) {
 	}
 	headers, cols := bindHeader(header, m)
 	parser := m.Parser
-	return &Reader[T]{csv: cr, headers: headers, parser: &parser, binds: bindings[T](cols)}, nil
+	binds := bindings[T](cols)
+	names := Columns[T]()
+	for i := range binds {
+		if v, ok := m.Constants[names[i]]; ok {
+			binds[i].constant = &v
+		}
+		if vm := m.Values[names[i]]; len(vm) > 0 {
+			binds[i].values = map[string]string{}
+			for from, to := range vm {
+				binds[i].values[valueKey(from)] = to
+			}
+		}
+	}
+	return &Reader[T]{csv: cr, headers: headers, parser: &parser, binds: binds}, nil
 }
 
 // bindHeader names each column of a file's header row by the contract
@@ -172,6 +198,12 @@ func bindHeader(header []string, m Mapping) ([]string, map[string]int) {
 		}
 		extra = append(extra, cs[1:]...)
 	}
+	// A constant is a column the file does not need.
+	for c := range m.Constants {
+		if _, ok := cols[normalizeHeader(c)]; !ok {
+			extra = append(extra, normalizeHeader(c))
+		}
+	}
 	slices.Sort(extra)
 	return append(headers, extra...), cols
 }
@@ -195,8 +227,16 @@ func (r *Reader[T]) Next() (row T, line int, err error) {
 	base := unsafe.Pointer(&row)
 	for _, b := range r.binds {
 		raw := ""
-		if b.col >= 0 {
+		switch {
+		case b.constant != nil:
+			raw = *b.constant
+		case b.col >= 0:
 			raw = rec[b.col]
+		}
+		if b.values != nil {
+			if to, ok := b.values[valueKey(raw)]; ok {
+				raw = to
+			}
 		}
 		b.access.set(unsafe.Add(base, b.offset), raw, r.parser)
 	}

@@ -1,0 +1,81 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/check"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
+)
+
+// TestValueMapsAndConstants is the shape of a FOIA file of detainers:
+// codes in the system's own words, and no issuing agency column, since
+// every row's is ICE. config.yaml alone reads it.
+func TestValueMapsAndConstants(t *testing.T) {
+	c, err := Load(writeConfig(t, `params:
+  exports:
+    detainer_log:
+      columns:
+        log_id: Detainer ID
+        received_at: Prepare Date
+        request_type: Detainer Type
+        arrest_beat: Beat
+        charge_class: Charge Class
+        bail_posted_at: Bail Posted
+        disposition: Outcome
+        disposition_at: Outcome Date
+        receiving_agency: Received By
+      values:
+        request_type:
+          - {from: "I247 - Immigration Detainer", to: DETAINER}
+          - {from: "I-200 Warrant. Admin.", to: ADMIN_WARRANT}
+        disposition:
+          - {from: "Booked into Detention", to: TRANSFERRED_FEDERAL}
+          - {from: "Released", to: RELEASED}
+      constants:
+        issuing_agency: ICE
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Mappings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := "Detainer ID,Prepare Date,Detainer Type,Beat,Charge Class,Bail Posted,Outcome,Outcome Date,Received By\n" +
+		"D1,2026-03-02 10:00,I247 - Immigration Detainer,0111,FELONY,,booked into  detention,2026-03-03 10:00,ICE\n" +
+		"D2,2026-03-04 10:00,I-200 Warrant. Admin.,0111,MISDEMEANOR,,Released,2026-03-05 10:00,\n"
+	d := &delivery.Delivery{FS: fstest.MapFS{"detainer_log.csv": {Data: []byte(file)}}, Origin: "test"}
+	e, _ := contract.Lookup("detainer_log")
+	var rows []records.Detainer
+	rep := check.Export(d, e, check.Options{Now: time.Now(), Mappings: m}, func(r records.Detainer) { rows = append(rows, r) })
+	if len(rep.Problems) != 0 || len(rows) != 2 {
+		t.Fatalf("problems %v, %d rows", rep.Problems, len(rows))
+	}
+	if rows[0].RequestType != "DETAINER" || rows[1].RequestType != "ADMIN_WARRANT" || rows[0].Disposition != "TRANSFERRED_FEDERAL" || rows[1].Disposition != "RELEASED" {
+		t.Errorf("value maps: %+v", rows)
+	}
+	if rows[0].IssuingAgency != "ICE" || rows[1].IssuingAgency != "ICE" {
+		t.Errorf("constant: %q %q", rows[0].IssuingAgency, rows[1].IssuingAgency)
+	}
+}
+
+func TestValueMapsAndConstantsRejectMistakes(t *testing.T) {
+	for body, want := range map[string]string{
+		"values:\n        disposition:\n          - {from: Booked, to: JAILED}\n":                   "map a value (from) to one of",
+		"values:\n        subject_name:\n          - {from: A, to: B}\n":                            "no such column that may be read",
+		"values:\n        received_at:\n          - {from: A, to: B}\n":                             "for code and yes/no columns",
+		"constants:\n        issuing_agency: FBI\n":                                                 `"FBI" is not one of`,
+		"constants:\n        remarks: x\n":                                                          "no such column that may be read",
+		"constants:\n        issuing_agency: ICE\n      columns:\n        issuing_agency: AGENCY\n": "give one or the other",
+	} {
+		_, err := Load(writeConfig(t, "params:\n  exports:\n    detainer_log:\n      "+body), nil)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: got %v, want %q", body, err, want)
+		}
+	}
+}
