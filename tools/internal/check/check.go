@@ -271,6 +271,9 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 		limit = d.Manifest.ExportedAt
 	}
 	rc := newRowChecker[T](e, limit)
+	if !mapping.Earliest.IsZero() {
+		rc.earliest = mapping.Earliest
+	}
 	for {
 		row, line, err := rd.Next()
 		if errors.Is(err, io.EOF) {
@@ -416,11 +419,12 @@ func checkHeader(e contract.Export, headers []string, fail func(Problem)) bool {
 
 // rowChecker validates rows of one export, decoded as T.
 type rowChecker[T records.Record] struct {
-	export contract.Export
-	limit  time.Time         // no datetime may be later
-	cols   []contract.Column // the contract's column for each field of T
-	rules  []compiledRule
-	states []records.FieldState // reused for every row
+	export   contract.Export
+	limit    time.Time         // no datetime may be later
+	earliest time.Time         // nor earlier
+	cols     []contract.Column // the contract's column for each field of T
+	rules    []compiledRule
+	states   []records.FieldState // reused for every row
 	// seen maps a 64-bit hash of each record id to its first line. Keeping
 	// the ids themselves would pin every row's text in memory (encoding/csv
 	// makes one string per record; fields are slices of it). Two distinct
@@ -438,7 +442,7 @@ type compiledRule struct {
 
 func newRowChecker[T records.Record](e contract.Export, limit time.Time) *rowChecker[T] {
 	names := records.Columns[T]()
-	rc := &rowChecker[T]{export: e, limit: limit, seen: map[uint64]int{}, seed: maphash.MakeSeed()}
+	rc := &rowChecker[T]{export: e, limit: limit, earliest: Earliest, seen: map[uint64]int{}, seed: maphash.MakeSeed()}
 	for _, n := range names {
 		c, _ := e.Column(n)
 		rc.cols = append(rc.cols, c)
@@ -460,7 +464,7 @@ func (rc *rowChecker[T]) check(rd *records.Reader[T], row *T, line int) []Proble
 		col := rc.cols[i]
 		switch {
 		case fs.Err != nil && errors.Is(fs.Err, records.ErrDistrict):
-			bad(Problem{Column: col.Name, Kind: BadDistrict, Value: clip(fs.Raw), Detail: fs.Err.Error(), Hint: "a beat's first digits are its district; use 0 or leave it empty when the location is unknown"})
+			bad(Problem{Column: col.Name, Kind: BadDistrict, Value: clip(fs.Raw), Detail: fs.Err.Error(), Hint: "a beat's first digits are its district; use 0 or leave it empty when the location is unknown, or, if the system uses this code for units outside the districts, list it under params.exports." + rc.export.Name + ".unknown_locations"})
 		case fs.Err != nil:
 			bad(Problem{Column: col.Name, Kind: BadValue, Value: clip(fs.Raw), Detail: fs.Err.Error(), Hint: hintFor(col.Kind)})
 		case fs.Empty:
@@ -485,8 +489,8 @@ func (rc *rowChecker[T]) check(rd *records.Reader[T], row *T, line int) []Proble
 			switch {
 			case !rc.limit.IsZero() && fs.Time.After(rc.limit):
 				bad(Problem{Column: col.Name, Kind: FutureDatetime, Value: clip(fs.Raw), Detail: "later than the delivery's export time", Hint: "check the clock and time zone of the records system"})
-			case fs.Time.Before(Earliest):
-				bad(Problem{Column: col.Name, Kind: TooEarly, Value: clip(fs.Raw), Detail: "before 2012", Hint: "check the year; reporting under the ordinance starts in 2012"})
+			case fs.Time.Before(rc.earliest):
+				bad(Problem{Column: col.Name, Kind: TooEarly, Value: clip(fs.Raw), Detail: "before " + rc.earliest.Format(time.DateOnly), Hint: "check the year; if the system really holds older records, set params.exports." + rc.export.Name + ".earliest"})
 			}
 		}
 	}

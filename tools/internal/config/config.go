@@ -24,12 +24,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/disclosure"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
 )
@@ -124,6 +126,13 @@ type ExportMapping struct {
 	// Constants give a contract column the system does not have one
 	// value for every row.
 	Constants map[string]string `mapstructure:"constants"`
+	// UnknownLocations are the system's location codes that mean
+	// "unknown" (beats 3100 and 5100, units outside the districts).
+	UnknownLocations []string `mapstructure:"unknown_locations"`
+	// Earliest is the first date a record may carry (YYYY-MM-DD); empty:
+	// 2012-01-01, where reporting under the ordinance begins. YAML reads
+	// an unquoted date as a timestamp, so either form is taken.
+	Earliest any `mapstructure:"earliest"`
 }
 
 // ValueMap is one entry of a column's value map.
@@ -213,6 +222,20 @@ func (c *Config) Mappings() (map[string]records.Mapping, error) {
 				}
 				rm.Constants[col] = v
 			}
+		}
+		for _, u := range m.UnknownLocations {
+			rm.Parser.UnknownLocations = append(rm.Parser.UnknownLocations, strings.TrimSpace(u))
+		}
+		if m.Earliest != nil {
+			text := fmt.Sprint(m.Earliest)
+			if t, ok := m.Earliest.(time.Time); ok {
+				text = t.UTC().Format(time.DateOnly)
+			}
+			t, err := time.ParseInLocation(time.DateOnly, text, period.Chicago)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("params.exports.%s.earliest %q: write a date as 2005-01-01", export, text))
+			}
+			rm.Earliest = t
 		}
 		if rm.Encoding, err = records.ParseEncoding(m.Encoding); err != nil {
 			errs = append(errs, fmt.Errorf("params.exports.%s.encoding: %w", export, err))

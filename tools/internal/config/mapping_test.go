@@ -79,3 +79,62 @@ func TestValueMapsAndConstantsRejectMistakes(t *testing.T) {
 		}
 	}
 }
+
+// TestDataPortalShapes: a Data Portal-style export gives districts
+// zero-padded (010) beside a beat column, and a police export uses beat
+// codes outside the districts (3100, 5100) for units with no district,
+// with records older than 2012. config.yaml alone reads them.
+func TestDataPortalShapes(t *testing.T) {
+	c, err := Load(writeConfig(t, `params:
+  exports:
+    assistance_requests:
+      columns:
+        beat: DISTRICT
+      location: district
+    visa_certifications:
+      earliest: 2005-01-01
+    detainer_log:
+      unknown_locations: ["3100", "5100"]
+      earliest: "2008-07-01"
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Mappings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m["visa_certifications"].Earliest.Format(time.DateOnly); got != "2005-01-01" {
+		t.Errorf("earliest (unquoted in YAML) = %s", got)
+	}
+	file := "request_id,received_at,channel,requesting_agency,assistance_type,BEAT,DISTRICT,response,responded_at\n" +
+		"A1,2026-03-02 10:00,PHONE,ICE,OTHER,9999,010,DECLINED,2026-03-02 11:00\n" +
+		"A2,2026-03-02 10:00,PHONE,ICE,OTHER,0111,001,DECLINED,2026-03-02 11:00\n"
+	d := &delivery.Delivery{FS: fstest.MapFS{"assistance_requests.csv": {Data: []byte(file)}}, Origin: "test"}
+	e, _ := contract.Lookup("assistance_requests")
+	var rows []records.Assistance
+	rep := check.Export(d, e, check.Options{Now: time.Now(), Mappings: m}, func(r records.Assistance) { rows = append(rows, r) })
+	if rep.InvalidRows != 0 || len(rows) != 2 || rows[0].Beat.District != 10 || rows[1].Beat.District != 1 {
+		t.Fatalf("districts: %+v %v", rows, rep.Problems)
+	}
+	if rep.ByKind[check.UnknownColumn] != 1 || !strings.Contains(rep.Problems[0].Error(), "not read: the mapping reads beat from another column") {
+		t.Errorf("the beat column beside the district should be reported as not read: %v", rep.Problems)
+	}
+
+	file = "log_id,received_at,request_type,issuing_agency,arrest_beat,charge_class,bail_posted_at,disposition,disposition_at,receiving_agency\n" +
+		"D1,2009-03-02 10:00,DETAINER,ICE,3100,FELONY,,RELEASED,2009-03-03 10:00,\n" +
+		"D2,2026-03-02 10:00,DETAINER,ICE,5100,FELONY,,RELEASED,2026-03-03 10:00,\n" +
+		"D3,2026-03-02 10:00,DETAINER,ICE,0111,FELONY,,RELEASED,2026-03-03 10:00,\n"
+	d = &delivery.Delivery{FS: fstest.MapFS{"detainer_log.csv": {Data: []byte(file)}}, Origin: "test"}
+	e, _ = contract.Lookup("detainer_log")
+	var dets []records.Detainer
+	rep = check.Export(d, e, check.Options{Now: time.Now(), Mappings: m}, func(r records.Detainer) { dets = append(dets, r) })
+	if len(rep.Problems) != 0 || len(dets) != 3 || dets[0].ArrestBeat.Valid || dets[1].ArrestBeat.Valid || !dets[2].ArrestBeat.Valid {
+		t.Errorf("unknown locations and the earliest date: %+v %v", dets, rep.Problems)
+	}
+	// Without the mapping, the same file is refused, saying what to set.
+	rep = check.Export(d, e, check.Options{Now: time.Now()}, func(records.Detainer) {})
+	if rep.ByKind[check.TooEarly] != 2 || rep.ByKind[check.BadDistrict] != 2 || !strings.Contains(rep.Problems[0].Error()+rep.Problems[1].Error()+rep.Problems[2].Error(), "params.exports.detainer_log.earliest") {
+		t.Errorf("without the mapping: %v", rep.Problems)
+	}
+}

@@ -55,6 +55,9 @@ type Mapping struct {
 	// Constants give a contract column the system does not have one value
 	// for every row (every detainer's issuing agency is ICE).
 	Constants map[string]string
+	// Earliest is the first datetime a record may carry; zero: the
+	// contract's (2012).
+	Earliest time.Time
 }
 
 // valueKey is how a value is looked up in a value map.
@@ -176,6 +179,15 @@ func bindHeader(header []string, m Mapping) ([]string, map[string]int) {
 	for _, cs := range byFile {
 		slices.Sort(cs)
 	}
+	// A contract column the mapping reads from another file column is not
+	// read from a file column of its own name (a file with both a beat
+	// and a district column, read by its district).
+	replaced := map[string]bool{}
+	for contractName, fileName := range m.Columns {
+		if c := normalizeHeader(contractName); c != normalizeHeader(fileName) {
+			replaced[c] = true
+		}
+	}
 	headers := make([]string, len(header))
 	cols := map[string]int{}
 	var extra []string
@@ -187,6 +199,10 @@ func bindHeader(header []string, m Mapping) ([]string, map[string]int) {
 	for i, h := range header {
 		h = normalizeHeader(h)
 		cs, mapped := byFile[h]
+		if !mapped && replaced[h] {
+			headers[i] = h + " (not read: the mapping reads " + h + " from another column)"
+			continue
+		}
 		if !mapped {
 			headers[i] = h
 			bind(h, i)

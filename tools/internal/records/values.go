@@ -3,6 +3,7 @@ package records
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +46,9 @@ type Parser struct {
 	DatetimeLayouts []string // extra datetime layouts (Go form)
 	DateLayouts     []string // extra date layouts (Go form)
 	BeatIsDistrict  bool     // the file's beat column holds district numbers
+	// UnknownLocations are the system's codes for "location unknown"
+	// (3100, 5100 for units outside the districts), read as unknown.
+	UnknownLocations []string
 }
 
 // Datetime reads a datetime in a contract form or an extra layout.
@@ -84,6 +88,9 @@ func (p *Parser) Date(s string) (time.Time, error) {
 // Beat reads a beat column: a CPD beat, or a district number when the
 // mapping says the file gives districts directly.
 func (p *Parser) Beat(s string) (beat, district int, ok bool, err error) {
+	if p != nil && len(p.UnknownLocations) > 0 && slices.Contains(p.UnknownLocations, trimPointZero(strings.TrimSpace(s))) {
+		return 0, 0, false, nil
+	}
 	if p == nil || !p.BeatIsDistrict {
 		return ParseBeat(s)
 	}
@@ -145,14 +152,19 @@ func ParseBeat(s string) (beat, district int, ok bool, err error) {
 }
 
 // ParseDistrict reads a district number given directly (1–25, with an
-// optional ".0"); 0 or empty means the location is unknown. beat is 0.
+// optional ".0", zero-padded to three digits or not); 0 or empty means
+// the location is unknown. beat is 0.
 func ParseDistrict(s string) (beat, district int, ok bool, err error) {
 	s = trimPointZero(strings.TrimSpace(s))
 	if s == "" || s == "0" {
 		return 0, 0, false, nil
 	}
+	// Zero-padded, as the City's data portal writes them: 010 is district 10.
+	if len(s) == 3 && s[0] == '0' {
+		s = s[1:]
+	}
 	district, err = strconv.Atoi(s)
-	if err != nil || len(s) > 2 {
+	if err != nil || len(s) > 2 || s[0] == '+' || s[0] == '-' {
 		return 0, 0, false, ErrDistrictNumber
 	}
 	if !contract.IsDistrict(district) {
