@@ -32,6 +32,9 @@ It exits 1 when there is any problem; unknown columns are warnings only.`,
 				return err
 			}
 			rep := check.Delivery(d, checkOptions(cmd, cfg), func(contract.Export, records.Record) {})
+			if err := rep.WriteMapping(cmd.OutOrStdout()); err != nil {
+				return err
+			}
 			if err := rep.Write(cmd.OutOrStdout()); err != nil {
 				return err
 			}

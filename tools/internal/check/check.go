@@ -91,6 +91,8 @@ type FileReport struct {
 	// often each occurs, most frequent first: only values that occur at
 	// least EchoMin times, with the rest counted in Withheld.
 	Values map[string][]ValueCount
+	// Mapping is where each contract column was read from.
+	Mapping []records.Source
 
 	keptByKind map[Kind]int
 	counts     map[string]map[string]int // per column, offending value -> occurrences
@@ -263,7 +265,13 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 		fail(Problem{Line: 1, Kind: MalformedRow, Detail: err.Error(), Hint: "check that the file is comma-separated CSV with a header row"})
 		return rep
 	}
-	if !checkHeader(e, rd.Headers(), fail) {
+	headerOK := checkHeader(e, rd.Headers(), fail)
+	if rep.ByKind[BadHeader] == 0 {
+		// A header that names contract columns: its names are no one's
+		// data. (A first line of data is never shown.)
+		rep.Mapping = rd.Sources()
+	}
+	if !headerOK {
 		return rep
 	}
 	limit := opt.Now

@@ -127,6 +127,36 @@ func File(d *delivery.Delivery, e contract.Export, opt Options, visit func(contr
 	panic("check: no typed row for export " + e.Name)
 }
 
+// WriteMapping prints, per file, where each contract column is read from:
+// the file's header, a constant, or nothing (the column is unknown).
+func (r *Report) WriteMapping(w io.Writer) error {
+	for _, f := range r.Files {
+		if len(f.Mapping) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "%s reads:\n", f.File)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, s := range f.Mapping {
+			from := fmt.Sprintf("column %q", s.From)
+			switch {
+			case s.Constant != "":
+				from = fmt.Sprintf("the constant %q", s.Constant)
+			case s.From == "":
+				from = "nothing: not in the file"
+			}
+			if s.Values > 0 {
+				from += fmt.Sprintf(", through a value map of %d", s.Values)
+			}
+			fmt.Fprintf(tw, "  %s\t← %s\n", s.Column, from)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(w)
+	return nil
+}
+
 // Write prints every problem grouped by file and kind, then a summary table
 // per file.
 func (r *Report) Write(w io.Writer) error {

@@ -101,3 +101,35 @@ func TestAHeaderWithFewColumnsIsAHeader(t *testing.T) {
 		t.Errorf("a semicolon-separated header: %v", rep.Problems)
 	}
 }
+
+// TestTheEffectiveMappingIsReported: check says where each contract column
+// is read from, and never shows a first line of data as column names.
+func TestTheEffectiveMappingIsReported(t *testing.T) {
+	e, _ := contract.Lookup("visa_certifications")
+	file := "REQ,WHEN,visa_type,requester_type,qualifying_crime,OUTCOME\nV1,2026-03-02 10:00,U,ATTORNEY,OTHER,Certified\n"
+	m := records.Mapping{
+		Columns: map[string]string{"request_id": "REQ", "received_at": "WHEN", "decision": "OUTCOME"},
+		Values:  map[string]map[string]string{"decision": {"Certified": "CERTIFIED"}},
+	}
+	d := &delivery.Delivery{FS: fstest.MapFS{"visa_certifications.csv": {Data: []byte(file)}}, Origin: "test"}
+	rep := &Report{Files: []*FileReport{Export(d, e, Options{Now: time.Now(), Mappings: map[string]records.Mapping{e.Name: m}}, func(records.Visa) {})}}
+	var out bytes.Buffer
+	rep.WriteMapping(&out)
+	for _, want := range []string{
+		`request_id        ← column "REQ"`,
+		`received_at       ← column "WHEN"`,
+		`decision          ← column "OUTCOME", through a value map of 1`,
+		`decided_at        ← nothing: not in the file`,
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the mapping should say %q:\n%s", want, out.String())
+		}
+	}
+	d = &delivery.Delivery{FS: fstest.MapFS{"visa_certifications.csv": {Data: []byte("V1,2026-03-02 10:00,U,Fakey CANARYNAME\n")}}, Origin: "test"}
+	rep = &Report{Files: []*FileReport{Export(d, e, Options{Now: time.Now()}, func(records.Visa) {})}}
+	out.Reset()
+	rep.WriteMapping(&out)
+	if strings.Contains(out.String(), "CANARY") {
+		t.Errorf("a first line of data is shown as the mapping:\n%s", out.String())
+	}
+}

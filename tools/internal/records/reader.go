@@ -67,6 +67,7 @@ func valueKey(s string) string { return strings.ToUpper(strings.Join(strings.Fie
 type Reader[T Record] struct {
 	csv     *csv.Reader
 	headers []string
+	raw     []string // the header row as written
 	parser  *Parser
 	binds   []binding // T's fields, in struct order
 }
@@ -156,7 +157,7 @@ func NewReader[T Record](r io.Reader, m Mapping) (*Reader[T], error) {
 			}
 		}
 	}
-	return &Reader[T]{csv: cr, headers: headers, parser: &parser, binds: binds}, nil
+	return &Reader[T]{csv: cr, headers: headers, raw: slices.Clone(header), parser: &parser, binds: binds}, nil
 }
 
 // bindHeader names each column of a file's header row by the contract
@@ -222,6 +223,31 @@ func bindHeader(header []string, m Mapping) ([]string, map[string]int) {
 	}
 	slices.Sort(extra)
 	return append(headers, extra...), cols
+}
+
+// Source says where one contract column of a file comes from.
+type Source struct {
+	Column   string // the contract's column
+	From     string // the file's header, as written; empty when not in the file
+	Constant string // the constant it is given, if any
+	Values   int    // entries in its value map
+}
+
+// Sources lists, in struct order, where each column T decodes is read
+// from: the effective mapping of the file.
+func (r *Reader[T]) Sources() []Source {
+	names := Columns[T]()
+	out := make([]Source, len(r.binds))
+	for i, b := range r.binds {
+		out[i] = Source{Column: names[i], Values: len(b.values)}
+		switch {
+		case b.constant != nil:
+			out[i].Constant = *b.constant
+		case b.col >= 0:
+			out[i].From = r.raw[b.col]
+		}
+	}
+	return out
 }
 
 // Headers are the file's column names after normalization, in file order.
