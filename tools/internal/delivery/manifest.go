@@ -21,6 +21,11 @@ type ManifestFile struct {
 	Name   string `json:"name"`
 	Rows   int    `json:"rows"`
 	SHA256 string `json:"sha256"`
+	// CertifiedEmpty is the records system's certification that the
+	// export had no records at all (805 ILCS 25 asks agencies to certify
+	// when they received nothing). Without it, a file with no rows is
+	// published as not reported, never as zeros.
+	CertifiedEmpty bool `json:"certified_empty,omitempty"`
 }
 
 // File returns the manifest's entry for a file name.
@@ -49,6 +54,9 @@ func ParseManifest(b []byte) (*Manifest, error) {
 		}
 		if err := CheckName(f.Name); err != nil {
 			return nil, fmt.Errorf("%s: files[%d]: %w", ManifestName, i, err)
+		}
+		if f.CertifiedEmpty && f.Rows != 0 {
+			return nil, fmt.Errorf("%s: files[%d]: %s certifies it is empty but lists %d rows", ManifestName, i, f.Name, f.Rows)
 		}
 		if f.Name == ManifestName || seen[f.Name] {
 			return nil, fmt.Errorf("%s: files[%d]: %q is refused: it is listed twice or names the manifest itself", ManifestName, i, f.Name)

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 )
 
 // DownloadsSubdir is the folder under data/ that holds the public downloads.
@@ -64,8 +65,19 @@ type DownloadTable struct {
 // Tables lays out every published number as downloadable tables.
 func (p *Publication) Tables() []Table {
 	var out []Table
+	notReported := map[string]ExportInfo{}
+	for _, info := range p.Index.Exports {
+		if info.NotReported {
+			notReported[info.Name] = info
+		}
+	}
 	for _, e := range p.Exports {
 		ex, _ := contract.Lookup(e.Export)
+		if info, ok := notReported[e.Export]; ok {
+			// Unknown, not zero: every period's total says so.
+			out = append(out, p.notReportedTables(ex, info)...)
+			continue
+		}
 		for _, kind := range []string{"quarter", "year"} {
 			var periods []Period
 			for _, per := range e.Periods {
@@ -111,6 +123,39 @@ func (p *Publication) Tables() []Table {
 				}
 				out = append(out, t)
 			}
+		}
+	}
+	return out
+}
+
+// NotReported is the status of a figure whose export was delivered with
+// no records and no certification that there were none.
+const NotReported = "not_reported"
+
+// notReportedTables are the totals tables of an export that was not
+// reported: one row per period it covers, with no value.
+func (p *Publication) notReportedTables(ex contract.Export, info ExportInfo) []Table {
+	from, _ := period.Parse(info.From)
+	var out []Table
+	for _, kind := range []string{"quarterly", "yearly"} {
+		t := Table{Name: fmt.Sprintf("%s-%s-totals", ex.Slug(), kind), Export: ex.Name, Kind: kind, Subject: "total", Columns: []string{"period", "value", "unit", "status"}}
+		if kind == "quarterly" {
+			t.Rule = ex.Rules[0]
+			for _, q := range p.Index.Quarters {
+				if qq, err := period.Parse(q.Quarter); err == nil && !qq.Before(from) {
+					t.Rows = append(t.Rows, []string{q.Quarter, "", "count", NotReported})
+				}
+			}
+		} else {
+			t.Rule = ex.Rules[len(ex.Rules)-1]
+			for _, y := range p.Index.Years {
+				if y.Year >= from.Year && from.Q == 1 || y.Year > from.Year {
+					t.Rows = append(t.Rows, []string{fmt.Sprint(y.Year), "", "count", NotReported})
+				}
+			}
+		}
+		if len(t.Rows) > 0 {
+			out = append(out, t)
 		}
 	}
 	return out

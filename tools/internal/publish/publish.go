@@ -180,11 +180,15 @@ type ExportInfo struct {
 	From       string   `json:"from"` // first published quarter
 	Dimensions []string `json:"dimensions"`
 	Measures   []string `json:"measures"`
+	// NotReported: the export came with no records and no certification
+	// that there were none. It has no periods: its counts are unknown,
+	// not zero.
+	NotReported bool `json:"not_reported"`
 }
 
 // Note is a public note about the publication, shown on the site.
 type Note struct {
-	Kind   string `json:"kind"`   // excluded_invalid_rows
+	Kind   string `json:"kind"`   // excluded_invalid_rows, not_reported or certified_none
 	Export string `json:"export"` // the export it concerns
 	Rows   int    `json:"rows"`
 }
@@ -371,11 +375,23 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 	}
 	excluded := rep.Excluded()
 	var changed []string
-	for _, e := range contract.Exports() {
+	for i, e := range contract.Exports() {
 		a := aggs[e.Name]
 		from := first
 		if !e.Since.IsZero() && from.Before(period.Of(e.Since)) {
 			from = period.Of(e.Since)
+		}
+		if fr := rep.Files[i]; fr.RowsRead == 0 {
+			mf, listed := ManifestFileOf(d, e.File())
+			if !listed || !mf.CertifiedEmpty {
+				// A header and no rows: the counts are unknown, not zero.
+				pub.Exports = append(pub.Exports, ExportTables{Meta: meta, Export: e.Name, Periods: []Period{}})
+				pub.Systems[e.Name] = &disclosure.System{}
+				pub.Index.Exports = append(pub.Index.Exports, ExportInfo{Name: e.Name, Slug: e.Slug(), Rules: slices.Clone(e.Rules), From: from.String(), Dimensions: []string{}, Measures: []string{}, NotReported: true})
+				pub.Index.Notes = append(pub.Index.Notes, Note{Kind: "not_reported", Export: e.Name})
+				continue
+			}
+			pub.Index.Notes = append(pub.Index.Notes, Note{Kind: "certified_none", Export: e.Name})
 		}
 		specs := a.specs(from, last, pub.Index.Years)
 		pub.fingerprints[e.Name] = map[string]string{}
@@ -418,6 +434,14 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 		return nil, rep, fmt.Errorf("%w: %s. A released period is frozen: if the change is right (late or corrected records), publish it with wco revise PERIOD --reason \"…\"; if not, find out why the records system changed it (or whether WCO_PSEUDONYM_KEY is the key it was released with)", ErrReleasedChanged, strings.Join(changed, ", "))
 	}
 	return pub, rep, nil
+}
+
+// ManifestFileOf is a file's manifest entry, when the delivery has one.
+func ManifestFileOf(d *delivery.Delivery, file string) (delivery.ManifestFile, bool) {
+	if d.Manifest == nil {
+		return delivery.ManifestFile{}, false
+	}
+	return d.Manifest.File(file)
 }
 
 func makeMeta(d *delivery.Delivery, rep *check.Report, opt Options) (Meta, time.Time, error) {
