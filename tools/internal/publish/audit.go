@@ -123,28 +123,30 @@ func relate(sys *disclosure.System, export string, periods []Period) {
 // relateLink adds a link between two breakdowns of a period, when the
 // period publishes both.
 func relateLink(sys *disclosure.System, key func(p, dim, value string) (int, bool), period string, d Dimension, l Link) {
-	var others []int
-	for _, v := range l.Values {
-		i, ok := key(period, l.Dimension, v)
-		if !ok {
-			return
-		}
-		others = append(others, i)
-	}
-	if l.Bound {
-		var parts []int
-		for _, v := range d.Values {
-			i, ok := key(period, d.ID, v)
+	// cells are the period's cells of dim's values; false if any is not published.
+	cells := func(dim string, values []string) ([]int, bool) {
+		var out []int
+		for _, v := range values {
+			i, ok := key(period, dim, v)
 			if !ok {
-				return
+				return nil, false
 			}
-			parts = append(parts, i)
+			out = append(out, i)
 		}
-		sys.Relate(disclosure.Bound, others[0], parts...)
+		return out, true
+	}
+	others, ok := cells(l.Dimension, l.Values)
+	if !ok {
 		return
 	}
-	if i, ok := key(period, d.ID, l.Value); ok {
-		sys.Relate(disclosure.Sum, i, others...)
+	if l.Bound {
+		if parts, ok := cells(d.ID, d.Values); ok {
+			sys.Relate(disclosure.Bound, others[0], parts...)
+		}
+		return
+	}
+	if own, ok := cells(d.ID, []string{l.Value}); ok {
+		sys.Relate(disclosure.Sum, own[0], others...)
 	}
 }
 

@@ -149,7 +149,8 @@ func (p *Publication) notReportedTables(ex contract.Export, info ExportInfo) []T
 		} else {
 			t.Rule = ex.Rules[len(ex.Rules)-1]
 			for _, y := range p.Index.Years {
-				if y.Year >= from.Year && from.Q == 1 || y.Year > from.Year {
+				// As specs: a year the export covers from its first quarter.
+				if !(period.Quarter{Year: y.Year, Q: 1}).Before(from) {
 					t.Rows = append(t.Rows, []string{fmt.Sprint(y.Year), "", "count", NotReported})
 				}
 			}

@@ -547,10 +547,10 @@ func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTa
 		}
 		for _, v := range versions {
 			if old, ok := v.Frozen(a.export.Name); ok {
-				if old.Period.Withheld != "" && (frozen[sp.key] != nil || withheld[sp.key] == "") {
+				switch {
+				case frozen[sp.key] != nil: // exactly as released
 					withheld[sp.key] = old.Period.Withheld
-				}
-				if frozen[sp.key] != nil {
+				case withheld[sp.key] == "":
 					withheld[sp.key] = old.Period.Withheld
 				}
 				forEachCount(old.Period, func(dim, value string, c Count) {
