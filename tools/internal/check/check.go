@@ -217,7 +217,7 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 	case errors.Is(err, fs.ErrNotExist):
 		fail(Problem{Kind: MissingFile, Detail: "the delivery has no " + e.File(), Hint: "ask the records system for a full delivery of all four exports"})
 		return rep
-	case err != nil && (errors.Is(err, delivery.ErrNotRegular) || errors.Is(err, fs.ErrInvalid) || strings.Contains(err.Error(), "escapes")):
+	case delivery.IsRefused(err):
 		fail(Problem{Kind: MissingFile, Detail: "the file is refused: " + err.Error(), Hint: "a delivery holds only plain files inside its folder: copy the real file in, not a link"})
 		return rep
 	case err != nil:

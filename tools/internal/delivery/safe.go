@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
+	"strings"
 	"syscall"
 )
 
@@ -20,6 +21,15 @@ import (
 
 // ErrNotRegular is returned for a delivery entry that is not a regular file.
 var ErrNotRegular = errors.New("not a regular file: a delivery holds only plain files (no devices, FIFOs, sockets or folders)")
+
+// ErrOutside is returned for a link that leads out of the delivery's folder.
+var ErrOutside = errors.New("a link out of the delivery's folder is refused")
+
+// IsRefused reports whether err is a delivery entry refused for what it
+// is (a name, a link out, a file that is not plain), not a read failure.
+func IsRefused(err error) bool {
+	return errors.Is(err, ErrNotRegular) || errors.Is(err, ErrOutside) || errors.Is(err, fs.ErrInvalid)
+}
 
 // baseName is what a file name in a delivery may look like: a letter or
 // digit first, then letters, digits, '.', '_' or '-'. No separator, no
@@ -65,10 +75,12 @@ func OpenIn(root *os.Root, name string) (*os.File, error) {
 	}
 	file, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, err
+		// os.Root names an escape only in its message ("path escapes
+		// from parent"); it is told apart here, once.
+		if strings.Contains(err.Error(), "escapes") {
+			return nil, fmt.Errorf("open %s: %w: %w", name, errors.Unwrap(err), ErrOutside)
 		}
-		return nil, fmt.Errorf("open %s: %w (a link out of the delivery's folder is refused)", name, errors.Unwrap(err))
+		return nil, err
 	}
 	st, err := file.Stat()
 	if err != nil {
