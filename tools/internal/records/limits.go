@@ -99,29 +99,27 @@ func (l *limitReader) Read(p []byte) (int, error) {
 
 func (l *limitReader) step(c byte) error {
 	l.row++
+	err := l.scan(c)
 	if c == '\n' {
-		defer func() { l.line++ }()
+		l.line++
 	}
-	endField := func() error {
-		l.field = 0
-		l.cols++
-		l.state = fieldStart
-		if l.cols > l.lim.Columns {
-			return &LimitError{Line: l.start, At: l.line, What: "the number of columns in a row", Limit: l.lim.Columns, Key: "max_columns"}
-		}
-		return nil
-	}
-	endRow := func() {
-		l.field, l.row, l.cols, l.state = 0, 0, 1, fieldStart
-		l.start = l.line + 1
-	}
+	return err
+}
+
+// scan moves the scanner over one byte of the current line.
+func (l *limitReader) scan(c byte) error {
 	switch l.state {
 	case fieldStart, unquoted, quoteInQuote:
 		switch c {
 		case ',':
-			return endField()
+			l.field, l.state = 0, fieldStart
+			if l.cols++; l.cols > l.lim.Columns {
+				return &LimitError{Line: l.start, At: l.line, What: "the number of columns in a row", Limit: l.lim.Columns, Key: "max_columns"}
+			}
+			return nil
 		case '\n':
-			endRow()
+			l.field, l.row, l.cols, l.state = 0, 0, 1, fieldStart
+			l.start = l.line + 1
 			return nil
 		case '"':
 			if l.state == fieldStart {
