@@ -87,10 +87,8 @@ type FileReport struct {
 	Dropped     int          // problems past the cap, counted only
 	ByKind      map[Kind]int // every problem and warning, by kind
 	Latest      time.Time    // latest datetime of the export's date column
-	// Values summarizes, per column, the distinct offending values and how
-	// often each occurs, most frequent first: only values that occur at
-	// least EchoMin times, with the rest counted in Withheld.
-	Values map[string][]ValueCount
+	// Values summarizes, per column, the distinct offending values.
+	Values map[string]ColumnValues
 	// Mapping is where each contract column was read from.
 	Mapping []records.Source
 
@@ -99,13 +97,19 @@ type FileReport struct {
 	tracked    int                       // distinct values in counts
 }
 
+// ColumnValues are a column's distinct offending values.
+type ColumnValues struct {
+	// Shown are those that occur at least EchoMin times (20 at most),
+	// most frequent first.
+	Shown []ValueCount
+	// Withheld counts the other distinct values, too rare to show.
+	Withheld int
+}
+
 // ValueCount is one distinct offending value of a column.
 type ValueCount struct {
 	Value string
 	Count int
-	// Withheld, on the last entry only, is how many more distinct values
-	// the column has that occur too rarely to be shown.
-	Withheld int
 }
 
 // maxTracked bounds the distinct offending values counted per file; values
@@ -183,14 +187,10 @@ func (r *FileReport) withhold(min int) {
 			withheld += len(shown) - 20
 			shown = shown[:20]
 		}
-		if len(shown) == 0 {
-			shown = []ValueCount{{}}
-		}
-		shown[len(shown)-1].Withheld = withheld
 		if r.Values == nil {
-			r.Values = map[string][]ValueCount{}
+			r.Values = map[string]ColumnValues{}
 		}
-		r.Values[col] = shown
+		r.Values[col] = ColumnValues{Shown: shown, Withheld: withheld}
 	}
 	r.counts = nil
 }

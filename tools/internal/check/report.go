@@ -183,15 +183,12 @@ func (r *Report) Write(w io.Writer) error {
 		}
 		for _, col := range slices.Sorted(maps.Keys(f.Values)) {
 			var parts []string
-			withheld := 0
-			for _, v := range f.Values[col] {
-				if v.Count > 0 {
-					parts = append(parts, fmt.Sprintf("%q ×%d", v.Value, v.Count))
-				}
-				withheld += v.Withheld
+			cv := f.Values[col]
+			for _, v := range cv.Shown {
+				parts = append(parts, fmt.Sprintf("%q ×%d", v.Value, v.Count))
 			}
-			if withheld > 0 {
-				parts = append(parts, fmt.Sprintf("%d other distinct value(s), each too rare to show", withheld))
+			if cv.Withheld > 0 {
+				parts = append(parts, fmt.Sprintf("%d other distinct value(s), each too rare to show", cv.Withheld))
 			}
 			fmt.Fprintf(w, "  offending values of %s: %s\n", col, strings.Join(parts, "; "))
 		}
