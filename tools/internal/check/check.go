@@ -253,13 +253,22 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 	}
 	defer f.Close()
 	mapping.Limits = opt.Limits
+	// stop reports whether err ends the reading of the file: the check was
+	// interrupted (the report says so), or a row is over a limit.
+	stop := func(err error) bool {
+		var le *records.LimitError
+		switch {
+		case opt.ctx().Err() != nil:
+			return true
+		case errors.As(err, &le):
+			fail(Problem{Line: le.Line, Kind: OverLimit, Detail: le.Error(), Hint: "ask for the export again; if its rows really are this large, raise params.check." + le.Key})
+			return true
+		}
+		return false
+	}
 	rd, err := records.NewReader[T](records.Decode(delivery.ReadContext(opt.ctx(), f), rep.Encoding), mapping)
-	var le *records.LimitError
 	switch {
-	case opt.ctx().Err() != nil:
-		return rep
-	case errors.As(err, &le):
-		fail(Problem{Line: le.Line, Kind: OverLimit, Detail: le.Error(), Hint: "ask for the export again; if its header really is this large, raise params.check." + le.Key})
+	case err != nil && stop(err):
 		return rep
 	case err != nil:
 		fail(Problem{Line: 1, Kind: MalformedRow, Detail: err.Error(), Hint: "check that the file is comma-separated CSV with a header row"})
@@ -287,19 +296,12 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 		if errors.Is(err, io.EOF) {
 			break
 		}
+		if err != nil && stop(err) {
+			return rep
+		}
 		rep.RowsRead++
 		if err != nil {
 			var pe *csv.ParseError
-			var le *records.LimitError
-			switch {
-			case opt.ctx().Err() != nil:
-				rep.RowsRead--
-				return rep // the report says it was interrupted
-			case errors.As(err, &le):
-				rep.RowsRead--
-				fail(Problem{Line: le.Line, Kind: OverLimit, Detail: le.Error(), Hint: "ask for the export again; if its rows really are this large, raise params.check." + le.Key})
-				return rep
-			}
 			if !errors.As(err, &pe) {
 				fail(Problem{Line: line, Kind: MalformedRow, Detail: err.Error()})
 				rep.InvalidRows++
