@@ -1,6 +1,13 @@
 package publish
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
+)
 
 // publishedCells lists the breakdown cells of a period a reader can read,
 // zeros included: a published zero says something about every record of
@@ -64,5 +71,40 @@ func TestTheProvisionalQuarterPublishesNoBreakdown(t *testing.T) {
 		if p.Total.Status != Published || *p.Total.Count != n {
 			t.Errorf("night with %d records: total %+v", n, p.Total)
 		}
+	}
+}
+
+// TestTheMedianStatusHidesItsBase is the attack: the median's status
+// (published, hidden, not applicable) told whether certified + denied was
+// 0, 1 to 10 or at least 11. Two closed quarters of 15 requests, one with
+// none decided and one with 3 decided, must show the same status.
+func TestTheMedianStatusHidesItsBase(t *testing.T) {
+	d := tiny(map[string]int{"2025-Q3": 20, "2026-Q2": 20})
+	fsys := d.FS.(fstest.MapFS)
+	var b strings.Builder
+	b.Write(fsys["visa_certifications.csv"].Data)
+	for i, q := range []string{"2025-Q1", "2025-Q2"} {
+		qq, _ := period.Parse(q)
+		day := qq.Start().AddDate(0, 0, 3)
+		for j := range 15 {
+			decision, decided := "PENDING", ""
+			if i == 1 && j < 3 {
+				decision, decided = "CERTIFIED", day.AddDate(0, 0, 10).Format("2006-01-02 15:04")
+			}
+			fmt.Fprintf(&b, "M%d-%d,%s,U,,,%s,%s\n", i, j, day.Format("2006-01-02 15:04"), decision, decided)
+		}
+	}
+	fsys["visa_certifications.csv"] = &fstest.MapFile{Data: []byte(b.String())}
+	pub := run(t, d)
+	status := func(q string) string {
+		for _, f := range visaPeriod(pub, q).Figures {
+			if f.Measure == "median_days_to_decision" {
+				return f.Status
+			}
+		}
+		return "missing"
+	}
+	if a, b := status("2025-Q1"), status("2025-Q2"); a != Suppressed || b != Suppressed {
+		t.Errorf("median status with 0 decided: %s, with 3 decided: %s; both must be %s", a, b, Suppressed)
 	}
 }
