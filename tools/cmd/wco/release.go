@@ -47,12 +47,6 @@ were added, removed or changed.`,
 			if r := opt.Releases[q.String()]; r != nil {
 				return fmt.Errorf("release %s: already released (version %d): use wco revise %s --reason \"…\" to publish a revision", q, r.Current().Version, q)
 			}
-			opt.Ledger = q.String()
-			pub, err := publicationWith(cmd, cfg, opt)
-			if err != nil {
-				return err
-			}
-			dir := filepath.Join(siteFor(cmd, cfg).DataDir, publish.ReleasesDir)
 			released := []string{q.String()}
 			if q.Q == 4 {
 				all := true
@@ -63,6 +57,13 @@ were added, removed or changed.`,
 					released = append(released, fmt.Sprint(q.Year))
 				}
 			}
+			// Only a release computes a period's protected breakdowns.
+			opt.Ledger, opt.Releasing = q.String(), released
+			pub, err := publicationWith(cmd, cfg, opt)
+			if err != nil {
+				return err
+			}
+			dir := filepath.Join(siteFor(cmd, cfg).DataDir, publish.ReleasesDir)
 			for _, p := range released {
 				r, err := pub.Release(p, nil, "", opt)
 				if err != nil {

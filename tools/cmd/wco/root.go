@@ -176,12 +176,14 @@ func publishOptions(cmd *cobra.Command, cfg *config.Config) (publish.Options, er
 		return publish.Options{}, err
 	}
 	return publish.Options{
-		Threshold:  cfg.Disclosure.Threshold,
-		Check:      checkOptions(cmd, cfg),
-		Policy:     cfg.Publication,
-		ConfigHash: cfg.Hash(),
-		Key:        []byte(cfg.PseudonymKey),
-		Releases:   releases,
+		Threshold:        cfg.Disclosure.Threshold,
+		Check:            checkOptions(cmd, cfg),
+		Policy:           cfg.Publication,
+		Groupings:        cfg.Groupings,
+		DaysAfterQuarter: cfg.Releases.DaysAfterQuarter,
+		ConfigHash:       cfg.Hash(),
+		Key:              []byte(cfg.PseudonymKey),
+		Releases:         releases,
 	}, nil
 }
 
@@ -261,7 +263,7 @@ func stageFromSource(cmd *cobra.Command) (*staged, error) {
 		err = publish.WriteIndex(filepath.Join(st.DataDir(), publish.DownloadsIndexFile), idx)
 	}
 	if err == nil {
-		err = publish.WriteDictionary(filepath.Join(st.DataDir(), publish.DictionaryFile), publish.MakeDictionary(pub.Index.Meta, cfg.Publication))
+		err = publish.WriteDictionary(filepath.Join(st.DataDir(), publish.DictionaryFile), publish.MakeDictionary(pub.Index.Meta, cfg.Publication, cfg.Groupings, cfg.Disclosure.Threshold))
 	}
 	if err != nil {
 		st.Close()

@@ -83,6 +83,15 @@ type Config struct {
 	// Publication is the allow-list: per export, the dimensions and
 	// measures that may be published.
 	Publication publish.Policy `mapstructure:"publication"`
+	// Groupings merge a dimension's values before counting (districts
+	// into police areas), named by the policy's breakdowns.
+	Groupings publish.Groupings `mapstructure:"groupings"`
+
+	Releases struct {
+		// DaysAfterQuarter is how long after a quarter ends its report
+		// is due.
+		DaysAfterQuarter int `mapstructure:"days_after_quarter"`
+	} `mapstructure:"releases"`
 
 	Downloads struct {
 		License publish.License `mapstructure:"license"`
@@ -315,6 +324,8 @@ func Load(path string, flags *pflag.FlagSet) (*Config, error) {
 	v.SetDefault("verify.page_budget_kb", 60)
 	v.SetDefault("exports", map[string]any{})
 	v.SetDefault("publication", map[string]any{})
+	v.SetDefault("groupings", map[string]any{})
+	v.SetDefault("releases.days_after_quarter", 45)
 	v.SetEnvPrefix("WCO")
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
 	v.AutomaticEnv()
@@ -368,13 +379,16 @@ func (c *Config) validate() error {
 	if c.Verify.PageBudgetKB < 1 {
 		errs = append(errs, errors.New("params.verify.page_budget_kb: it must be 1 or more"))
 	}
+	if c.Releases.DaysAfterQuarter < 1 {
+		errs = append(errs, errors.New("params.releases.days_after_quarter: it must be 1 or more"))
+	}
 	if c.Check.MaxInvalidRows < 0 {
 		errs = append(errs, errors.New("params.check.max_invalid_rows: it must be zero or more"))
 	}
 	if _, err := c.Mappings(); err != nil {
 		errs = append(errs, err)
 	}
-	if err := c.Publication.Validate(); err != nil {
+	if err := c.Publication.Validate(c.Groupings); err != nil {
 		errs = append(errs, err)
 	}
 	if c.Check.MaxFieldBytes < 1 || c.Check.MaxRowBytes < c.Check.MaxFieldBytes || c.Check.MaxColumns < 1 {

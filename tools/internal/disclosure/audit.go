@@ -65,13 +65,19 @@ func (s *System) Attack() ([]Interval, error) {
 
 // breaches reports whether what a reader can learn of a suppressed cell
 // is too much: an interval narrower than width. A cell withheld with its
-// whole breakdown that the tables pin at zero is not counted: most often
-// a containing table (the year) has no record with that value, a fact
-// about all of its records alike. Known limit: a zero pinned by
-// subtraction (a year's count equal to its other quarters' sum) is
-// accepted too, and says that no record of the small group has the value.
+// whole breakdown (it may be 0) is a breach only when the reader can also
+// prove it is not 0: then some record is known to have the value. Bounds
+// that still allow 0 name no record: a group of 3 withheld whole gives
+// each cell [0, 3], which says how many records there are, and nothing
+// about any one of them. Known limit: a withheld cell pinned at exactly 0
+// (most often by a containing table with no record of that value, a fact
+// about all of its records alike, but also by subtraction) is accepted,
+// and says that no record of the group has the value.
 func (s *System) breaches(iv Interval, width float64) bool {
-	return !s.PinnedZero(iv) && iv.NarrowerThan(width)
+	if s.Cells[iv.Cell].MayBeZero && iv.Min < 0.5 {
+		return false
+	}
+	return iv.NarrowerThan(width)
 }
 
 // Breaches is breaches for callers that attack with Attack.
@@ -133,11 +139,23 @@ func (s *System) auditComponent(cells []int, width float64) ([]Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	proven := p.certificate(p.interior())
+	proven, zero := p.certificate(p.interior())
 	var out []Finding
 	for i, c := range cells {
 		if proven[i] >= width-rounding {
 			continue
+		}
+		if s.Cells[c].MayBeZero {
+			// The true point is feasible: a cell that is 0 can be 0,
+			// and one the attacker can bring to 0 is no breach.
+			if s.Cells[c].Value == 0 || zero[i] {
+				continue
+			}
+			if lo, err := p.lower(i); err != nil {
+				return nil, fmt.Errorf("audit %s: %w", s.Cells[c].Key, err)
+			} else if lo < 0.5 {
+				continue
+			}
 		}
 		lo, hi, err := p.bounds(i)
 		if err != nil {
@@ -390,18 +408,20 @@ func (p *program) interior() []float64 {
 // narrow the cell below: the cell's extent over the feasible segment
 // through the feasible point from along d = N Nᵀ eᵢ, the direction in the
 // null space of A that moves cell i most. Zero means it proves nothing.
-func (p *program) certificate(from []float64) []float64 {
+// It also reports, per cell, whether that segment reaches the cell's
+// floor: then the attacker cannot prove it above its floor.
+func (p *program) certificate(from []float64) (out []float64, floor []bool) {
 	nv := len(p.y0)
-	out := make([]float64, nv)
+	out, floor = make([]float64, nv), make([]bool, nv)
 	if len(p.A) == 0 {
 		for i := range out {
-			out[i] = math.Inf(1) // no relation binds any cell
+			out[i], floor[i] = math.Inf(1), true // no relation binds any cell
 		}
-		return out
+		return out, floor
 	}
 	var svd mat.SVD
 	if !svd.Factorize(p.matrix(), mat.SVDFull) {
-		return out
+		return out, floor
 	}
 	sv := svd.Values(nil)
 	tol := 1e-9 * math.Max(1, sv[0])
@@ -412,7 +432,7 @@ func (p *program) certificate(from []float64) []float64 {
 		}
 	}
 	if rank == p.n {
-		return out // a single point: every cell is determined
+		return out, floor // a single point: every cell is determined
 	}
 	var v mat.Dense
 	svd.VTo(&v)
@@ -436,8 +456,25 @@ func (p *program) certificate(from []float64) []float64 {
 			}
 		}
 		out[i] = math.Abs(d[i]) * (hi - lo)
+		least := from[i] + lo*d[i]
+		if d[i] < 0 {
+			least = from[i] + hi*d[i]
+		}
+		floor[i] = least < 0.5
 	}
-	return out
+	return out, floor
+}
+
+// lower minimizes variable v subject to A y = b, y ≥ 0.
+func (p *program) lower(v int) (float64, error) {
+	p.prepare()
+	vv := slices.Index(p.keep, v)
+	if vv < 0 {
+		return 0, nil
+	}
+	c := make([]float64, len(p.keep))
+	c[vv] = 1
+	return p.solve(c)
 }
 
 // bounds minimizes and maximizes variable v subject to A y = b, y ≥ 0.

@@ -2,12 +2,22 @@ package disclosure
 
 import (
 	"errors"
-	"fmt"
 )
 
 // ErrCannotProtect is returned when no further cell may be suppressed to
-// protect a cell (all candidates are released and frozen).
+// protect a cell (all candidates are exact, released and frozen, or zero).
 var ErrCannotProtect = errors.New("cannot protect")
+
+// CannotProtectError names the cells Protect could not protect; it is
+// ErrCannotProtect.
+type CannotProtectError struct{ Findings []Finding }
+
+func (e *CannotProtectError) Error() string {
+	return ErrCannotProtect.Error() + ":" + describe(e.Findings)
+}
+
+// Is makes errors.Is(err, ErrCannotProtect) hold.
+func (e *CannotProtectError) Is(target error) bool { return target == ErrCannotProtect }
 
 // Protect adds complementary suppressions until no suppressed cell can be
 // narrowed to an interval narrower than width by linear combination of the
@@ -35,7 +45,7 @@ func (s *System) Protect(width int) (added int, err error) {
 			}
 		}
 		if !progress {
-			return added, fmt.Errorf("%w:%s", ErrCannotProtect, describe(findings))
+			return added, &CannotProtectError{Findings: findings}
 		}
 	}
 	return added, errors.New("complementary suppression did not settle after 500 rounds")
@@ -44,7 +54,7 @@ func (s *System) Protect(width int) (added int, err error) {
 // suppressible reports whether cell i may be suppressed as a complement.
 func (s *System) suppressible(i int) bool {
 	c := s.Cells[i]
-	return !c.Suppressed && !c.Frozen && c.Value > 0
+	return !c.Suppressed && !c.Frozen && !c.Exact && c.Value > 0
 }
 
 // structural applies the per-relation rules until nothing changes.

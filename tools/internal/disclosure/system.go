@@ -24,6 +24,10 @@ type Count struct {
 	Value      int    // the true count
 	Suppressed bool
 	Frozen     bool // released: its status may not change
+	// Exact marks a figure a rule requires: published exactly whatever
+	// its value, never suppressed. The protection of every other cell
+	// takes it as known.
+	Exact bool
 	// Margin marks totals, the most useful numbers, which complementary
 	// suppression takes only when no part will do.
 	Margin bool
@@ -101,12 +105,12 @@ func (s *System) Validate() error {
 	return nil
 }
 
-// Primary suppresses every cell from 1 to k−1 that is not frozen, and
-// reports frozen cells in that range that are published.
+// Primary suppresses every cell from 1 to k−1 that is neither exact nor
+// frozen, and reports frozen cells in that range that are published.
 func (s *System) Primary(k int) error {
 	for i := range s.Cells {
 		c := &s.Cells[i]
-		if c.Value > 0 && c.Value < k && !c.Suppressed {
+		if c.Value > 0 && c.Value < k && !c.Suppressed && !c.Exact {
 			if c.Frozen {
 				return fmt.Errorf("%s is %d, below the threshold, but was released as published", c.Key, c.Value)
 			}
@@ -114,4 +118,11 @@ func (s *System) Primary(k int) error {
 		}
 	}
 	return nil
+}
+
+// Withhold hides cell i with its whole breakdown: suppressed, and known
+// only to be 0 or more. The attacker's earlier findings no longer hold.
+func (s *System) Withhold(i int) {
+	s.Cells[i].Suppressed, s.Cells[i].MayBeZero, s.Cells[i].Exact = true, true, false
+	s.audited = nil
 }

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"slices"
+	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
@@ -18,11 +19,29 @@ type aggregate struct {
 	export      contract.Export
 	dims        []Dimension
 	measures    []Measure
-	pubDims     []bool           // the policy lets dims[i] be published
-	pubMeasures []bool           // the policy lets measures[i] be published
+	pubDims     []bool // the policy lets dims[i] be published
+	pubMeasures []bool // the policy lets measures[i] be published
+	policy      ExportPolicy
 	index       []map[string]int // per dimension: value → position
 	quarters    map[period.Quarter]*counts
+	// months hold the counts per calendar month too, for the open
+	// quarter, which publishes only the months that have ended.
+	months map[month]*counts
 }
+
+// month is a calendar month in Chicago.
+type month struct {
+	year int
+	m    time.Month
+}
+
+func monthOf(t time.Time) month {
+	t = t.In(period.Chicago)
+	return month{t.Year(), t.Month()}
+}
+
+// start is the month's first instant.
+func (m month) start() time.Time { return time.Date(m.year, m.m, 1, 0, 0, 0, 0, period.Chicago) }
 
 type counts struct {
 	total int
@@ -31,12 +50,12 @@ type counts struct {
 }
 
 func newAggregate(e contract.Export, dims []Dimension, ms []Measure, policy ExportPolicy) *aggregate {
-	a := &aggregate{export: e, dims: dims, measures: ms, quarters: map[period.Quarter]*counts{}}
+	a := &aggregate{export: e, dims: dims, measures: ms, policy: policy, quarters: map[period.Quarter]*counts{}, months: map[month]*counts{}}
 	for _, d := range dims {
-		a.pubDims = append(a.pubDims, keep(policy.Dimensions, d.ID))
+		a.pubDims = append(a.pubDims, slices.Contains(policy.Dimensions, d.ID))
 	}
 	for _, m := range ms {
-		a.pubMeasures = append(a.pubMeasures, keep(policy.Measures, m.ID))
+		a.pubMeasures = append(a.pubMeasures, slices.Contains(policy.Measures, m.ID))
 	}
 	for _, d := range dims {
 		idx := make(map[string]int, len(d.Values))
@@ -46,15 +65,6 @@ func newAggregate(e contract.Export, dims []Dimension, ms []Measure, policy Expo
 		a.index = append(a.index, idx)
 	}
 	return a
-}
-
-func (a *aggregate) quarter(q period.Quarter) *counts {
-	c := a.quarters[q]
-	if c == nil {
-		c = a.newCounts()
-		a.quarters[q] = c
-	}
-	return c
 }
 
 // newCounts returns zero counts shaped for the export's dimensions and
@@ -72,9 +82,23 @@ func (a *aggregate) newCounts() *counts {
 	return c
 }
 
-// add counts one valid record.
+// add counts one valid record, in its quarter and in its month.
 func (a *aggregate) add(r records.Record) {
-	c := a.quarter(period.Of(r.When().Time))
+	t := r.When().Time
+	q, m := a.quarters[period.Of(t)], a.months[monthOf(t)]
+	if q == nil {
+		q = a.newCounts()
+		a.quarters[period.Of(t)] = q
+	}
+	if m == nil {
+		m = a.newCounts()
+		a.months[monthOf(t)] = m
+	}
+	q.addRecord(a, r)
+	m.addRecord(a, r)
+}
+
+func (c *counts) addRecord(a *aggregate, r records.Record) {
 	c.total++
 	// A value outside a dimension's list cannot reach here: the check
 	// rejected unknown codes, and derived values are closed lists.
@@ -101,9 +125,26 @@ func (a *aggregate) add(r records.Record) {
 
 // sum adds up counts over quarters (a year).
 func (a *aggregate) sum(qs []period.Quarter) *counts {
-	out := a.newCounts()
+	var cs []*counts
 	for _, q := range qs {
-		c := a.quarters[q]
+		cs = append(cs, a.quarters[q])
+	}
+	return a.combine(cs)
+}
+
+// through adds up the months of quarter q that began before cutoff: what
+// the open quarter publishes.
+func (a *aggregate) through(q period.Quarter, cutoff month) *counts {
+	var cs []*counts
+	for m := (month{q.Year, time.Month(3*q.Q - 2)}); m.start().Before(cutoff.start()) && m.start().Before(q.End()); m = (month{m.year, m.m + 1}) {
+		cs = append(cs, a.months[m])
+	}
+	return a.combine(cs)
+}
+
+func (a *aggregate) combine(cs []*counts) *counts {
+	out := a.newCounts()
+	for _, c := range cs {
 		if c == nil {
 			continue
 		}
@@ -146,6 +187,3 @@ func median(hist []int) (float64, int) {
 	}
 	return float64(at(n/2-1)+at(n/2)) / 2, n
 }
-
-// keep reports whether an item of the catalog is in the allowed list.
-func keep(allowed []string, id string) bool { return slices.Contains(allowed, id) }

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 )
@@ -49,28 +52,57 @@ func TestAOneRecordPeriodRevealsNoAttribute(t *testing.T) {
 	}
 }
 
+// withVisas adds U-visa requests received on day (decided ten days on).
+func withVisas(d *delivery.Delivery, day time.Time, n int) *delivery.Delivery {
+	fsys := d.FS.(fstest.MapFS)
+	var b strings.Builder
+	b.Write(fsys["visa_certifications.csv"].Data)
+	for i := range n {
+		fmt.Fprintf(&b, "X%s-%d,%s,U,,,CERTIFIED,%s\n", day.Format("20060102"), i, day.Format("2006-01-02 15:04"), day.AddDate(0, 0, 10).Format("2006-01-02 15:04"))
+	}
+	fsys["visa_certifications.csv"] = &fstest.MapFile{Data: []byte(b.String())}
+	return d
+}
+
 // TestTheProvisionalQuarterPublishesNoBreakdown: between two nightly
 // builds one record apart, the breakdown cells that move by one give the
-// added record's profile. The quarter still open publishes its total and
-// nothing a night-to-night difference could isolate.
+// added record's profile. The quarter still open publishes only its
+// total, counting the months that have ended: a record of this month
+// changes nothing until the month ends.
 func TestTheProvisionalQuarterPublishesNoBreakdown(t *testing.T) {
-	for _, n := range []int{30, 31} { // two nights, one record apart
-		pub := run(t, tiny(map[string]int{"2026-Q1": 30, "2026-Q2": n}))
+	june := time.Date(2026, 6, 2, 9, 0, 0, 0, period.Chicago)
+	var published []string
+	for _, n := range []int{1, 2} { // two nights, one June record apart
+		pub := run(t, withVisas(tiny(map[string]int{"2026-Q1": 30, "2026-Q2": 30}), june, n))
 		p := visaPeriod(pub, "2026-Q2")
-		if !p.Provisional {
-			t.Fatal("2026-Q2 should be provisional")
+		if !p.Provisional || p.AsOf != "2026-05-31" {
+			t.Fatalf("2026-Q2 should be provisional, counted through May: %+v", p)
 		}
 		if cells := publishedCells(p); len(cells) > 0 {
-			t.Errorf("night with %d records: the provisional quarter publishes %v", n, cells)
+			t.Errorf("night with %d June records: the provisional quarter publishes %v", n, cells)
+		}
+		for _, b := range p.Breakdowns {
+			if b.Withheld != WithheldProvisional {
+				t.Errorf("%s withheld as %q", b.Dimension, b.Withheld)
+			}
 		}
 		for _, f := range p.Figures {
 			if f.Status == Published {
-				t.Errorf("night with %d records: the provisional quarter publishes %s", n, f.Measure)
+				t.Errorf("night with %d June records: the provisional quarter publishes %s", n, f.Measure)
 			}
 		}
-		if p.Total.Status != Published || *p.Total.Count != n {
-			t.Errorf("night with %d records: total %+v", n, p.Total)
+		if p.Total.Status != Published || *p.Total.Count != 30 {
+			t.Errorf("night with %d June records: total %+v, want the 30 of April", n, p.Total)
 		}
+		var periods [][]Period // the numbers, without the delivery's digest
+		for _, e := range pub.Exports {
+			periods = append(periods, e.Periods)
+		}
+		b, _ := marshalJSON(periods)
+		published = append(published, string(b))
+	}
+	if published[0] != published[1] {
+		t.Error("two nights a June record apart publish different tables")
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/disclosure"
@@ -35,7 +36,7 @@ func AttackerSystem(t ExportTables) (*disclosure.System, error) {
 	sys := &disclosure.System{}
 	key := func(p, dim, value string) string { return CellKey(t.Export, p, dim, value) }
 	var err error
-	add := func(k string, c Count, mayBeZero bool) {
+	add := func(k string, c Count) {
 		switch {
 		case err != nil:
 		case c.Status == Published && c.Count == nil:
@@ -43,13 +44,18 @@ func AttackerSystem(t ExportTables) (*disclosure.System, error) {
 		case c.Status == Published:
 			sys.Add(disclosure.Count{Key: k, Value: *c.Count})
 		case c.Status == Suppressed:
-			sys.Add(disclosure.Count{Key: k, Suppressed: true, MayBeZero: mayBeZero})
+			sys.Add(disclosure.Count{Key: k, Suppressed: true})
+		case c.Status == Withheld:
+			// Hidden with its breakdown: it may be 0.
+			sys.Add(disclosure.Count{Key: k, Suppressed: true, MayBeZero: true})
+		case c.Status == NotApplicable && !strings.Contains(k, "="):
+			// An open quarter with no month ended: nothing counted.
 		default:
 			err = fmt.Errorf("%s has status %q", k, c.Status)
 		}
 	}
 	for _, p := range t.Periods {
-		forEachCount(p, func(dim, value string, c Count) { add(key(p.Period, dim, value), c, dim != "" && p.Withheld != "") })
+		forEachCount(p, func(dim, value string, c Count) { add(key(p.Period, dim, value), c) })
 	}
 	if err != nil {
 		return nil, err
@@ -69,7 +75,10 @@ func relate(sys *disclosure.System, export string, periods []Period) {
 	quarters := map[int][]Period{} // year → its quarters
 	dims, _ := catalogOf(export)
 	for _, p := range periods {
-		total, _ := key(p.Period, "", "")
+		total, counted := key(p.Period, "", "")
+		if !counted {
+			continue // nothing counted: its cells relate to nothing
+		}
 		for _, d := range dims {
 			for _, l := range d.Links {
 				relateLink(sys, key, p.Period, d, l)

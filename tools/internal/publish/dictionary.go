@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"slices"
 	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
@@ -22,20 +23,45 @@ type Dictionary struct {
 	FlagForms      []string           `json:"flag_forms"`
 	ValidDistricts []int              `json:"valid_districts"`
 	Exports        []DictionaryExport `json:"exports"`
+	// Groupings are the value groupings the policy uses, with sources.
+	Groupings []DictionaryGrouping `json:"groupings"`
+}
+
+// DictionaryStatutory is one figure a rule requires, published exactly.
+type DictionaryStatutory struct {
+	Figure  string   `json:"figure"` // total, or a dimension
+	Clause  string   `json:"clause"`
+	Periods []string `json:"periods"` // quarter, year
+}
+
+// DictionaryGrouping is one grouping of values.
+type DictionaryGrouping struct {
+	Name      string            `json:"name"`
+	Dimension string            `json:"dimension"`
+	Source    string            `json:"source"`
+	Confirmed bool              `json:"confirmed"`
+	Groups    []DictionaryGroup `json:"groups"`
+}
+
+// DictionaryGroup is one group and the values it holds.
+type DictionaryGroup struct {
+	Value  string   `json:"value"`
+	Values []string `json:"values"`
 }
 
 // DictionaryExport is one export of the dictionary.
 type DictionaryExport struct {
-	Name       string              `json:"name"`
-	File       string              `json:"file"`
-	Rules      []string            `json:"rules"`
-	Since      string              `json:"since,omitempty"`
-	IDColumn   string              `json:"id_column"`
-	DateColumn string              `json:"date_column"`
-	Columns    []DictionaryColumn  `json:"columns"`
-	Checks     []DictionaryCheck   `json:"checks"`
-	Dimensions []DictionaryDim     `json:"dimensions"`
-	Measures   []DictionaryMeasure `json:"measures"`
+	Name       string                `json:"name"`
+	File       string                `json:"file"`
+	Rules      []string              `json:"rules"`
+	Since      string                `json:"since,omitempty"`
+	IDColumn   string                `json:"id_column"`
+	DateColumn string                `json:"date_column"`
+	Columns    []DictionaryColumn    `json:"columns"`
+	Checks     []DictionaryCheck     `json:"checks"`
+	Dimensions []DictionaryDim       `json:"dimensions"`
+	Measures   []DictionaryMeasure   `json:"measures"`
+	Statutory  []DictionaryStatutory `json:"statutory"`
 }
 
 // DictionaryColumn is one contract column.
@@ -67,6 +93,12 @@ type DictionaryDim struct {
 	Multi     bool     `json:"multi"`
 	Context   bool     `json:"context"`
 	Published bool     `json:"published"`
+	// Clause: the rule that requires it exactly; empty when protected.
+	Clause string `json:"clause,omitempty"`
+	// Period (quarter or year) and Grouping of a protected breakdown.
+	Period   string `json:"period,omitempty"`
+	Grouping string `json:"grouping,omitempty"`
+	MinBase  int    `json:"min_base,omitempty"`
 }
 
 // DictionaryMeasure is one measure of the catalog.
@@ -81,7 +113,7 @@ type DictionaryMeasure struct {
 // MakeDictionary describes the contract and catalog under a policy. The
 // datetime and date forms are examples of records.ContractDatetimeLayouts
 // and ContractDateLayouts (TestDictionaryFormsParse holds them together).
-func MakeDictionary(meta Meta, policy Policy) Dictionary {
+func MakeDictionary(meta Meta, policy Policy, groupings Groupings, threshold int) Dictionary {
 	d := Dictionary{
 		Meta:           meta,
 		SchemaVersion:  contract.SchemaVersion,
@@ -89,9 +121,26 @@ func MakeDictionary(meta Meta, policy Policy) Dictionary {
 		DateForms:      []string{"2026-07-03", "07/03/2026"},
 		FlagForms:      []string{"Y", "N", "YES", "NO", "TRUE", "FALSE", "1", "0"},
 		ValidDistricts: contract.ValidDistricts,
+		Groupings:      []DictionaryGrouping{},
+	}
+	for _, name := range sortedKeys(groupings) {
+		g := groupings[name]
+		dg := DictionaryGrouping{Name: name, Dimension: g.Dimension, Source: g.Source, Confirmed: g.Confirmed, Groups: []DictionaryGroup{}}
+		for _, gr := range g.Groups {
+			dg.Groups = append(dg.Groups, DictionaryGroup{Value: gr.Value, Values: gr.Values})
+		}
+		d.Groupings = append(d.Groupings, dg)
 	}
 	for _, e := range contract.Exports() {
-		de := DictionaryExport{Name: e.Name, File: e.File(), Rules: e.Rules, IDColumn: e.IDColumn, DateColumn: e.DateColumn, Columns: []DictionaryColumn{}, Checks: []DictionaryCheck{}, Dimensions: []DictionaryDim{}, Measures: []DictionaryMeasure{}}
+		de := DictionaryExport{Name: e.Name, File: e.File(), Rules: e.Rules, IDColumn: e.IDColumn, DateColumn: e.DateColumn, Columns: []DictionaryColumn{}, Checks: []DictionaryCheck{}, Dimensions: []DictionaryDim{}, Measures: []DictionaryMeasure{}, Statutory: []DictionaryStatutory{}}
+		ep := policy[e.Name]
+		for _, st := range ep.Statutory {
+			periods := st.Periods
+			if len(periods) == 0 {
+				periods = []string{KindQuarter, KindYear}
+			}
+			de.Statutory = append(de.Statutory, DictionaryStatutory{Figure: st.Figure, Clause: st.Clause, Periods: periods})
+		}
 		if !e.Since.IsZero() {
 			de.Since = e.Since.Format(time.DateOnly)
 		}
@@ -107,10 +156,17 @@ func MakeDictionary(meta Meta, policy Policy) Dictionary {
 		}
 		dims, ms := catalogOf(e.Name)
 		for _, dd := range dims {
-			de.Dimensions = append(de.Dimensions, DictionaryDim{ID: dd.ID, Column: dd.Column, Values: dd.Values, Multi: dd.Multi, Context: dd.Context, Published: keep(policy[e.Name].Dimensions, dd.ID)})
+			dim := DictionaryDim{ID: dd.ID, Column: dd.Column, Values: dd.Values, Multi: dd.Multi, Context: dd.Context, Published: slices.Contains(ep.Dimensions, dd.ID)}
+			if i := slices.IndexFunc(ep.Statutory, func(s Statutory) bool { return s.Figure == dd.ID }); i >= 0 {
+				dim.Clause = ep.Statutory[i].Clause
+			} else if dim.Published {
+				b := ep.breakdown(dd.ID, threshold)
+				dim.Period, dim.Grouping, dim.MinBase = b.Period, b.Grouping, b.MinBase
+			}
+			de.Dimensions = append(de.Dimensions, dim)
 		}
 		for _, m := range ms {
-			de.Measures = append(de.Measures, DictionaryMeasure{ID: m.ID, Unit: m.Unit, Dimension: m.Dimension, Value: m.Value, Published: keep(policy[e.Name].Measures, m.ID)})
+			de.Measures = append(de.Measures, DictionaryMeasure{ID: m.ID, Unit: m.Unit, Dimension: m.Dimension, Value: m.Value, Published: slices.Contains(policy[e.Name].Measures, m.ID)})
 		}
 		d.Exports = append(d.Exports, de)
 	}

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
@@ -93,18 +94,36 @@ func (p *Publication) Tables() []Table {
 				return fmt.Sprintf("%s-%s-%s", ex.Slug(), label, strings.ReplaceAll(subject, "_", "-"))
 			}
 			rule := periods[0].Rule
-			totals := Table{Name: name("totals"), Export: e.Export, Kind: label, Subject: "total", Rule: rule, Columns: []string{"period", "value", "unit", "status"}}
+			totalRule := rule
+			for _, per := range periods {
+				totalRule = cmp.Or(per.TotalClause, totalRule)
+			}
+			totals := Table{Name: name("totals"), Export: e.Export, Kind: label, Subject: "total", Rule: totalRule, Columns: []string{"period", "value", "unit", "status"}}
 			for _, per := range periods {
 				totals.Rows = append(totals.Rows, []string{per.Period, countText(per.Total), "count", per.Total.Status})
 			}
 			out = append(out, totals)
-			for bi, b := range periods[0].Breakdowns {
-				t := Table{Name: name(b.Dimension), Export: e.Export, Kind: label, Subject: b.Dimension, Rule: rule, Columns: []string{"period", b.Dimension, "value", "unit", "status"}}
-				if b.Context {
-					t.Rule = ""
+			// A breakdown's table holds every period that publishes it (a
+			// released period keeps the breakdowns it was released with).
+			var order []Breakdown
+			for _, per := range periods {
+				for _, b := range per.Breakdowns {
+					if !slices.ContainsFunc(order, func(o Breakdown) bool { return o.Dimension == b.Dimension }) {
+						order = append(order, b)
+					}
+				}
+			}
+			for _, b := range order {
+				t := Table{Name: name(b.Dimension), Export: e.Export, Kind: label, Subject: b.Dimension, Rule: b.Clause, Columns: []string{"period", b.Dimension, "value", "unit", "status"}}
+				if t.Rule == "" && !b.Context {
+					t.Rule = rule
 				}
 				for _, per := range periods {
-					for _, c := range per.Breakdowns[bi].Cells {
+					i := slices.IndexFunc(per.Breakdowns, func(o Breakdown) bool { return o.Dimension == b.Dimension })
+					if i < 0 {
+						continue
+					}
+					for _, c := range per.Breakdowns[i].Cells {
 						t.Rows = append(t.Rows, []string{per.Period, c.Value, countText(c.Count), "count", c.Status})
 					}
 				}
@@ -288,7 +307,8 @@ func resource(t Table, f DownloadFile) map[string]any {
 		case "unit":
 			field["constraints"] = map[string]any{"enum": []string{"count", "percent", "days"}}
 		case "status":
-			field["constraints"] = map[string]any{"enum": []string{Published, Suppressed, NotApplicable}}
+			field["constraints"] = map[string]any{"enum": []string{Published, Suppressed, Withheld, NotApplicable, NotReported}}
+			field["description"] = "published (a number; 0 is a true zero), suppressed (hidden, at least 1), withheld (hidden with its whole table, may be 0), not_applicable, or not_reported (the export was not delivered)"
 		}
 		fields = append(fields, field)
 	}

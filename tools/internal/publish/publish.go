@@ -28,7 +28,6 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -51,59 +50,38 @@ const DataSubdir = "current"
 
 // Statuses of a published value.
 const (
-	Published     = "published"
-	Suppressed    = "suppressed"
+	Published = "published" // a number; 0 is a true zero
+	// Suppressed: hidden, and at least 1 (zeros are published).
+	Suppressed = "suppressed"
+	// Withheld: hidden with its whole breakdown, zeros included, so it
+	// may be 0; the breakdown says why.
+	Withheld      = "withheld"
 	NotApplicable = "not_applicable"
 )
 
-// Policy is the allow-list: per export, the dimensions and measures that
-// may be published. Anything not listed is not computed.
-type Policy map[string]ExportPolicy
-
-// ExportPolicy lists what may be published of one export.
-type ExportPolicy struct {
-	Dimensions []string `mapstructure:"dimensions"`
-	Measures   []string `mapstructure:"measures"`
-}
-
-// Validate checks every name against the catalog; a share needs the
-// dimension of its numerator published, since the share reveals it.
-func (p Policy) Validate() error {
-	var errs []error
-	for export, ep := range p {
-		if _, err := contract.Lookup(export); err != nil {
-			errs = append(errs, fmt.Errorf("params.publication.%s: the contract has no such export", export))
-			continue
-		}
-		for _, id := range ep.Dimensions {
-			if _, ok := LookupDimension(export, id); !ok {
-				errs = append(errs, fmt.Errorf("params.publication.%s.dimensions: %q is not a dimension the toolkit knows", export, id))
-			}
-		}
-		for _, id := range ep.Measures {
-			m, ok := LookupMeasure(export, id)
-			switch {
-			case !ok:
-				errs = append(errs, fmt.Errorf("params.publication.%s.measures: %q is not a measure the toolkit knows", export, id))
-			case m.Dimension != "" && !keep(ep.Dimensions, m.Dimension):
-				errs = append(errs, fmt.Errorf("params.publication.%s.measures: %s reveals the %s counts, so %s must be listed in dimensions too", export, id, m.Dimension, m.Dimension))
-			}
-		}
-	}
-	return errors.Join(errs...)
-}
+// hidden reports whether a status hides a count.
+func hidden(status string) bool { return status == Suppressed || status == Withheld }
 
 // Options are the settings a publication is computed with.
 type Options struct {
 	Threshold  int           // disclosure threshold k
 	Check      check.Options // how the delivery is read
 	Policy     Policy
-	ConfigHash string // sha256 of the effective configuration, for meta
+	Groupings  Groupings // params.groupings, which the policy's breakdowns name
+	ConfigHash string    // sha256 of the effective configuration, for meta
+	// DaysAfterQuarter is how long after a quarter ends its report is
+	// due (params.releases.days_after_quarter): the embedded sample,
+	// which has no release history, is published as a deployment that
+	// released every period on its due date.
+	DaysAfterQuarter int
+	// Releasing names the periods wco release is freezing: computed with
+	// their protected breakdowns, which only a release publishes.
 	// Key is the pseudonym key (WCO_PSEUDONYM_KEY), which also keys the
 	// fingerprints of released periods. Required, except for the sample.
 	Key []byte
 	// Releases are the released periods: frozen, and proven unchanged.
-	Releases Releases
+	Releasing []string
+	Releases  Releases
 	// Revising names a released period to compute afresh, keeping every
 	// count its versions suppressed suppressed, for wco revise. Revising a
 	// quarter of a released year revises the year too (see Revised).
@@ -219,7 +197,15 @@ type Breakdown struct {
 	Dimension string `json:"dimension"`
 	Multi     bool   `json:"multi"`
 	Context   bool   `json:"context"` // no rule asks for it
-	Cells     []Cell `json:"cells"`
+	// Clause is the rule that requires the breakdown: its counts are
+	// exact, never suppressed. Empty for a protected breakdown.
+	Clause string `json:"clause,omitempty"`
+	// Grouping names the grouping its values are merged by (police_area).
+	Grouping string `json:"grouping,omitempty"`
+	// Withheld says why every cell is hidden, zeros included (status
+	// withheld); empty when the breakdown is published.
+	Withheld string `json:"withheld,omitempty"`
+	Cells    []Cell `json:"cells"`
 }
 
 // Figure is a published measure.
@@ -232,29 +218,45 @@ type Figure struct {
 
 // Period is an export's numbers for one quarter or year.
 type Period struct {
-	Period      string      `json:"period"` // 2026-Q3 or 2025
-	Kind        string      `json:"kind"`   // quarter or year
-	Year        int         `json:"year"`
-	Quarter     int         `json:"quarter,omitempty"`
-	Provisional bool        `json:"provisional"`
-	Released    bool        `json:"released"`
-	Version     int         `json:"version,omitempty"` // of the release in force
-	Revisions   []Revision  `json:"revisions,omitempty"`
-	Rule        string      `json:"rule"`
-	Total       Count       `json:"total"`
+	Period      string     `json:"period"` // 2026-Q3 or 2025
+	Kind        string     `json:"kind"`   // quarter or year
+	Year        int        `json:"year"`
+	Quarter     int        `json:"quarter,omitempty"`
+	Provisional bool       `json:"provisional"`
+	Released    bool       `json:"released"`
+	Version     int        `json:"version,omitempty"` // of the release in force
+	Revisions   []Revision `json:"revisions,omitempty"`
+	Rule        string     `json:"rule"`
+	// AsOf is the last day an open quarter's total counts: it counts
+	// only the months that have ended. Empty for closed periods.
+	AsOf  string `json:"as_of,omitempty"`
+	Total Count  `json:"total"`
+	// TotalClause is the rule that requires the total: it is exact.
+	TotalClause string      `json:"total_clause,omitempty"`
 	Breakdowns  []Breakdown `json:"breakdowns"`
 	Figures     []Figure    `json:"figures"`
-	// Withheld says why every breakdown cell is hidden, zeros included:
-	// "small_group" (1 to k-1 records) or "provisional" (the quarter is
-	// still open). Empty when the breakdowns are published.
-	Withheld string `json:"withheld,omitempty"`
 }
 
-// Why a period's breakdowns are withheld whole.
+// Why a breakdown is withheld whole.
 const (
-	WithheldSmallGroup  = "small_group"
+	// WithheldSmallGroup: its group has 1 to min_base−1 records; a zero
+	// would say that none of those few has the value.
+	WithheldSmallGroup = "small_group"
+	// WithheldProvisional: the quarter is still open.
 	WithheldProvisional = "provisional"
+	// WithheldUnreleased: the period is closed but not released; its
+	// protected breakdowns are published once, frozen, when it is.
+	WithheldUnreleased = "unreleased"
+	// WithheldRevision: a revision changes it by fewer records than the
+	// threshold, so the change would single them out.
+	WithheldRevision = "revision"
+	// WithheldLinked: the figures published exactly leave no way to
+	// protect its counts.
+	WithheldLinked = "linked"
 )
+
+// WithheldReasons are every reason a breakdown may be withheld.
+var WithheldReasons = []string{WithheldSmallGroup, WithheldProvisional, WithheldUnreleased, WithheldRevision, WithheldLinked}
 
 // Revision is the public note of a revised release.
 type Revision struct {
@@ -293,7 +295,7 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 	if err := disclosure.ValidateThreshold(opt.Threshold); err != nil {
 		return nil, nil, err
 	}
-	if err := opt.Policy.Validate(); err != nil {
+	if err := opt.Policy.Validate(opt.Groupings); err != nil {
 		return nil, nil, err
 	}
 	aggs := map[string]*aggregate{}
@@ -393,10 +395,10 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 			}
 			pub.Index.Notes = append(pub.Index.Notes, Note{Kind: "certified_none", Export: e.Name})
 		}
-		specs := a.specs(from, last, pub.Index.Years)
+		specs := a.specs(from, last, pub.Index.Years, asOf, d.Sample, opt)
 		pub.fingerprints[e.Name] = map[string]string{}
 		for _, sp := range specs {
-			fp := a.fingerprint(key, sp.key, sp.c)
+			fp := a.fingerprint(key, sp.key, sp.all)
 			pub.fingerprints[e.Name][sp.key] = fp
 			if r := opt.Releases[sp.key]; r != nil && !slices.Contains(opt.Revised(), sp.key) {
 				if f, ok := r.Current().Frozen(e.Name); ok && f.Fingerprint != fp {
@@ -483,227 +485,6 @@ func makeMeta(d *delivery.Delivery, rep *check.Report, opt Options) (Meta, time.
 	return meta, asOf, nil
 }
 
-// periodSpec is one period of an export's tables.
-type periodSpec struct {
-	key         string
-	kind        string
-	year, q     int
-	quarters    []period.Quarter
-	provisional bool
-	c           *counts
-}
-
-// specs lists the export's periods: quarters from the first the export
-// covers to the last, then the complete years it covers from January.
-func (a *aggregate) specs(from, last period.Quarter, years []YearInfo) []periodSpec {
-	var specs []periodSpec
-	for _, q := range period.Range(from, last) {
-		specs = append(specs, periodSpec{key: q.String(), kind: "quarter", year: q.Year, q: q.Q, quarters: []period.Quarter{q}, provisional: q == last, c: a.sum([]period.Quarter{q})})
-	}
-	for _, y := range years {
-		qs := period.Range(period.Quarter{Year: y.Year, Q: 1}, period.Quarter{Year: y.Year, Q: 4})
-		if qs[0].Before(from) {
-			continue // the export was not kept for the whole year
-		}
-		specs = append(specs, periodSpec{key: fmt.Sprint(y.Year), kind: "year", year: y.Year, quarters: qs, c: a.sum(qs)})
-	}
-	return specs
-}
-
-// tables builds the export's cells and relations, protects them and turns
-// them into its data file. A released period keeps exactly what was
-// released: its cells are frozen. A period being revised keeps every
-// count its versions suppressed suppressed.
-func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTables, *disclosure.System, error) {
-	k := opt.Threshold
-	sys := &disclosure.System{}
-	key := func(p, dim, value string) string { return CellKey(a.export.Name, p, dim, value) }
-	// frozen[period] is the released content in force. suppressed holds
-	// the keys of the cells a released period suppresses, and of those any
-	// version of a revised period suppressed, which stay suppressed.
-	frozen := map[string]*Frozen{}
-	suppressed := map[string]bool{}
-	// withheld[period] says why its breakdowns are hidden whole: a period
-	// that any version withheld stays withheld, so no revision reveals
-	// what an earlier version hid.
-	withheld := map[string]string{}
-	for _, sp := range specs {
-		withheld[sp.key] = withholdsBreakdowns(sp, k)
-	}
-	for _, sp := range specs {
-		r := opt.Releases[sp.key]
-		if r == nil {
-			continue
-		}
-		f, ok := r.Current().Frozen(a.export.Name)
-		if !ok {
-			continue
-		}
-		versions := []Version{r.Current()}
-		if slices.Contains(opt.Revised(), sp.key) {
-			versions = r.Versions
-		} else {
-			frozen[sp.key] = &f
-		}
-		for _, v := range versions {
-			if old, ok := v.Frozen(a.export.Name); ok {
-				switch {
-				case frozen[sp.key] != nil: // exactly as released
-					withheld[sp.key] = old.Period.Withheld
-				case withheld[sp.key] == "":
-					withheld[sp.key] = old.Period.Withheld
-				}
-				forEachCount(old.Period, func(dim, value string, c Count) {
-					if c.Status == Suppressed {
-						suppressed[key(sp.key, dim, value)] = true
-					}
-				})
-			}
-		}
-	}
-
-	// The cells, with their true values; then the relations between them,
-	// which a reader infers from the shape of the tables.
-	var shapes []Period
-	for _, s := range specs {
-		f := frozen[s.key]
-		cell := func(dim, value string, n int) {
-			ck := key(s.key, dim, value)
-			whole := dim != "" && withheld[s.key] != ""
-			sys.Add(disclosure.Count{Key: ck, Value: n, Margin: dim == "", Suppressed: suppressed[ck] || whole, MayBeZero: whole, Frozen: f != nil})
-		}
-		cell("", "", s.c.total)
-		shape := Period{Period: s.key, Kind: s.kind, Year: s.year}
-		for i, d := range a.dims {
-			if !a.publishes(s, f, i) {
-				continue
-			}
-			b := Breakdown{Dimension: d.ID, Multi: d.Multi}
-			for j, v := range d.Values {
-				cell(d.ID, v, s.c.dims[i][j])
-				b.Cells = append(b.Cells, Cell{Value: v})
-			}
-			shape.Breakdowns = append(shape.Breakdowns, b)
-		}
-		shapes = append(shapes, shape)
-	}
-	relate(sys, a.export.Name, shapes)
-	if err := sys.Validate(); err != nil {
-		return ExportTables{}, nil, fmt.Errorf("the counts do not add up (a bug): %w", err)
-	}
-	if err := sys.Primary(k); err != nil {
-		return ExportTables{}, nil, fmt.Errorf("%w: the threshold now in force is higher than when it was released; publish a revision", err)
-	}
-	if _, err := sys.Protect(k); err != nil {
-		return ExportTables{}, nil, err
-	}
-
-	count := func(i int) Count {
-		c := sys.Cells[i]
-		if c.Suppressed {
-			return Count{Status: Suppressed}
-		}
-		v := c.Value
-		return Count{Count: &v, Status: Published}
-	}
-	out := ExportTables{Meta: meta, Export: a.export.Name, Periods: []Period{}}
-	for _, s := range specs {
-		if f := frozen[s.key]; f != nil {
-			p := f.Period
-			p.Released, p.Provisional = true, false
-			p.Version = opt.Releases[s.key].Current().Version
-			p.Revisions = revisions(opt.Releases[s.key])
-			out.Periods = append(out.Periods, p)
-			continue
-		}
-		p := Period{Period: s.key, Kind: s.kind, Year: s.year, Quarter: s.q, Provisional: s.provisional, Rule: a.rule(s.kind), Breakdowns: []Breakdown{}, Figures: []Figure{}, Withheld: withheld[s.key]}
-		ti, _ := sys.Lookup(key(s.key, "", ""))
-		p.Total = count(ti)
-		for i, d := range a.dims {
-			if !a.publishes(s, nil, i) {
-				continue
-			}
-			b := Breakdown{Dimension: d.ID, Multi: d.Multi, Context: d.Context}
-			for _, v := range d.Values {
-				ci, _ := sys.Lookup(key(s.key, d.ID, v))
-				b.Cells = append(b.Cells, Cell{Value: v, Count: count(ci)})
-			}
-			p.Breakdowns = append(p.Breakdowns, b)
-		}
-		for mi, m := range a.measures {
-			if !a.pubMeasures[mi] {
-				continue
-			}
-			f := Figure{Measure: m.ID, Unit: m.Unit, Status: NotApplicable}
-			switch {
-			case m.days != nil:
-				med, base := median(s.c.hist[mi])
-				// The median's status may not tell a base of 0 from one
-				// of 1 to k-1: only a period with no records at all has
-				// no median to give.
-				switch {
-				case s.c.total == 0:
-				case base < k || s.provisional:
-					f.Status = Suppressed
-				default:
-					f.Value, f.Status = &med, Published
-				}
-			default:
-				num, _ := sys.Lookup(key(s.key, m.Dimension, m.Value))
-				switch {
-				case s.c.total == 0:
-				case s.c.total < k || sys.Cells[ti].Suppressed || sys.Cells[num].Suppressed:
-					f.Status = Suppressed
-				default:
-					v := math.Round(1000*float64(sys.Cells[num].Value)/float64(s.c.total)) / 10
-					f.Value, f.Status = &v, Published
-				}
-			}
-			p.Figures = append(p.Figures, f)
-		}
-		if r := opt.Releases[s.key]; r != nil && slices.Contains(opt.Revised(), s.key) {
-			p.Released = true
-			p.Version = r.Current().Version + 1
-		}
-		out.Periods = append(out.Periods, p)
-	}
-	return out, sys, nil
-}
-
-// withholdsBreakdowns reports whether every breakdown cell of period s is
-// hidden, zeros included, while its total may be published:
-//   - a group of 1 to k-1 records: with its total small, a published zero
-//     in a breakdown says that none of those few records has that value,
-//     and all zeros but one cell give every record's attribute;
-//   - the quarter still open: it is rebuilt every night, and two nights a
-//     record apart would give that record's profile in the cells that
-//     moved. Its breakdowns are published once the quarter has closed.
-//
-// The hidden cells stay in the system, so the year that holds the quarter
-// is protected against subtraction like any other linked table.
-func withholdsBreakdowns(s periodSpec, k int) string {
-	switch {
-	case s.c.total == 0:
-		return "" // no records: a zero describes nobody
-	case s.provisional:
-		return WithheldProvisional
-	case s.c.total < k:
-		return WithheldSmallGroup
-	}
-	return ""
-}
-
-// publishes reports whether dimension i appears in period s: for a
-// released period, exactly the breakdowns it was released with; otherwise
-// those the policy lists, and for years only those that are not context.
-func (a *aggregate) publishes(s periodSpec, f *Frozen, i int) bool {
-	d := a.dims[i]
-	if f != nil {
-		return slices.ContainsFunc(f.Period.Breakdowns, func(b Breakdown) bool { return b.Dimension == d.ID })
-	}
-	return a.pubDims[i] && !(s.kind == "year" && d.Context)
-}
-
 // forEachCount visits a period's total (dim "") and every breakdown cell.
 func forEachCount(p Period, fn func(dim, value string, c Count)) {
 	fn("", "", p.Total)
@@ -721,16 +502,6 @@ func revisions(r *Release) []Revision {
 		out = append(out, Revision{Version: v.Version, ExportedAt: v.Delivery.ExportedAt, Reason: v.Reason})
 	}
 	return out
-}
-
-// rule is the legal rule a period's tables answer: the export's first rule
-// for quarters (the ordinance's quarterly report, or the order), its last
-// for calendar years (the state's annual reports).
-func (a *aggregate) rule(kind string) string {
-	if kind == "year" {
-		return a.export.Rules[len(a.export.Rules)-1]
-	}
-	return a.export.Rules[0]
 }
 
 // IndexFile is the data file name of the publication index.

@@ -57,9 +57,23 @@ func tiny(perQuarter map[string]int) *delivery.Delivery {
 	return &delivery.Delivery{FS: fsys, Origin: "test"}
 }
 
+// everyPeriod names every quarter and year from 2024 to 2027: as
+// Options.Releasing, it computes every closed period as wco release
+// would, protected breakdowns included.
+func everyPeriod() []string {
+	var out []string
+	for y := 2024; y <= 2027; y++ {
+		for q := 1; q <= 4; q++ {
+			out = append(out, period.Quarter{Year: y, Q: q}.String())
+		}
+		out = append(out, fmt.Sprint(y))
+	}
+	return out
+}
+
 func run(t *testing.T, d *delivery.Delivery) *Publication {
 	t.Helper()
-	pub, rep, err := Run(d, Options{Threshold: 11, Key: testKey, Policy: fullPolicy(), Check: check.Options{Now: time.Date(2026, 11, 1, 0, 0, 0, 0, period.Chicago)}})
+	pub, rep, err := Run(d, Options{Threshold: 11, Key: testKey, Policy: fullPolicy(), Releasing: everyPeriod(), Check: check.Options{Now: time.Date(2026, 11, 1, 0, 0, 0, 0, period.Chicago)}})
 	if err != nil {
 		t.Fatalf("Run: %v (%v)", err, rep)
 	}
@@ -82,20 +96,22 @@ func visaPeriod(pub *Publication, key string) Period {
 func TestRunCountsSuppressesAndMeasures(t *testing.T) {
 	// Without a manifest, the latest record dates the delivery: 2026-Q3 is provisional.
 	pub := run(t, tiny(map[string]int{"2025-Q1": 12, "2025-Q4": 30, "2026-Q1": 4, "2026-Q2": 11, "2026-Q3": 30}))
-	tests := map[string]string{"2026-Q1": Suppressed, "2026-Q2": Published, "2026-Q3": Published}
+	// The open quarter counts only its months that have ended: on its
+	// 14th day, none has.
+	tests := map[string]string{"2026-Q1": Suppressed, "2026-Q2": Published, "2026-Q3": NotApplicable}
 	for q, want := range tests {
 		if got := visaPeriod(pub, q).Total.Status; got != want {
 			t.Errorf("%s total: %s, want %s", q, got, want)
 		}
 	}
 	q3 := visaPeriod(pub, "2026-Q3")
-	if *q3.Total.Count != 30 || !q3.Provisional {
-		t.Errorf("2026-Q3: %+v", q3.Total)
+	if q3.Total.Count != nil || !q3.Provisional || q3.AsOf != "" {
+		t.Errorf("2026-Q3: %+v as of %q", q3.Total, q3.AsOf)
 	}
 	// The quarter still open publishes no median: night to night it
 	// would move with one record's days to decision. A closed one does.
 	for _, f := range q3.Figures {
-		if f.Measure == "median_days_to_decision" && f.Status != Suppressed {
+		if f.Measure == "median_days_to_decision" && f.Status == Published {
 			t.Errorf("provisional median days: %+v", f)
 		}
 	}
@@ -167,7 +183,7 @@ func TestPolicyIsAnAllowList(t *testing.T) {
 		{"visa_certs": {Dimensions: []string{"decision"}}},
 		{"assistance_requests": {Measures: []string{"share_declined"}}}, // needs response
 	} {
-		if err := bad.Validate(); err == nil {
+		if err := bad.Validate(nil); err == nil {
 			t.Errorf("policy %v accepted", bad)
 		}
 	}
@@ -231,7 +247,7 @@ var testKey = []byte("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c
 // TestDictionaryFormsParse holds the forms the dictionary shows to the
 // parser, and its columns to the contract.
 func TestDictionaryFormsParse(t *testing.T) {
-	d := MakeDictionary(Meta{}, fullPolicy())
+	d := MakeDictionary(Meta{}, fullPolicy(), nil, 11)
 	for _, f := range d.DatetimeForms {
 		if _, err := records.ParseDatetime(f); err != nil {
 			t.Errorf("datetime form %q: %v", f, err)
