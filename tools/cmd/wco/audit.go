@@ -58,17 +58,20 @@ narrower than the protection width (params.disclosure.threshold).`,
 				if !math.IsInf(r.Narrowest, 1) {
 					narrow = fmt.Sprintf("%.0f (%s)", r.Narrowest, r.NarrowKey)
 				}
-				fmt.Fprintf(w, "%s\t%d\t%d\t%s\t%d\n", r.Export, r.Cells, r.Suppressed, narrow, len(r.Findings))
-				failed += len(r.Findings)
+				fmt.Fprintf(w, "%s\t%d\t%d\t%s\t%d\n", r.Export, r.Cells, r.Suppressed, narrow, len(r.Findings)+len(r.Changes))
+				failed += len(r.Findings) + len(r.Changes)
 			}
 			w.Flush()
 			for _, r := range reports {
 				for _, f := range r.Findings {
 					fmt.Fprintf(cmd.OutOrStdout(), "  %s\n", f)
 				}
+				for _, c := range r.Changes {
+					fmt.Fprintf(cmd.OutOrStdout(), "  %s: %s\n", r.Export, c)
+				}
 			}
 			if failed > 0 {
-				return fmt.Errorf("audit %s: %d suppressed count(s) can be narrowed below a range of %d", relToCwd(dir), failed, width)
+				return fmt.Errorf("audit %s: %d finding(s): suppressed counts narrowed below a range of %d, or revisions that single out fewer than %d records", relToCwd(dir), failed, width, width)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "no suppressed count in %s can be narrowed below a range of %d\n", relToCwd(dir), width)
 			return nil

@@ -125,8 +125,18 @@ func TestReleaseFlow(t *testing.T) {
 	v2, _ := r.Versions[1].Frozen("detainer_log")
 	for bi, b := range v1.Period.Breakdowns {
 		for ci, c := range b.Cells {
-			if c.Status == publish.Suppressed && v2.Period.Breakdowns[bi].Cells[ci].Status != publish.Suppressed {
-				t.Errorf("%s=%s was suppressed in version 1 and is shown in version 2", b.Dimension, c.Value)
+			if now := v2.Period.Breakdowns[bi].Cells[ci]; c.Status != publish.Published && now.Status == publish.Published {
+				t.Errorf("%s=%s was hidden in version 1 and is shown in version 2", b.Dimension, c.Value)
+			}
+		}
+	}
+	// Three late records: every protected breakdown they move by fewer
+	// than k is withheld from the revision, and the audit of the release
+	// history agrees.
+	for _, b := range v2.Period.Breakdowns {
+		if b.Clause == "" && b.Withheld == "" {
+			if ch := publish.RevisionSinglesOut(v1.Period, v2.Period, b.Dimension, 11); len(ch) > 0 {
+				t.Errorf("the revision singles out the late records: %v", ch)
 			}
 		}
 	}

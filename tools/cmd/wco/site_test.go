@@ -255,7 +255,7 @@ func TestTemplatesRejectBadData(t *testing.T) {
 	tests := []struct {
 		name, file, from, to, want string
 	}{
-		{"small count published", "visa-certifications.json", `"status": "suppressed"`, `"count": 5, "status": "published"`, "below the disclosure threshold"},
+		{"small count published", "detainer-log.json", `"status": "suppressed"`, `"count": 5, "status": "published"`, "below the disclosure threshold"},
 		{"unknown status", "detainer-log.json", `"status": "published"`, `"status": "maybe"`, `unknown status "maybe"`},
 		{"threshold mismatch", "publication.json", `"threshold": 11`, `"threshold": 5`, "meta.disclosure.threshold is 5"},
 		{"missing key", "federal-incidents.json", `"breakdowns"`, `"breakdownz"`, `has no key "breakdowns"`},

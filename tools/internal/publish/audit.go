@@ -190,6 +190,9 @@ type AuditReport struct {
 	Narrowest  float64 // narrowest interval found; +Inf when nothing is suppressed
 	NarrowKey  string
 	Findings   []disclosure.Finding
+	// Changes are what comparing a version with the one before it tells
+	// of fewer than the threshold of records (RevisionSinglesOut).
+	Changes []string
 }
 
 // Audit attacks each export's published tables with linear programming
@@ -223,13 +226,29 @@ func Audit(tables []ExportTables, width int) ([]AuditReport, error) {
 var inf = math.Inf(1)
 
 // AuditReleases attacks every superseded version of every release, each on
-// its own: the version in force is part of the current tables. A revision
-// keeps every count an earlier version suppressed suppressed, so comparing
-// versions reveals no count that was suppressed before.
+// its own (the version in force is part of the current tables), and
+// compares every version with the one before it: a change of 1 to
+// width−1 records in a protected breakdown describes the records the
+// revision changed. A revision also keeps every count an earlier version
+// hid hidden, which the comparison checks too.
 func AuditReleases(releases Releases, width int) ([]AuditReport, error) {
 	var out []AuditReport
 	for _, p := range slices.Sorted(maps.Keys(releases)) {
 		r := releases[p]
+		for i := 1; i < len(r.Versions); i++ {
+			for _, now := range r.Versions[i].Exports {
+				old, ok := r.Versions[i-1].Frozen(now.Export)
+				if !ok {
+					continue
+				}
+				rep := AuditReport{Export: fmt.Sprintf("%s %s v%d→v%d", now.Export, p, r.Versions[i-1].Version, r.Versions[i].Version), Narrowest: inf}
+				for _, b := range now.Period.Breakdowns {
+					rep.Cells += len(b.Cells)
+					rep.Changes = append(rep.Changes, RevisionSinglesOut(old.Period, now.Period, b.Dimension, width)...)
+				}
+				out = append(out, rep)
+			}
+		}
 		for _, v := range r.Versions[:len(r.Versions)-1] {
 			for _, f := range v.Exports {
 				reps, err := Audit([]ExportTables{{Export: f.Export, Periods: []Period{f.Period}}}, width)

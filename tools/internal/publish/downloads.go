@@ -26,11 +26,14 @@ const DownloadsIndexFile = "downloads.json"
 // Table is one downloadable table in long form: its dimension columns, then
 // value, unit and status, one row per number.
 type Table struct {
-	Name    string   `json:"name"` // file name without extension
-	Export  string   `json:"export"`
-	Kind    string   `json:"kind"` // quarterly or yearly
-	Subject string   `json:"subject"`
-	Rule    string   `json:"rule"`
+	Name    string `json:"name"` // file name without extension
+	Export  string `json:"export"`
+	Kind    string `json:"kind"` // quarterly or yearly
+	Subject string `json:"subject"`
+	Rule    string `json:"rule"`
+	// Exact: Rule requires the table's counts exactly, so they are never
+	// suppressed (an open quarter's total, counted so far, still may be).
+	Exact   bool     `json:"exact"`
 	Columns []string `json:"columns"`
 	Rows    [][]string
 }
@@ -58,6 +61,7 @@ type DownloadTable struct {
 	Kind    string       `json:"kind"`
 	Subject string       `json:"subject"` // total, figures, or a dimension
 	Rule    string       `json:"rule"`
+	Exact   bool         `json:"exact"` // its counts are exact by Rule
 	Rows    int          `json:"rows"`
 	CSV     DownloadFile `json:"csv"`
 	JSON    DownloadFile `json:"json"`
@@ -94,11 +98,11 @@ func (p *Publication) Tables() []Table {
 				return fmt.Sprintf("%s-%s-%s", ex.Slug(), label, strings.ReplaceAll(subject, "_", "-"))
 			}
 			rule := periods[0].Rule
-			totalRule := rule
+			clause := ""
 			for _, per := range periods {
-				totalRule = cmp.Or(per.TotalClause, totalRule)
+				clause = cmp.Or(per.TotalClause, clause)
 			}
-			totals := Table{Name: name("totals"), Export: e.Export, Kind: label, Subject: "total", Rule: totalRule, Columns: []string{"period", "value", "unit", "status"}}
+			totals := Table{Name: name("totals"), Export: e.Export, Kind: label, Subject: "total", Rule: cmp.Or(clause, rule), Exact: clause != "", Columns: []string{"period", "value", "unit", "status"}}
 			for _, per := range periods {
 				totals.Rows = append(totals.Rows, []string{per.Period, countText(per.Total), "count", per.Total.Status})
 			}
@@ -114,7 +118,7 @@ func (p *Publication) Tables() []Table {
 				}
 			}
 			for _, b := range order {
-				t := Table{Name: name(b.Dimension), Export: e.Export, Kind: label, Subject: b.Dimension, Rule: b.Clause, Columns: []string{"period", b.Dimension, "value", "unit", "status"}}
+				t := Table{Name: name(b.Dimension), Export: e.Export, Kind: label, Subject: b.Dimension, Rule: b.Clause, Exact: b.Clause != "", Columns: []string{"period", b.Dimension, "value", "unit", "status"}}
 				if t.Rule == "" && !b.Context {
 					t.Rule = rule
 				}
@@ -230,7 +234,7 @@ func (p *Publication) WriteDownloads(dir string, license License) (*DownloadsInd
 		if err != nil {
 			return nil, err
 		}
-		idx.Tables = append(idx.Tables, DownloadTable{Name: t.Name, Export: t.Export, Kind: t.Kind, Subject: t.Subject, Rule: t.Rule, Rows: len(t.Rows), CSV: csvFile, JSON: jsonFile})
+		idx.Tables = append(idx.Tables, DownloadTable{Name: t.Name, Export: t.Export, Kind: t.Kind, Subject: t.Subject, Rule: t.Rule, Exact: t.Exact, Rows: len(t.Rows), CSV: csvFile, JSON: jsonFile})
 		resources = append(resources, resource(t, csvFile))
 	}
 	pkg := map[string]any{
@@ -313,9 +317,12 @@ func resource(t Table, f DownloadFile) map[string]any {
 		fields = append(fields, field)
 	}
 	desc := fmt.Sprintf("%s of %s, %s.", t.Subject, t.Export, t.Kind)
-	if t.Rule != "" {
+	switch {
+	case t.Exact:
+		desc += " Every count of a closed period is exact, zeros and small counts included: " + t.Rule + " requires it."
+	case t.Rule != "":
 		desc += " Answers " + t.Rule + "."
-	} else {
+	default:
 		desc += " Published for context; no rule requires it."
 	}
 	return map[string]any{

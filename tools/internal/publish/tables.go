@@ -313,16 +313,6 @@ func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTa
 			return ExportTables{}, nil, err
 		}
 	}
-	for _, s := range specs {
-		if old := prior[s.key]; old != nil {
-			for _, p := range plans[s.key] {
-				if bk := bkey(s.key, p.d.ID); p.clause == "" && withheld[bk] == "" && a.singlesOut(sys, key, s.key, p, old, k) {
-					withhold(bk, WithheldRevision)
-				}
-			}
-		}
-	}
-
 	count := func(i int) Count {
 		c := sys.Cells[i]
 		switch {
@@ -408,6 +398,18 @@ func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTa
 			}
 			p.Figures = append(p.Figures, f)
 		}
+		if old := prior[s.key]; old != nil {
+			// A revision may not show the few records it changes.
+			for bi, b := range p.Breakdowns {
+				if b.Clause == "" && b.Withheld == "" && len(RevisionSinglesOut(*old, p, b.Dimension, k)) > 0 {
+					withhold(bkey(s.key, b.Dimension), WithheldRevision)
+					p.Breakdowns[bi].Withheld = WithheldRevision
+					for ci := range b.Cells {
+						p.Breakdowns[bi].Cells[ci].Count = Count{Status: Withheld}
+					}
+				}
+			}
+		}
 		if r := opt.Releases[s.key]; r != nil && slices.Contains(opt.Revised(), s.key) {
 			p.Released = true
 			p.Version = r.Current().Version + 1
@@ -423,45 +425,61 @@ func share(n, total int) *float64 {
 	return &v
 }
 
-// singlesOut reports whether publishing breakdown p of a revised period
-// would show, against the version in force (old), a change of 1 to k−1
-// records: in a count both versions publish, or in the sum of the counts
-// the new version hides (which a reader gets from the total). Such a
-// change describes the few records the revision added, removed or
-// changed.
-func (a *aggregate) singlesOut(sys *disclosure.System, key func(p, dim, value string) string, per string, p plan, old *Period, k int) bool {
+// RevisionSinglesOut lists what a reader who compares two versions of a
+// period (old, then now) learns of the records the revision changed in
+// breakdown dim: each count both versions publish that moved by 1 to k−1,
+// and the sum of the counts now hidden, which the totals give in both
+// versions, when it moved by 1 to k−1. Such a change describes fewer than
+// k records. It reads published numbers only, so the publisher and the
+// audit of released versions apply the same rule.
+func RevisionSinglesOut(old, now Period, dim string, k int) []string {
+	find := func(p Period) (Breakdown, bool) {
+		i := slices.IndexFunc(p.Breakdowns, func(b Breakdown) bool { return b.Dimension == dim })
+		if i < 0 {
+			return Breakdown{}, false
+		}
+		return p.Breakdowns[i], true
+	}
+	ob, ok1 := find(old)
+	nb, ok2 := find(now)
+	if !ok1 || !ok2 || ob.Withheld != "" || nb.Withheld != "" || nb.Clause != "" {
+		return nil
+	}
 	small := func(d int) bool { d = max(d, -d); return d > 0 && d < k }
-	i := slices.IndexFunc(old.Breakdowns, func(b Breakdown) bool { return b.Dimension == p.d.ID })
-	if i < 0 {
-		return false // not published before: nothing to compare with
-	}
-	ob := old.Breakdowns[i]
-	ti, _ := sys.Lookup(key(per, "", ""))
-	hiddenNow := 0
+	before := map[string]Count{}
 	for _, c := range ob.Cells {
-		ci, ok := sys.Lookup(key(per, p.d.ID, c.Value))
-		if !ok {
-			return true // laid out otherwise: every count is new
-		}
-		now := sys.Cells[ci]
+		before[c.Value] = c.Count
+	}
+	var out []string
+	hiddenSum, hiddenAny := 0, false // over the cells now hidden, old values
+	if old.Total.Count != nil {
+		hiddenSum = *old.Total.Count
+	}
+	nowHidden := 0
+	if now.Total.Count != nil {
+		nowHidden = *now.Total.Count
+	}
+	for _, c := range nb.Cells {
+		o := before[c.Value]
 		switch {
-		case now.Suppressed:
-			hiddenNow += now.Value
-		case c.Count.Count != nil && small(now.Value-*c.Count.Count):
-			return true
+		case c.Count.Count == nil:
+			hiddenAny = true
+		case o.Count == nil:
+			// Shown now, hidden before: the carry-over forbids it, and a
+			// change from an unknown value says nothing here.
+			out = append(out, fmt.Sprintf("%s=%s is shown after being hidden", dim, c.Value))
+		default:
+			if small(*c.Count.Count - *o.Count) {
+				out = append(out, fmt.Sprintf("%s=%s moved from %d to %d", dim, c.Value, *o.Count, *c.Count.Count))
+			}
+			hiddenSum -= *o.Count
+			nowHidden -= *c.Count.Count
 		}
 	}
-	if p.d.Multi || sys.Cells[ti].Suppressed || old.Total.Count == nil {
-		return false
+	if hiddenAny && !nb.Multi && old.Total.Count != nil && now.Total.Count != nil && small(nowHidden-hiddenSum) {
+		out = append(out, fmt.Sprintf("the hidden %s counts together moved from %d to %d", dim, hiddenSum, nowHidden))
 	}
-	// The old hidden sum is the old total less the old published cells.
-	oldHidden := *old.Total.Count
-	for _, c := range ob.Cells {
-		if ci, _ := sys.Lookup(key(per, p.d.ID, c.Value)); !sys.Cells[ci].Suppressed && c.Count.Count != nil {
-			oldHidden -= *c.Count.Count
-		}
-	}
-	return small(hiddenNow - oldHidden)
+	return out
 }
 
 // rule is the legal rule a period's tables answer: the export's first rule
