@@ -169,7 +169,7 @@ func TestBuildEndToEnd(t *testing.T) {
 				}
 			}
 		}
-		if published < 20 {
+		if published < 10 {
 			t.Errorf("%s publishes only %d counts", tab.Export, published)
 		}
 	}

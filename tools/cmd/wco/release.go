@@ -16,8 +16,9 @@ func releaseCmd() *cobra.Command {
 		Use:   "release QUARTER [--source DIR]",
 		Short: "Freeze a quarter's published numbers for good",
 		Long: `release computes the publication from a delivery and freezes one quarter: every
-published number and which counts are suppressed, for every export, go into
-data/releases/<quarter>.json. Commit that file and open a pull request: the diff is the
+published number and which counts are hidden, for every export, go into
+data/releases/<quarter>.json. Only a release computes a quarter's protected breakdowns
+(those no rule requires exactly): until then the site shows its exact figures alone. Commit that file and open a pull request: the diff is the
 release for review, and merging it publishes it; closing it stops it.
 
 From then on the quarter never changes by itself. Each build proves, by a keyed
@@ -91,8 +92,9 @@ func reviseCmd() *cobra.Command {
 		Short: "Publish a revision of a released quarter or year",
 		Long: `revise recomputes a released period (a quarter such as 2026-Q2, or a year) from a
 delivery and appends a new version to its release file, with the reason, which the site
-publishes beside the numbers. Revising a quarter of a released year revises the year too. Every count that any earlier version suppressed stays
-suppressed, so that comparing versions cannot reveal it. When the local ledger of the
+publishes beside the numbers. Revising a quarter of a released year revises the year too. Every count that any earlier version hid stays
+hidden, so that comparing versions cannot reveal it, and a protected breakdown the revision moves
+by fewer records than the threshold is withheld, so that the change cannot single them out. When the local ledger of the
 period exists, revise says how many records were added, removed or changed.
 Commit the changed release file and open a pull request, as for a release.`,
 		Example: `  wco revise 2026-Q2 --reason "Twelve detainers logged late by the 8th District were added."`,

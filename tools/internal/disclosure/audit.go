@@ -106,6 +106,8 @@ func (s *System) AuditExact(width float64) ([]Finding, error) {
 }
 
 // Audit returns the suppressed cells whose interval is narrower than width.
+// It is the publisher's audit: it needs every cell's true value (an
+// attacker's system, which lacks them, is attacked with Attack).
 // A cell is first cleared, where possible, by a certificate: two feasible
 // points of the attacker's system, as far apart in that cell as the
 // true values allow along the best null-space direction. Only cells the
@@ -216,6 +218,8 @@ func (s *System) components() [][]int {
 }
 
 // attackComponent solves min and max of each cell of one component.
+// A cell withheld with its breakdown that can be 0 is no breach whatever
+// its greatest value: its Max is not solved, and left at +Inf.
 func (s *System) attackComponent(cells []int) ([]Interval, error) {
 	p, err := s.program(cells)
 	if err != nil {
@@ -223,6 +227,16 @@ func (s *System) attackComponent(cells []int) ([]Interval, error) {
 	}
 	out := make([]Interval, 0, len(cells))
 	for i, c := range cells {
+		if s.Cells[c].MayBeZero {
+			lo, err := p.lower(i)
+			if err != nil {
+				return nil, fmt.Errorf("audit %s: %w", s.Cells[c].Key, err)
+			}
+			if lo < 0.5 {
+				out = append(out, Interval{Cell: c, Min: lo, Max: math.Inf(1)})
+				continue
+			}
+		}
 		lo, hi, err := p.bounds(i)
 		if err != nil {
 			return nil, fmt.Errorf("audit %s: %w", s.Cells[c].Key, err)
