@@ -87,6 +87,11 @@ type FileReport struct {
 	Dropped     int          // problems past the cap, counted only
 	ByKind      map[Kind]int // every problem and warning, by kind
 	Latest      time.Time    // latest datetime of the export's date column
+	// BeforeReporting counts valid records dated in a quarter before the
+	// export's reporting began (contract Since): they are read and
+	// counted, and published in no table.
+	BeforeReporting int
+	Since           time.Time // when the export's reporting began; zero if always
 	// Values summarizes, per column, the distinct offending values.
 	Values map[string]ColumnValues
 	// Mapping is where each contract column was read from.
@@ -204,7 +209,7 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 	if opt.EchoMin <= 0 {
 		opt.EchoMin = DefaultEchoMin
 	}
-	rep := &FileReport{File: e.File(), ByKind: map[Kind]int{}}
+	rep := &FileReport{File: e.File(), ByKind: map[Kind]int{}, Since: e.Since}
 	defer rep.withhold(opt.EchoMin)
 	fail := func(p Problem) { p.File = e.File(); rep.add(p, opt.MaxProblems) }
 	mapping := opt.Mappings[e.Name]
@@ -321,6 +326,9 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 		rep.RowsValid++
 		if t := row.When(); t.Valid && t.Time.After(rep.Latest) {
 			rep.Latest = t.Time
+		}
+		if t := row.When(); t.Valid && !e.Since.IsZero() && period.Of(t.Time).Before(period.Of(e.Since)) {
+			rep.BeforeReporting++
 		}
 		visit(row)
 	}

@@ -213,6 +213,11 @@ func (r *Report) Write(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	for _, f := range r.Files {
+		if f.BeforeReporting > 0 {
+			fmt.Fprintf(w, "%s: %d valid record(s) dated before the quarter of %s, when reporting of this export began: read and counted, published in no table; the publication's notes will say so\n", f.File, f.BeforeReporting, f.Since.Format(time.DateOnly))
+		}
+	}
 	if ex := r.Excluded(); len(ex) > 0 {
 		fmt.Fprintf(w, "%d invalid row(s) left out, as params.check.max_invalid_rows (%d) allows; the publication's notes will say so\n", r.InvalidRows(), r.MaxInvalidRows)
 	}

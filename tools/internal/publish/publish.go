@@ -166,9 +166,12 @@ type ExportInfo struct {
 
 // Note is a public note about the publication, shown on the site.
 type Note struct {
-	Kind   string `json:"kind"`   // excluded_invalid_rows, not_reported or certified_none
+	Kind   string `json:"kind"`   // excluded_invalid_rows, not_reported, certified_none or before_reporting
 	Export string `json:"export"` // the export it concerns
 	Rows   int    `json:"rows"`
+	// Since is, for before_reporting, the first day the export's tables
+	// count: records dated earlier are in none of them.
+	Since string `json:"since,omitempty"`
 }
 
 // Index is publication.json: what was published, from what, for which periods.
@@ -429,6 +432,17 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 		pub.Index.Exports = append(pub.Index.Exports, info)
 		if n := excluded[e.File()]; n > 0 {
 			pub.Index.Notes = append(pub.Index.Notes, Note{Kind: "excluded_invalid_rows", Export: e.Name, Rows: n})
+		}
+		// Records dated before the export's reporting began are in no
+		// table: the notes say how many, and from when it counts.
+		before := 0
+		for q, c := range a.quarters {
+			if q.Before(from) {
+				before += c.total
+			}
+		}
+		if before > 0 {
+			pub.Index.Notes = append(pub.Index.Notes, Note{Kind: "before_reporting", Export: e.Name, Rows: before, Since: from.Start().Format(time.DateOnly)})
 		}
 	}
 	if len(changed) > 0 {
