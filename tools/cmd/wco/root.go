@@ -219,7 +219,7 @@ func publicationWith(cmd *cobra.Command, cfg *config.Config, opt publish.Options
 // later than now.
 func checkOptions(cmd *cobra.Command, cfg *config.Config) check.Options {
 	m, _ := cfg.Mappings()
-	return check.Options{Mappings: m, MaxProblems: cfg.Check.MaxProblems, MaxInvalidRows: cfg.Check.MaxInvalidRows, EchoMin: cfg.Check.EchoMinCount, Now: time.Now(), Limits: cfg.Limits(), Context: cmd.Context()}
+	return check.Options{Mappings: m, MaxProblems: cfg.Check.MaxProblems, MaxInvalidRows: cfg.Check.MaxInvalidRows, EchoMin: cfg.Check.EchoMinCount, Now: time.Now(), Limits: cfg.Limits(), MaxInflated: cfg.Deliveries.MaxFileBytes, Context: cmd.Context()}
 }
 
 func rowsSummary(rep *check.Report) string {

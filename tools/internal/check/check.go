@@ -49,6 +49,9 @@ type Options struct {
 	Mappings map[string]records.Mapping
 	// Now bounds datetimes when the delivery has no manifest.
 	Now time.Time
+	// MaxInflated bounds what a compressed export (name.csv.gz) may
+	// decompress to; 0 means delivery.DefaultMaxInflated.
+	MaxInflated int64
 	// MaxProblems caps the problems kept per file and kind; the rest are
 	// counted.
 	MaxProblems int
@@ -209,13 +212,15 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 	if opt.EchoMin <= 0 {
 		opt.EchoMin = DefaultEchoMin
 	}
-	rep := &FileReport{File: e.File(), ByKind: map[Kind]int{}, Since: e.Since}
+	// The export's file, or its gzip-compressed form (name.csv.gz).
+	file := delivery.ExportFile(d.FS, e.File())
+	rep := &FileReport{File: file, ByKind: map[Kind]int{}, Since: e.Since}
 	defer rep.withhold(opt.EchoMin)
-	fail := func(p Problem) { p.File = e.File(); rep.add(p, opt.MaxProblems) }
+	fail := func(p Problem) { p.File = file; rep.add(p, opt.MaxProblems) }
 	mapping := opt.Mappings[e.Name]
 
 	// First pass: the bytes.
-	sum, size, utf8ok, badLine, head, err := scanBytes(opt.ctx(), d.FS, e.File())
+	sum, size, utf8ok, badLine, head, err := scanBytes(opt.ctx(), d.FS, file, opt.MaxInflated)
 	switch {
 	case opt.ctx().Err() != nil:
 		return rep // the report says it was interrupted
@@ -224,6 +229,10 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 		return rep
 	case delivery.IsRefused(err):
 		fail(Problem{Kind: MissingFile, Detail: "the file is refused: " + err.Error(), Hint: "a delivery holds only plain files inside its folder: copy the real file in, not a link"})
+		return rep
+	case strings.HasSuffix(file, delivery.Compressed) && err != nil:
+		// Not gzip, cut short, or decompressing past the bound.
+		fail(Problem{Kind: BadEncoding, Detail: err.Error(), Hint: "send the export uncompressed, or compressed whole with gzip"})
 		return rep
 	case err != nil:
 		fail(Problem{Kind: MissingFile, Detail: "cannot read the file: " + err.Error()})
@@ -251,12 +260,17 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 	}
 
 	// Second pass: the rows.
-	f, err := d.FS.Open(e.File())
+	raw, err := d.FS.Open(file)
 	if err != nil {
 		fail(Problem{Kind: MissingFile, Detail: "cannot read the file: " + err.Error()})
 		return rep
 	}
-	defer f.Close()
+	defer raw.Close()
+	f, err := delivery.Inflate(raw, file, opt.MaxInflated)
+	if err != nil {
+		fail(Problem{Kind: BadEncoding, Detail: err.Error()})
+		return rep
+	}
 	mapping.Limits = opt.Limits
 	// stop reports whether err ends the reading of the file: the check was
 	// interrupted (the report says so), or a row is over a limit.
@@ -333,23 +347,33 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 		visit(row)
 	}
 	if d.Manifest != nil {
-		checkManifest(d.Manifest, e.File(), rep.RowsRead, sum, fail)
+		checkManifest(d.Manifest, file, rep.RowsRead, sum, fail)
 	}
 	return rep
 }
 
 // scanBytes reads a file once for its sha256, size, UTF-8 validity and
 // first bytes.
-func scanBytes(ctx context.Context, fsys fs.FS, name string) (sum string, size int64, utf8ok bool, badLine int, head []byte, err error) {
+// For a compressed file (name.gz) the sum is of the bytes as delivered,
+// and the rest of what they decompress to, at most maxInflated bytes.
+func scanBytes(ctx context.Context, fsys fs.FS, name string, maxInflated int64) (sum string, size int64, utf8ok bool, badLine int, head []byte, err error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return "", 0, false, 0, nil, err
 	}
 	defer f.Close()
 	h := sha256.New()
+	raw := io.TeeReader(delivery.ReadContext(ctx, f), h)
+	text, err := delivery.Inflate(raw, name, maxInflated)
+	if err != nil {
+		return "", 0, false, 0, nil, err
+	}
 	var u records.UTF8Scanner
 	first := &headWriter{n: 8}
-	size, err = io.Copy(io.MultiWriter(h, &u, first), delivery.ReadContext(ctx, f))
+	size, err = io.Copy(io.MultiWriter(&u, first), text)
+	if err == nil {
+		_, err = io.Copy(io.Discard, raw) // anything after the compressed stream
+	}
 	if err != nil {
 		return "", 0, false, 0, nil, err
 	}
@@ -384,7 +408,7 @@ func sniff(b []byte) (what, hint string) {
 		len(b) >= 4 && b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0:
 		return "UTF-16 text without a byte-order mark", fmt.Sprintf(utf, "UTF-16")
 	case has("\x1f\x8b"):
-		return "a gzip archive", "decompress it first (gunzip), and keep the .csv name"
+		return "a gzip archive", "add .gz to its name (detainer_log.csv.gz), and the check decompresses it; or decompress it (gunzip)"
 	case has("PK\x03\x04"), has("PK\x05\x06"):
 		return "a ZIP archive", "unpack it (unzip) and deliver the CSV files it holds"
 	}

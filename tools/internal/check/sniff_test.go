@@ -59,7 +59,7 @@ func TestFilesThatAreNotCSVTextAreNamed(t *testing.T) {
 		"UTF-16 BE with BOM":    {utf16Bytes(body, true, true), "the file is UTF-16 text, not a CSV text file"},
 		"UTF-16 LE without BOM": {utf16Bytes(body, false, false), "the file is UTF-16 text without a byte-order mark"},
 		"UTF-32":                {utf32, "the file is UTF-32 text"},
-		"gzip":                  {gz.Bytes(), "the file is a gzip archive, not a CSV text file (decompress it first"},
+		"gzip":                  {gz.Bytes(), "the file is a gzip archive, not a CSV text file (add .gz to its name"},
 		"ZIP":                   {zipped.Bytes(), "the file is a ZIP archive, not a CSV text file (unpack it"},
 	} {
 		t.Run(name, func(t *testing.T) {

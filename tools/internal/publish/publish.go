@@ -387,7 +387,7 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 			from = period.Of(e.Since)
 		}
 		if fr := rep.Files[i]; fr.RowsRead == 0 {
-			mf, listed := ManifestFileOf(d, e.File())
+			mf, listed := ManifestFileOf(d, fr.File)
 			if !listed || !mf.CertifiedEmpty {
 				// A header and no rows: the counts are unknown, not zero.
 				pub.Exports = append(pub.Exports, ExportTables{Meta: meta, Export: e.Name, Periods: []Period{}})
@@ -430,7 +430,7 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 			}
 		}
 		pub.Index.Exports = append(pub.Index.Exports, info)
-		if n := excluded[e.File()]; n > 0 {
+		if n := excluded[rep.Files[i].File]; n > 0 {
 			pub.Index.Notes = append(pub.Index.Notes, Note{Kind: "excluded_invalid_rows", Export: e.Name, Rows: n})
 		}
 		// Records dated before the export's reporting began are in no

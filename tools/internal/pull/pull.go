@@ -125,6 +125,14 @@ func Pull(ctx context.Context, source string, opt Options) (*Result, error) {
 	res := &Result{}
 	names := contractFiles()
 	if m != nil {
+		// An export may come gzip-compressed: the manifest then names
+		// detainer_log.csv.gz in place of detainer_log.csv.
+		for i, name := range names {
+			_, plain := m.File(name)
+			if _, gz := m.File(name + delivery.Compressed); gz && !plain {
+				names[i] = name + delivery.Compressed
+			}
+		}
 		for _, f := range m.Files {
 			if !slices.Contains(names, f.Name) {
 				names = append(names, f.Name)
@@ -144,6 +152,12 @@ func Pull(ctx context.Context, source string, opt Options) (*Result, error) {
 			}
 		}
 		n, err := src.download(ctx, name, filepath.Join(stage, name), want)
+		if errors.Is(err, fs.ErrNotExist) && m == nil && slices.Contains(contractFiles(), name) {
+			// Without a manifest, an export may still come compressed.
+			if gn, gerr := src.download(ctx, name+delivery.Compressed, filepath.Join(stage, name+delivery.Compressed), nil); !errors.Is(gerr, fs.ErrNotExist) {
+				name, n, err = name+delivery.Compressed, gn, gerr
+			}
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("pull %s: the delivery has no %s", src, name)
 		}
@@ -162,7 +176,7 @@ func Pull(ctx context.Context, source string, opt Options) (*Result, error) {
 		folder = FolderName(m.ExportedAt)
 	} else {
 		d := &delivery.Delivery{FS: os.DirFS(stage)}
-		digest, err := d.Digest(names)
+		digest, err := d.Digest(res.Files)
 		if err != nil {
 			return nil, err
 		}
@@ -197,6 +211,8 @@ func contractFiles() []string {
 }
 
 // verifyFile checks a file against its manifest entry.
+// A compressed file (want.Name ends in .gz) is hashed as delivered and
+// its rows counted as it decompresses.
 func verifyFile(p string, want delivery.ManifestFile, lim records.Limits) error {
 	f, err := os.Open(p)
 	if err != nil {
@@ -204,7 +220,15 @@ func verifyFile(p string, want delivery.ManifestFile, lim records.Limits) error 
 	}
 	defer f.Close()
 	h := sha256.New()
-	rows, err := countRows(records.NewLimitReader(io.TeeReader(f, h), lim))
+	raw := io.TeeReader(f, h)
+	text, err := delivery.Inflate(raw, want.Name, 0)
+	if err != nil {
+		return err
+	}
+	rows, err := countRows(records.NewLimitReader(text, lim))
+	if err == nil {
+		_, err = io.Copy(io.Discard, raw) // the hash covers the whole file
+	}
 	if err != nil {
 		return fmt.Errorf("count rows: %w", err)
 	}
