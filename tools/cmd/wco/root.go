@@ -263,7 +263,7 @@ func stageFromSource(cmd *cobra.Command) (*staged, error) {
 		err = publish.WriteIndex(filepath.Join(st.DataDir(), publish.DownloadsIndexFile), idx)
 	}
 	if err == nil {
-		err = publish.WriteDictionary(filepath.Join(st.DataDir(), publish.DictionaryFile), publish.MakeDictionary(pub.Index.Meta, cfg.Publication, cfg.Groupings, cfg.Disclosure.Threshold))
+		err = publish.WriteDictionary(filepath.Join(st.DataDir(), publish.DictionaryFile), publish.MakeDictionary(pub.Index.Meta, cfg.Publication, cfg.Groupings, cfg.Disclosure.Threshold, cfg.NotSupplied()))
 	}
 	if err != nil {
 		st.Close()

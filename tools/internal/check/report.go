@@ -139,6 +139,8 @@ func (r *Report) WriteMapping(w io.Writer) error {
 		for _, s := range f.Mapping {
 			from := fmt.Sprintf("column %q", s.From)
 			switch {
+			case s.NotSupplied:
+				from = "nothing: the system does not supply it (params.exports not_supplied), so it is unknown"
 			case s.Constant != "":
 				from = fmt.Sprintf("the constant %q", s.Constant)
 			case s.From == "":

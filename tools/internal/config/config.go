@@ -135,6 +135,11 @@ type ExportMapping struct {
 	// Constants give a contract column the system does not have one
 	// value for every row.
 	Constants map[string]string `mapstructure:"constants"`
+	// NotSupplied are contract columns the system does not have at all:
+	// every record reads them as unknown, and the compliance page names
+	// them as fields the system cannot supply. Required columns cannot
+	// be left out.
+	NotSupplied []string `mapstructure:"not_supplied"`
 	// UnknownLocations are the system's location codes that mean
 	// "unknown" (beats 3100 and 5100, units outside the districts).
 	UnknownLocations []string `mapstructure:"unknown_locations"`
@@ -232,6 +237,25 @@ func (c *Config) Mappings() (map[string]records.Mapping, error) {
 				rm.Constants[col] = v
 			}
 		}
+		for _, col := range m.NotSupplied {
+			c, ok := e.Column(col)
+			switch {
+			case !ok || c.PII:
+				errs = append(errs, fmt.Errorf("params.exports.%s.not_supplied: %q: the contract has no such column that may be read", export, col))
+			case c.Required || col == e.IDColumn:
+				errs = append(errs, fmt.Errorf("params.exports.%s.not_supplied: %s is required by the contract: the export cannot be read without it", export, col))
+			case m.Columns[col] != "" || m.Constants[col] != "":
+				errs = append(errs, fmt.Errorf("params.exports.%s.not_supplied: %s is also mapped under columns or constants; give one or the other", export, col))
+			default:
+				// Read as an empty value on every row: unknown.
+				if rm.Constants == nil {
+					rm.Constants = map[string]string{}
+				}
+				rm.Constants[col] = ""
+				rm.NotSupplied = append(rm.NotSupplied, col)
+			}
+		}
+		slices.Sort(rm.NotSupplied)
 		for _, u := range m.UnknownLocations {
 			rm.Parser.UnknownLocations = append(rm.Parser.UnknownLocations, strings.TrimSpace(u))
 		}
@@ -407,6 +431,18 @@ func (c *Config) validate() error {
 		errs = append(errs, errors.New("params.deliveries.keep: keep at least 1 delivery"))
 	}
 	return errors.Join(errs...)
+}
+
+// NotSupplied lists, per export, the contract columns the records system
+// does not supply (params.exports.<export>.not_supplied), sorted.
+func (c *Config) NotSupplied() map[string][]string {
+	out := map[string][]string{}
+	for export, m := range c.Exports {
+		if len(m.NotSupplied) > 0 {
+			out[export] = slices.Sorted(slices.Values(m.NotSupplied))
+		}
+	}
+	return out
 }
 
 // Limits are the bounds on one row of a delivery's files.

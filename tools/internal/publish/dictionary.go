@@ -62,6 +62,10 @@ type DictionaryExport struct {
 	Dimensions []DictionaryDim       `json:"dimensions"`
 	Measures   []DictionaryMeasure   `json:"measures"`
 	Statutory  []DictionaryStatutory `json:"statutory"`
+	// NotSupplied are the contract columns the records system does not
+	// supply at all (params.exports.<export>.not_supplied): unknown in
+	// every record, and named on the compliance page.
+	NotSupplied []string `json:"not_supplied"`
 }
 
 // DictionaryColumn is one contract column.
@@ -113,7 +117,7 @@ type DictionaryMeasure struct {
 // MakeDictionary describes the contract and catalog under a policy. The
 // datetime and date forms are examples of records.ContractDatetimeLayouts
 // and ContractDateLayouts (TestDictionaryFormsParse holds them together).
-func MakeDictionary(meta Meta, policy Policy, groupings Groupings, threshold int) Dictionary {
+func MakeDictionary(meta Meta, policy Policy, groupings Groupings, threshold int, notSupplied map[string][]string) Dictionary {
 	d := Dictionary{
 		Meta:           meta,
 		SchemaVersion:  contract.SchemaVersion,
@@ -132,7 +136,7 @@ func MakeDictionary(meta Meta, policy Policy, groupings Groupings, threshold int
 		d.Groupings = append(d.Groupings, dg)
 	}
 	for _, e := range contract.Exports() {
-		de := DictionaryExport{Name: e.Name, File: e.File(), Rules: e.Rules, IDColumn: e.IDColumn, DateColumn: e.DateColumn, Columns: []DictionaryColumn{}, Checks: []DictionaryCheck{}, Dimensions: []DictionaryDim{}, Measures: []DictionaryMeasure{}, Statutory: []DictionaryStatutory{}}
+		de := DictionaryExport{Name: e.Name, File: e.File(), Rules: e.Rules, IDColumn: e.IDColumn, DateColumn: e.DateColumn, Columns: []DictionaryColumn{}, Checks: []DictionaryCheck{}, Dimensions: []DictionaryDim{}, Measures: []DictionaryMeasure{}, Statutory: []DictionaryStatutory{}, NotSupplied: append([]string{}, notSupplied[e.Name]...)}
 		ep := policy[e.Name]
 		for _, st := range ep.Statutory {
 			periods := st.Periods

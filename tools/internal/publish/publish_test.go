@@ -247,7 +247,7 @@ var testKey = []byte("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c
 // TestDictionaryFormsParse holds the forms the dictionary shows to the
 // parser, and its columns to the contract.
 func TestDictionaryFormsParse(t *testing.T) {
-	d := MakeDictionary(Meta{}, fullPolicy(), nil, 11)
+	d := MakeDictionary(Meta{}, fullPolicy(), nil, 11, nil)
 	for _, f := range d.DatetimeForms {
 		if _, err := records.ParseDatetime(f); err != nil {
 			t.Errorf("datetime form %q: %v", f, err)

@@ -55,6 +55,9 @@ type Mapping struct {
 	// Constants give a contract column the system does not have one value
 	// for every row (every detainer's issuing agency is ICE).
 	Constants map[string]string
+	// NotSupplied are the columns the system does not have (each a
+	// constant of ""): unknown on every row.
+	NotSupplied []string
 	// Earliest is the first datetime a record may carry; zero: the
 	// contract's (2012).
 	Earliest time.Time
@@ -230,7 +233,9 @@ type Source struct {
 	Column   string // the contract's column
 	From     string // the file's header, as written; empty when not in the file
 	Constant string // the constant it is given, if any
-	Values   int    // entries in its value map
+	// NotSupplied: the system does not have the column; it is unknown.
+	NotSupplied bool
+	Values      int // entries in its value map
 }
 
 // Sources lists, in struct order, where each column T decodes is read
@@ -243,6 +248,7 @@ func (r *Reader[T]) Sources() []Source {
 		switch {
 		case b.constant != nil:
 			out[i].Constant = *b.constant
+			out[i].NotSupplied = *b.constant == ""
 		case b.col >= 0:
 			out[i].From = r.raw[b.col]
 		}

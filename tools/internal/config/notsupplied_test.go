@@ -1,0 +1,58 @@
+package config
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/check"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
+)
+
+// TestAColumnNotSuppliedIsUnknown: a records system without a charge
+// class or bail column at all. Declared not_supplied, the file reads with
+// both unknown on every row, the check's mapping says why, and a required
+// column cannot be declared so.
+func TestAColumnNotSuppliedIsUnknown(t *testing.T) {
+	c, err := Load(writeConfig(t, `params:
+  exports:
+    detainer_log:
+      not_supplied: [charge_class, bail_posted_at]
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Mappings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := "log_id,received_at,request_type,issuing_agency,arrest_beat,disposition,disposition_at,receiving_agency\n" +
+		"D1,2026-03-02 10:00,DETAINER,ICE,0111,RELEASED,2026-03-03 10:00,\n"
+	d := &delivery.Delivery{FS: fstest.MapFS{"detainer_log.csv": {Data: []byte(file)}}, Origin: "test"}
+	e, _ := contract.Lookup("detainer_log")
+	var rows []records.Detainer
+	rep := check.Export(d, e, check.Options{Now: time.Now(), Mappings: m}, func(r records.Detainer) { rows = append(rows, r) })
+	if len(rep.Problems) != 0 || len(rows) != 1 {
+		t.Fatalf("problems %v, %d rows", rep.Problems, len(rows))
+	}
+	if rows[0].ChargeClass != "" || rows[0].BailPostedAt.Valid {
+		t.Errorf("not supplied columns read as %q, %+v; want unknown", rows[0].ChargeClass, rows[0].BailPostedAt)
+	}
+	var out bytes.Buffer
+	(&check.Report{Files: []*check.FileReport{rep}}).WriteMapping(&out)
+	if !strings.Contains(out.String(), "charge_class") || !strings.Contains(out.String(), "the system does not supply it") {
+		t.Errorf("the mapping does not say the column is not supplied:\n%s", out.String())
+	}
+	if got := c.NotSupplied(); len(got["detainer_log"]) != 2 {
+		t.Errorf("NotSupplied = %v", got)
+	}
+	for _, bad := range []string{"[disposition]", "[subject_name]", "[no_such]", "[log_id]"} {
+		if _, err := Load(writeConfig(t, "params:\n  exports:\n    detainer_log:\n      not_supplied: "+bad+"\n"), nil); err == nil {
+			t.Errorf("not_supplied %s accepted", bad)
+		}
+	}
+}
