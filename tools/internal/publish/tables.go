@@ -240,8 +240,10 @@ func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTa
 			case withheld[bk] != "":
 			case !s.releasable:
 				withheld[bk] = WithheldUnreleased
-			case a.group(p, s.c) > 0 && a.group(p, s.c) < p.minBase:
-				withheld[bk] = WithheldSmallGroup
+			default:
+				if g := a.group(p, s.c); g > 0 && g < p.minBase {
+					withheld[bk] = WithheldSmallGroup
+				}
 			}
 		}
 		exactTotal := !s.provisional && a.policy.statutory(TotalFigure, s.kind) != ""
