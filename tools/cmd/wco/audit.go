@@ -3,15 +3,12 @@ package main
 import (
 	"fmt"
 	"math"
-	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-
-	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
 )
 
-func auditCmd() *cobra.Command {
+func (a *app) auditCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "audit [--data DIR]",
 		Short: "Attack the published tables: can any suppressed count be worked out?",
@@ -26,30 +23,15 @@ narrower than the protection width (params.disclosure.threshold).`,
   wco audit --data /tmp/site-data`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(cmd)
+			p, err := a.pipeline(cmd)
 			if err != nil {
 				return err
 			}
-			s := siteFor(cmd, cfg)
-			dir := filepath.Join(s.DataDir, s.DataSub)
-			tables, err := publish.LoadTables(dir)
+			reports, err := p.Audit()
 			if err != nil {
 				return err
 			}
-			width := cfg.Disclosure.Threshold
-			reports, err := publish.Audit(tables, width)
-			if err != nil {
-				return err
-			}
-			releases, err := publish.LoadReleases(filepath.Join(s.DataDir, publish.ReleasesDir))
-			if err != nil {
-				return err
-			}
-			older, err := publish.AuditReleases(releases, width)
-			if err != nil {
-				return err
-			}
-			reports = append(reports, older...)
+			dir, width := p.Site().Current(), p.Config().Disclosure.Threshold
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 			fmt.Fprintf(w, "export\tcells\tsuppressed\tnarrowest range\tfindings\n")
 			failed := 0

@@ -2,12 +2,11 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 )
 
-func buildCmd() *cobra.Command {
+func (a *app) buildCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "build [--source DIR]",
 		Short: "Check, publish and render the site into public/",
@@ -21,19 +20,16 @@ killed, they are left byte-for-byte as they were, and wco exits 1.`,
   wco build --public /tmp/site                # render somewhere else`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			b, err := stageFromSource(cmd)
+			p, err := a.pipeline(cmd)
 			if err != nil {
 				return err
 			}
-			defer b.stage.Close()
-			if err := b.stage.Render(cmd.Context(), cmd.ErrOrStderr()); err != nil {
-				return err
-			}
-			if err := b.stage.Commit(true); err != nil {
+			out, err := p.Build(cmd.Context())
+			if err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "published %d quarters into %s and built the site in %s\n",
-				len(b.pub.Index.Quarters), relToCwd(filepath.Join(b.site.DataDir, b.site.DataSub)), relToCwd(b.site.PublicDir))
+				len(out.Publication.Index.Quarters), relToCwd(out.Site.Current()), relToCwd(out.Site.PublicDir))
 			return nil
 		},
 	}

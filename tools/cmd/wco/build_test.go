@@ -260,7 +260,7 @@ func TestBuildIsDeterministic(t *testing.T) {
 // pages state, whether it comes from config, environment or flag.
 func TestThresholdReachesTheSite(t *testing.T) {
 	delivery := synthDelivery(t, 120, 42)
-	t.Setenv("WCO_DISCLOSURE_THRESHOLD", "15")
+	env := map[string]string{"WCO_DISCLOSURE_THRESHOLD": "15"}
 	for _, tt := range []struct {
 		flags []string
 		want  string
@@ -269,7 +269,7 @@ func TestThresholdReachesTheSite(t *testing.T) {
 		{[]string{"--threshold", "20"}, "counts from 1 to 19"},
 	} {
 		o := newOutputs(t)
-		if _, stderr, err := o.build(t, append([]string{"--source", delivery}, tt.flags...)...); err != nil {
+		if _, stderr, err := o.buildEnv(t, env, append([]string{"--source", delivery}, tt.flags...)...); err != nil {
 			t.Fatalf("build %v: %v\n%s", tt.flags, err, stderr)
 		}
 		home, _ := os.ReadFile(filepath.Join(o.public, "index.html"))
@@ -428,21 +428,17 @@ func TestMaxInvalidRows(t *testing.T) {
 		t.Errorf("a value seen twice is echoed, or its absence is not explained:\n%s", stderr)
 	}
 	// A value the file repeats is the system's vocabulary: it is shown.
-	t.Setenv("WCO_CHECK_ECHO_MIN_COUNT", "2")
-	if _, stderr, _ := o.build(t, "--source", dir); !strings.Contains(stderr, `value "BOGUS"`) || !strings.Contains(stderr, `offending values of request_type: "BOGUS" ×2`) {
+	if _, stderr, _ := o.buildEnv(t, map[string]string{"WCO_CHECK_ECHO_MIN_COUNT": "2"}, "--source", dir); !strings.Contains(stderr, `value "BOGUS"`) || !strings.Contains(stderr, `offending values of request_type: "BOGUS" ×2`) {
 		t.Errorf("a value seen as often as echo_min_count is not echoed:\n%s", stderr)
 	}
-	t.Setenv("WCO_CHECK_ECHO_MIN_COUNT", "")
-	t.Setenv("WCO_CHECK_MAX_INVALID_ROWS", "2")
-	if _, stderr, err := o.build(t, "--source", dir); err != nil {
+	if _, stderr, err := o.buildEnv(t, map[string]string{"WCO_CHECK_MAX_INVALID_ROWS": "2"}, "--source", dir); err != nil {
 		t.Fatalf("build with 2 invalid rows allowed: %v\n%s", err, stderr)
 	}
 	home, _ := os.ReadFile(filepath.Join(o.public, "index.html"))
 	if !strings.Contains(string(home), "2 records of “Immigration detainers and administrative warrants” were left out") {
 		t.Error("the home page does not say that 2 records were left out")
 	}
-	t.Setenv("WCO_CHECK_MAX_INVALID_ROWS", "1")
-	if _, _, err := o.build(t, "--source", dir); err == nil {
+	if _, _, err := o.buildEnv(t, map[string]string{"WCO_CHECK_MAX_INVALID_ROWS": "1"}, "--source", dir); err == nil {
 		t.Error("2 invalid rows passed with max_invalid_rows 1")
 	}
 }
@@ -453,9 +449,9 @@ func TestBuildFromURL(t *testing.T) {
 	ts := httptest.NewServer(http.StripPrefix("/exports/", http.FileServer(http.Dir(src))))
 	defer ts.Close()
 	store := t.TempDir()
-	t.Setenv("WCO_DELIVERIES_STORE", store)
+	env := map[string]string{"WCO_DELIVERIES_STORE": store}
 	o := newOutputs(t)
-	if _, stderr, err := o.build(t, "--source", ts.URL+"/exports/"); err != nil {
+	if _, stderr, err := o.buildEnv(t, env, "--source", ts.URL+"/exports/"); err != nil {
 		t.Fatalf("build from URL: %v\n%s", err, stderr)
 	}
 	if _, err := os.Stat(filepath.Join(store, "2026-11-16T120000Z", "manifest.json")); err != nil {
@@ -465,7 +461,7 @@ func TestBuildFromURL(t *testing.T) {
 	if cells := reportCells(t, o.public, "2026-q2"); cells["detainer_log"] != fmt.Sprint(want["detainer_log"]["2026-Q2"]) && !strings.HasPrefix(cells["detainer_log"], "not shown") {
 		t.Errorf("2026-Q2 detainers: page %q, delivery %d", cells["detainer_log"], want["detainer_log"]["2026-Q2"])
 	}
-	out, _, err := wco(t, "pull", "--config", filepath.Join(repoRoot(t), "config.yaml"), "--source", ts.URL+"/exports/")
+	out, _, err := wcoEnv(t, env, "pull", "--config", filepath.Join(repoRoot(t), "config.yaml"), "--source", ts.URL+"/exports/")
 	if err != nil || !strings.Contains(out, "already in the store") {
 		t.Errorf("second pull: %q %v", out, err)
 	}

@@ -4,13 +4,9 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/chicago-welcoming-city/transparency/tools/internal/check"
-	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
-	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
 )
 
-func checkCmd() *cobra.Command {
+func (a *app) checkCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check [--source DIR]",
 		Short: "Validate a delivery against the export contract",
@@ -23,15 +19,14 @@ It exits 1 when there is any problem; unknown columns are warnings only.`,
   wco check --source https://records.example.gov/exports/latest/   # pulled first`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(cmd)
+			p, err := a.pipeline(cmd)
 			if err != nil {
 				return err
 			}
-			d, err := openSource(cmd, cfg)
+			d, rep, err := p.Check(cmd.Context())
 			if err != nil {
 				return err
 			}
-			rep := check.Delivery(d, checkOptions(cmd, cfg), func(contract.Export, records.Record) {})
 			if err := rep.WriteMapping(cmd.OutOrStdout()); err != nil {
 				return err
 			}

@@ -11,19 +11,19 @@ import (
 	"github.com/chicago-welcoming-city/transparency/tools/internal/content"
 )
 
-func contentCmd() *cobra.Command {
+func (a *app) contentCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "content",
 		Short: "Check the site's written pages and their translations",
 	}
-	cmd.AddCommand(contentCheckCmd())
+	cmd.AddCommand(a.contentCheckCmd())
 	return cmd
 }
 
 // maxGrade is the reading level the explainers are held to.
 const maxGrade = 8
 
-func contentCheckCmd() *cobra.Command {
+func (a *app) contentCheckCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check [--complete]",
 		Short: "Hold every translation to its English source, and every page to the rules",
@@ -46,7 +46,7 @@ Problems name the file, the line and the section's heading. Exit status 1 if any
   wco content check --complete`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(cmd)
+			cfg, err := a.loadConfig(cmd)
 			if err != nil {
 				return err
 			}

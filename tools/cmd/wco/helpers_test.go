@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/config"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/pipeline"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/site"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/synth"
 )
@@ -27,12 +29,43 @@ func repoRoot(t *testing.T) string {
 	return filepath.Dir(path)
 }
 
-// wco runs the command as main would and returns its output.
+// testKey is the pseudonym key the tests' runs have: publishing a
+// delivery other than the embedded sample needs one. A test key, not a secret.
+const testKey = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+
+// testEnv is the environment of a test's run: the test key, with vars on
+// top (an empty value unsets a variable).
+func testEnv(vars map[string]string) config.Env {
+	m := map[string]string{config.EnvPseudonymKey: testKey}
+	maps.Copy(m, vars)
+	return config.MapEnv(m)
+}
+
+// wco runs the command as main would, in the tests' environment, and
+// returns its output.
 func wco(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
+	return wcoEnv(t, nil, args...)
+}
+
+// wcoEnv is wco with vars added to the environment.
+func wcoEnv(t *testing.T, vars map[string]string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	err = run(context.Background(), args, &out, &errb)
+	err = runIn(context.Background(), testEnv(vars), args, &out, &errb)
 	return out.String(), errb.String(), err
+}
+
+// testSite is the project's site with outputs in a temporary folder, as
+// the pipeline describes it.
+func testSite(t *testing.T) site.Site {
+	t.Helper()
+	cfg, err := config.Load(filepath.Join(repoRoot(t), config.FileName), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	return pipeline.New(cfg, pipeline.Options{DataDir: filepath.Join(dir, "data"), PublicDir: filepath.Join(dir, "public")}).Site()
 }
 
 // outputs are the folders a test build writes.
@@ -46,8 +79,14 @@ func newOutputs(t *testing.T) outputs {
 // build runs wco build with the project's config into o.
 func (o outputs) build(t *testing.T, extra ...string) (string, string, error) {
 	t.Helper()
+	return o.buildEnv(t, nil, extra...)
+}
+
+// buildEnv is build with vars added to the environment.
+func (o outputs) buildEnv(t *testing.T, vars map[string]string, extra ...string) (string, string, error) {
+	t.Helper()
 	args := append([]string{"build", "--config", filepath.Join(repoRoot(t), "config.yaml"), "--data", o.data, "--public", o.public}, extra...)
-	return wco(t, args...)
+	return wcoEnv(t, vars, args...)
 }
 
 // synthDelivery writes a synthetic delivery and returns its folder.

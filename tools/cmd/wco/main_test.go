@@ -2,12 +2,31 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 )
 
-// TestMain gives the tests a pseudonym key: publishing a delivery other
-// than the embedded sample needs one. Tests of the refusal unset it.
+// asWCO, set in a child's environment, makes the test binary run as wco:
+// tests that signal or kill a process run it so, without building wco.
+const asWCO = "WCO_TEST_BINARY_RUNS_WCO"
+
 func TestMain(m *testing.M) {
-	os.Setenv("WCO_PSEUDONYM_KEY", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
+	if os.Getenv(asWCO) == "1" {
+		os.Args = append([]string{"wco"}, os.Args[1:]...)
+		main()
+		os.Exit(0)
+	}
 	os.Exit(m.Run())
+}
+
+// wcoProgram is the program and environment that run wco as a child
+// process, with the tests' pseudonym key.
+func wcoProgram(t *testing.T) (path string, env []string) {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe, _ = filepath.Abs(exe)
+	return exe, append(os.Environ(), asWCO+"=1", "WCO_PSEUDONYM_KEY="+testKey)
 }

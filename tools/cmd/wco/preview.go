@@ -1,12 +1,10 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 )
 
-func previewCmd() *cobra.Command {
+func (a *app) previewCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "preview [--source DIR] [--port N]",
 		Short: "Serve the site from a delivery on localhost, touching nothing",
@@ -17,15 +15,13 @@ It never changes data/current or public/. Stop it with Ctrl-C.`,
   wco preview --source .wco/deliveries/2026-11-16T120000Z --port 8080`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			b, err := stageFromSource(cmd)
+			p, err := a.pipeline(cmd)
 			if err != nil {
 				return err
 			}
-			defer b.stage.Close()
 			bind, _ := cmd.Flags().GetString("bind")
 			port, _ := cmd.Flags().GetInt("port")
-			fmt.Fprintf(cmd.ErrOrStderr(), "previewing at http://%s:%d/ (Ctrl-C to stop)\n", bind, port)
-			return b.stage.Serve(cmd.Context(), bind, port, cmd.ErrOrStderr())
+			return p.Preview(cmd.Context(), bind, port)
 		},
 	}
 	addSourceFlag(cmd)

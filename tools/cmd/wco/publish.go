@@ -2,12 +2,11 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 )
 
-func publishCmd() *cobra.Command {
+func (a *app) publishCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "publish [--source DIR]",
 		Short: "Check a delivery and write the public data files",
@@ -23,15 +22,15 @@ A real delivery needs WCO_PSEUDONYM_KEY; the embedded sample does not.`,
   wco publish --source .wco/deliveries/2026-11-16T120000Z --threshold 11`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			b, err := stageFromSource(cmd)
+			p, err := a.pipeline(cmd)
 			if err != nil {
 				return err
 			}
-			defer b.stage.Close()
-			if err := b.stage.Commit(false); err != nil {
+			out, err := p.Publish(cmd.Context())
+			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "published %d quarters into %s\n", len(b.pub.Index.Quarters), relToCwd(filepath.Join(b.site.DataDir, b.site.DataSub)))
+			fmt.Fprintf(cmd.OutOrStdout(), "published %d quarters into %s\n", len(out.Publication.Index.Quarters), relToCwd(out.Site.Current()))
 			return nil
 		},
 	}

@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func pullCmd() *cobra.Command {
+func (a *app) pullCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "pull --source DIR|https://...",
 		Short: "Copy a delivery into the local deliveries store",
@@ -24,15 +24,15 @@ params.deliveries.keep deliveries are kept.`,
   wco check --source .wco/deliveries/2026-11-16T120000Z`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(cmd)
-			if err != nil {
-				return err
-			}
 			source, _ := cmd.Flags().GetString("source")
 			if source == "" {
 				return usageError{fmt.Errorf("pull needs --source DIR or --source https://...")}
 			}
-			res, err := pullInto(cmd, cfg, source)
+			p, err := a.pipeline(cmd)
+			if err != nil {
+				return err
+			}
+			res, err := p.Pull(cmd.Context(), source)
 			if err != nil {
 				return err
 			}
@@ -42,8 +42,8 @@ params.deliveries.keep deliveries are kept.`,
 				return nil
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "pulled %d files (%.1f MB) into %s\n", len(res.Files), float64(res.Bytes)/(1<<20), dir)
-			for _, p := range res.Pruned {
-				fmt.Fprintf(cmd.OutOrStdout(), "removed older delivery %s (keeping %d)\n", p, cfg.Deliveries.Keep)
+			for _, old := range res.Pruned {
+				fmt.Fprintf(cmd.OutOrStdout(), "removed older delivery %s (keeping %d)\n", old, p.Config().Deliveries.Keep)
 			}
 			return nil
 		},

@@ -2,16 +2,14 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
-	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
 )
 
-func releaseCmd() *cobra.Command {
+func (a *app) releaseCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "release QUARTER [--source DIR]",
 		Short: "Freeze a quarter's published numbers for good",
@@ -37,48 +35,20 @@ were added, removed or changed.`,
 			if err != nil {
 				return usageError{err}
 			}
-			cfg, err := loadConfig(cmd)
+			p, err := a.pipeline(cmd)
 			if err != nil {
 				return err
 			}
-			opt, err := publishOptions(cmd, cfg)
+			res, err := p.Release(cmd.Context(), q)
 			if err != nil {
 				return err
 			}
-			if r := opt.Releases[q.String()]; r != nil {
-				return fmt.Errorf("release %s: already released (version %d): use wco revise %s --reason \"…\" to publish a revision", q, r.Current().Version, q)
+			var names []string
+			for _, f := range res.Files {
+				fmt.Fprintf(cmd.OutOrStdout(), "released %s into %s\n", f.Period, relToCwd(f.File))
+				names = append(names, f.Period.String())
 			}
-			released := []string{q.String()}
-			if q.Q == 4 {
-				all := true
-				for n := 1; n <= 3; n++ {
-					all = all && opt.Releases[period.Quarter{Year: q.Year, Q: n}.String()] != nil
-				}
-				if all {
-					released = append(released, fmt.Sprint(q.Year))
-				}
-			}
-			// Only a release computes a period's protected breakdowns.
-			opt.Ledger, opt.Releasing = q.String(), released
-			pub, err := publicationWith(cmd, cfg, opt)
-			if err != nil {
-				return err
-			}
-			dir := filepath.Join(siteFor(cmd, cfg).DataDir, publish.ReleasesDir)
-			for _, p := range released {
-				r, err := pub.Release(p, nil, "", opt)
-				if err != nil {
-					return err
-				}
-				if err := r.Write(dir); err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "released %s into %s\n", p, relToCwd(filepath.Join(dir, publish.ReleaseFile(p))))
-			}
-			if err := publish.WriteLedger(publish.LedgerFile(storeDir(cfg), q.String()), pub.Ledger); err != nil {
-				return fmt.Errorf("write ledger: %w", err)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "review the diff, commit it and open a pull request: merging it publishes %s\n", strings.Join(released, " and "))
+			fmt.Fprintf(cmd.OutOrStdout(), "review the diff, commit it and open a pull request: merging it publishes %s\n", strings.Join(names, " and "))
 			return nil
 		},
 	}
@@ -86,7 +56,7 @@ were added, removed or changed.`,
 	return cmd
 }
 
-func reviseCmd() *cobra.Command {
+func (a *app) reviseCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "revise PERIOD --reason TEXT [--source DIR]",
 		Short: "Publish a revision of a released quarter or year",
@@ -104,40 +74,25 @@ Commit the changed release file and open a pull request, as for a release.`,
 			if strings.TrimSpace(reason) == "" {
 				return usageError{fmt.Errorf("revise needs --reason: the public note that says why the numbers changed")}
 			}
-			cfg, err := loadConfig(cmd)
+			per, err := period.ParsePeriod(args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			p, err := a.pipeline(cmd)
 			if err != nil {
 				return err
 			}
-			opt, err := publishOptions(cmd, cfg)
+			res, err := p.Revise(cmd.Context(), per, reason)
 			if err != nil {
 				return err
 			}
-			p := strings.ToUpper(args[0])
-			prior := opt.Releases[p]
-			if prior == nil {
-				return fmt.Errorf("revise %s: it was never released: use wco release", p)
+			for _, f := range res.Files {
+				fmt.Fprintf(cmd.OutOrStdout(), "revised %s: version %d in %s\n", f.Period, f.Version, relToCwd(f.File))
 			}
-			opt.Revising, opt.Ledger = p, p
-			pub, err := publicationWith(cmd, cfg, opt)
-			if err != nil {
-				return err
+			if l := res.Ledger; l != nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "since the last version: %d records added, %d removed, %d changed\n", l.Added, l.Removed, l.Changed)
 			}
-			dir := filepath.Join(siteFor(cmd, cfg).DataDir, publish.ReleasesDir)
-			for _, rp := range opt.Revised() {
-				r, err := pub.Release(rp, opt.Releases[rp], reason, opt)
-				if err != nil {
-					return err
-				}
-				if err := r.Write(dir); err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "revised %s: version %d in %s\n", rp, r.Current().Version, relToCwd(filepath.Join(dir, publish.ReleaseFile(rp))))
-			}
-			ledger := publish.LedgerFile(storeDir(cfg), p)
-			if added, removed, changed, err := publish.CompareLedger(ledger, pub.Ledger); err == nil {
-				fmt.Fprintf(cmd.OutOrStdout(), "since the last version: %d records added, %d removed, %d changed\n", added, removed, changed)
-			}
-			return publish.WriteLedger(ledger, pub.Ledger)
+			return nil
 		},
 	}
 	addReleaseFlags(cmd)
@@ -149,7 +104,7 @@ Commit the changed release file and open a pull request, as for a release.`,
 func addReleaseFlags(cmd *cobra.Command) {
 	addSourceFlag(cmd)
 	cmd.Flags().String("data", "", "the data folder holding releases/ (default: data/ beside config.yaml)")
-	cmd.Flags().Int("threshold", 11, "disclosure threshold (default from config)")
+	addThresholdFlag(cmd)
 }
 
 func exactlyOnePeriod(cmd *cobra.Command, args []string) error {

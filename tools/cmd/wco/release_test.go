@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chicago-welcoming-city/transparency/tools/internal/config"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
 )
@@ -54,13 +55,12 @@ func readRelease(t *testing.T, data, p string) *publish.Release {
 }
 
 func TestReleaseFlow(t *testing.T) {
-	t.Setenv("WCO_PSEUDONYM_KEY", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
-	t.Setenv("WCO_DELIVERIES_STORE", t.TempDir())
+	env := map[string]string{"WCO_DELIVERIES_STORE": t.TempDir()}
 	cfg := filepath.Join(repoRoot(t), "config.yaml")
 	a := synthDelivery(t, 500, 1)
 	o := newOutputs(t)
 	run := func(args ...string) (string, string, error) {
-		return wco(t, append(args, "--config", cfg, "--data", o.data)...)
+		return wcoEnv(t, env, append(args, "--config", cfg, "--data", o.data)...)
 	}
 
 	if out, stderr, err := run("release", "2025-Q3", "--source", a); err != nil {
@@ -179,9 +179,8 @@ func TestReleaseFlow(t *testing.T) {
 }
 
 func TestPublishNeedsAKeyForRealDeliveries(t *testing.T) {
-	t.Setenv("WCO_PSEUDONYM_KEY", "")
 	o := newOutputs(t)
-	_, _, err := wco(t, "publish", "--config", filepath.Join(repoRoot(t), "config.yaml"), "--data", o.data, "--source", synthDelivery(t, 50, 1))
+	_, _, err := wcoEnv(t, map[string]string{config.EnvPseudonymKey: ""}, "publish", "--config", filepath.Join(repoRoot(t), "config.yaml"), "--data", o.data, "--source", synthDelivery(t, 50, 1))
 	if err == nil || !strings.Contains(err.Error(), "WCO_PSEUDONYM_KEY") {
 		t.Fatalf("publish without a key: %v", err)
 	}

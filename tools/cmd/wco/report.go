@@ -14,16 +14,16 @@ import (
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 )
 
-func reportCmd() *cobra.Command {
+func (a *app) reportCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Work on the written parts of the reports",
 	}
-	cmd.AddCommand(reportNewCmd())
+	cmd.AddCommand(a.reportNewCmd())
 	return cmd
 }
 
-func reportNewCmd() *cobra.Command {
+func (a *app) reportNewCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "new QUARTER",
 		Short: "Scaffold the narrative of a quarter's report",
@@ -41,7 +41,7 @@ Existing narratives are never overwritten.`,
 			if err != nil {
 				return usageError{err}
 			}
-			cfg, err := loadConfig(cmd)
+			cfg, err := a.loadConfig(cmd)
 			if err != nil {
 				return err
 			}

@@ -19,10 +19,7 @@ func TestSignalsStopCommandsCleanly(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the command and writes a large delivery")
 	}
-	bin := filepath.Join(t.TempDir(), "wco")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin, env := wcoProgram(t)
 	cfg := filepath.Join(repoRoot(t), "config.yaml")
 	small := synthDelivery(t, 200, 3)
 	big := synthDelivery(t, 400_000, 4)
@@ -39,6 +36,7 @@ func TestSignalsStopCommandsCleanly(t *testing.T) {
 		} {
 			t.Run(sig.String()+" "+args[0], func(t *testing.T) {
 				cmd := exec.Command(bin, args...)
+				cmd.Env = env
 				var out bytes.Buffer
 				cmd.Stdout, cmd.Stderr = &out, &out
 				if err := cmd.Start(); err != nil {

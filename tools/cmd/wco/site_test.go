@@ -47,15 +47,6 @@ func sampleSite(t *testing.T) outputs {
 	return sampleOut
 }
 
-// siteForTest is the project's site with outputs in a temporary folder.
-func siteForTest(t *testing.T) site.Site {
-	root := repoRoot(t)
-	dir := t.TempDir()
-	return site.Site{Dir: root, ConfigFile: filepath.Join(root, "config.yaml"), DataDir: filepath.Join(dir, "data"),
-		DataSub: publish.DataSubdir, DownloadsSub: publish.DownloadsSubdir, PublicDir: filepath.Join(dir, "public"),
-		Params: map[string]any{"disclosure": map[string]any{"threshold": 11}}}
-}
-
 // pages lists every HTML page of a built site, by path within it.
 func pages(t *testing.T, public string) map[string][]byte {
 	t.Helper()
@@ -93,7 +84,7 @@ func TestEveryPageMeetsTheBudgets(t *testing.T) {
 	if len(ps) < 15 {
 		t.Fatalf("only %d pages", len(ps))
 	}
-	cfg, err := config.Load(filepath.Join(repoRoot(t), "config.yaml"), nil)
+	cfg, err := config.Load(filepath.Join(repoRoot(t), "config.yaml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +255,7 @@ func TestTemplatesRejectBadData(t *testing.T) {
 	// change, and returns Hugo's verdict.
 	render := func(t *testing.T, change func(data string)) error {
 		t.Helper()
-		st, err := siteForTest(t).NewStage()
+		st, err := testSite(t).NewStage()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,7 +9,7 @@ import (
 	"github.com/chicago-welcoming-city/transparency/tools/internal/verify"
 )
 
-func verifyCmd() *cobra.Command {
+func (a *app) verifyCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify [SITE]",
 		Short: "Check the built site before it is published",
@@ -34,18 +34,14 @@ as served under the site's base URL (baseURL, or HUGO_BASEURL when set).`,
   wco verify /tmp/site --data /tmp/data`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := loadConfig(cmd)
+			p, err := a.pipeline(cmd)
 			if err != nil {
 				return err
 			}
-			s := siteFor(cmd, cfg)
-			public := s.PublicDir
+			cfg, s := p.Config(), p.Site()
+			public, data := s.PublicDir, s.DataDir
 			if len(args) == 1 {
 				public = args[0]
-			}
-			data, _ := cmd.Flags().GetString("data")
-			if data == "" {
-				data = s.DataDir
 			}
 			results, err := verify.Run(cmd.Context(), verify.Options{
 				Public:     public,

@@ -43,6 +43,9 @@ const FileName = "config.yaml"
 const (
 	EnvPseudonymKey = "WCO_PSEUDONYM_KEY"
 	EnvSourceToken  = "WCO_SOURCE_TOKEN"
+	// EnvBaseURL is Hugo's own setting of the site's address, which the
+	// site checks read too.
+	EnvBaseURL = "HUGO_BASEURL"
 )
 
 // secretKeys may never appear under params in config.yaml.
@@ -108,6 +111,9 @@ type Config struct {
 	// BaseURL is where the site is served (Hugo's baseURL), HUGO_BASEURL
 	// taking precedence as it does for Hugo.
 	BaseURL string `mapstructure:"-"`
+	// BaseURLFromEnv is true when HUGO_BASEURL set BaseURL; the build then
+	// gives it to Hugo, which does not read the environment Load was given.
+	BaseURLFromEnv bool `mapstructure:"-" json:"-"`
 
 	Verify struct {
 		// PageBudgetKB is the most a page may weigh with what it loads.
@@ -316,9 +322,37 @@ func Find(dir string) (string, error) {
 	}
 }
 
-// Load reads path, then the environment, then the flags that were set.
-// Flags are bound by name: --threshold to disclosure.threshold.
-func Load(path string, flags *pflag.FlagSet) (*Config, error) {
+// Env looks up an environment variable, as os.LookupEnv does. Load takes
+// the environment as a value, so that a test can give each run its own.
+type Env func(name string) (value string, ok bool)
+
+// OSEnv is the process's environment.
+func OSEnv() Env { return os.LookupEnv }
+
+// MapEnv is an environment holding just vars.
+func MapEnv(vars map[string]string) Env {
+	return func(name string) (string, bool) {
+		v, ok := vars[name]
+		return v, ok
+	}
+}
+
+// flagKeys binds command-line flags, by name, to the settings they set.
+var flagKeys = map[string]string{"threshold": "disclosure.threshold"}
+
+// EnvName is the environment variable that sets a key of params:
+// WCO_DISCLOSURE_THRESHOLD for disclosure.threshold.
+func EnvName(key string) string {
+	return "WCO_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// Load reads path, then the environment env (nil: none), then the flags
+// that were set on the command line. Flags are bound by name: --threshold
+// to disclosure.threshold.
+func Load(path string, env Env, flags *pflag.FlagSet) (*Config, error) {
+	if env == nil {
+		env = MapEnv(nil)
+	}
 	file := viper.New()
 	file.SetConfigFile(path)
 	if err := file.ReadInConfig(); err != nil {
@@ -350,15 +384,17 @@ func Load(path string, flags *pflag.FlagSet) (*Config, error) {
 	v.SetDefault("publication", map[string]any{})
 	v.SetDefault("groupings", map[string]any{})
 	v.SetDefault("releases.days_after_quarter", 45)
-	v.SetEnvPrefix("WCO")
-	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
-	v.AutomaticEnv()
+	// Every key the file or the defaults know can be set from the
+	// environment; a flag given on the command line wins over both.
+	for _, key := range v.AllKeys() {
+		if val, ok := env(EnvName(key)); ok && val != "" {
+			v.Set(key, val)
+		}
+	}
 	if flags != nil {
-		for key, flag := range map[string]string{"disclosure.threshold": "threshold"} {
-			if f := flags.Lookup(flag); f != nil {
-				if err := v.BindPFlag(key, f); err != nil {
-					return nil, err
-				}
+		for flag, key := range flagKeys {
+			if f := flags.Lookup(flag); f != nil && f.Changed {
+				v.Set(key, f.Value.String())
 			}
 		}
 	}
@@ -381,9 +417,11 @@ func Load(path string, flags *pflag.FlagSet) (*Config, error) {
 			c.Languages = append(c.Languages, l)
 		}
 	}
-	c.BaseURL = cmp.Or(os.Getenv("HUGO_BASEURL"), file.GetString("baseURL"), "/")
-	c.PseudonymKey = os.Getenv(EnvPseudonymKey)
-	c.SourceToken = os.Getenv(EnvSourceToken)
+	hugoBase, _ := env(EnvBaseURL)
+	c.BaseURL = cmp.Or(hugoBase, file.GetString("baseURL"), "/")
+	c.BaseURLFromEnv = hugoBase != ""
+	c.PseudonymKey, _ = env(EnvPseudonymKey)
+	c.SourceToken, _ = env(EnvSourceToken)
 	if err := c.validate(); err != nil {
 		return nil, fmt.Errorf("configuration %s: %w", path, err)
 	}

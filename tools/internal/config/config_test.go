@@ -19,30 +19,35 @@ func writeConfig(t *testing.T, body string) string {
 }
 
 func TestPrecedenceFileEnvFlag(t *testing.T) {
+	t.Parallel()
 	p := writeConfig(t, "title: x\nparams:\n  disclosure:\n    threshold: 12\n")
-	c, err := Load(p, nil)
+	c, err := Load(p, nil, nil)
 	if err != nil || c.Disclosure.Threshold != 12 {
 		t.Fatalf("file: %v %v", c, err)
 	}
-	t.Setenv("WCO_DISCLOSURE_THRESHOLD", "15")
-	if c, _ = Load(p, nil); c.Disclosure.Threshold != 15 {
+	env := MapEnv(map[string]string{"WCO_DISCLOSURE_THRESHOLD": "15", "WCO_CHECK_MAX_PROBLEMS": ""})
+	if c, _ = Load(p, env, nil); c.Disclosure.Threshold != 15 {
 		t.Errorf("env: threshold = %d, want 15", c.Disclosure.Threshold)
 	}
+	if c.Check.MaxProblems != 50 {
+		t.Errorf("an empty variable must count as unset: max_problems = %d", c.Check.MaxProblems)
+	}
 	flags := pflag.NewFlagSet("t", pflag.ContinueOnError)
-	flags.Int("threshold", 11, "")
-	if c, _ = Load(p, flags); c.Disclosure.Threshold != 15 {
+	flags.Int("threshold", 0, "")
+	if c, _ = Load(p, env, flags); c.Disclosure.Threshold != 15 {
 		t.Errorf("unset flag must not override env: threshold = %d", c.Disclosure.Threshold)
 	}
 	if err := flags.Parse([]string{"--threshold", "20"}); err != nil {
 		t.Fatal(err)
 	}
-	if c, _ = Load(p, flags); c.Disclosure.Threshold != 20 {
+	if c, _ = Load(p, env, flags); c.Disclosure.Threshold != 20 {
 		t.Errorf("flag: threshold = %d, want 20", c.Disclosure.Threshold)
 	}
 }
 
 func TestDefaults(t *testing.T) {
-	c, err := Load(writeConfig(t, "title: x\n"), nil)
+	t.Parallel()
+	c, err := Load(writeConfig(t, "title: x\n"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,38 +57,40 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestBaseURLFollowsHugo(t *testing.T) {
+	t.Parallel()
 	path := writeConfig(t, "baseURL: https://example.org/\n")
-	if c, err := Load(path, nil); err != nil || c.BaseURL != "https://example.org/" {
+	if c, err := Load(path, nil, nil); err != nil || c.BaseURL != "https://example.org/" {
 		t.Errorf("baseURL from the file: %v %v", c, err)
 	}
-	t.Setenv("HUGO_BASEURL", "https://example.github.io/transparency/")
-	if c, err := Load(path, nil); err != nil || c.BaseURL != "https://example.github.io/transparency/" {
+	env := MapEnv(map[string]string{EnvBaseURL: "https://example.github.io/transparency/"})
+	if c, err := Load(path, env, nil); err != nil || c.BaseURL != "https://example.github.io/transparency/" {
 		t.Errorf("HUGO_BASEURL over the file: %v %v", c, err)
 	}
 }
 
 func TestSecretsOnlyFromEnvironment(t *testing.T) {
+	t.Parallel()
 	for _, key := range []string{"pseudonym_key", "source_token"} {
-		_, err := Load(writeConfig(t, "params:\n  "+key+": hunter2\n"), nil)
+		_, err := Load(writeConfig(t, "params:\n  "+key+": hunter2\n"), nil, nil)
 		if err == nil || !strings.Contains(err.Error(), "secret") || strings.Contains(err.Error(), "hunter2") {
 			t.Errorf("%s in config.yaml: err = %v, want a refusal that does not echo the value", key, err)
 		}
 	}
 	const key = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" // a test key, not a secret
-	t.Setenv(EnvPseudonymKey, key)
-	t.Setenv(EnvSourceToken, "s")
-	c, err := Load(writeConfig(t, "title: x\n"), nil)
+	env := MapEnv(map[string]string{EnvPseudonymKey: key, EnvSourceToken: "s"})
+	c, err := Load(writeConfig(t, "title: x\n"), env, nil)
 	if err != nil || c.PseudonymKey != key || c.SourceToken != "s" {
 		t.Errorf("secrets from env: %+v %v", c, err)
 	}
 	// A weak key is refused by every command, without echoing it.
-	t.Setenv(EnvPseudonymKey, "hunter2hunter2")
-	if _, err := Load(writeConfig(t, "title: x\n"), nil); err == nil || !strings.Contains(err.Error(), "256 bits") || strings.Contains(err.Error(), "hunter2") {
+	weak := MapEnv(map[string]string{EnvPseudonymKey: "hunter2hunter2"})
+	if _, err := Load(writeConfig(t, "title: x\n"), weak, nil); err == nil || !strings.Contains(err.Error(), "256 bits") || strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("a weak key: %v", err)
 	}
 }
 
 func TestRejectsUnsafeSettings(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{
 		"params:\n  disclosure:\n    threshold: 1\n",
 		"params:\n  check:\n    max_problems: 0\n",
@@ -95,13 +102,14 @@ func TestRejectsUnsafeSettings(t *testing.T) {
 		"params:\n  check:\n    max_row_bytes: 10\n",
 		"params:\n  deliveries:\n    max_file_bytes: 0\n",
 	} {
-		if _, err := Load(writeConfig(t, body), nil); err == nil {
+		if _, err := Load(writeConfig(t, body), nil, nil); err == nil {
 			t.Errorf("accepted %q", body)
 		}
 	}
 }
 
 func TestMappings(t *testing.T) {
+	t.Parallel()
 	c, err := Load(writeConfig(t, `params:
   exports:
     detainer_log:
@@ -110,7 +118,7 @@ func TestMappings(t *testing.T) {
       datetime_formats: ["DD.MM.YYYY HH:mm"]
       encoding: windows-1252
       location: district
-`), nil)
+`), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,6 +136,7 @@ func TestMappings(t *testing.T) {
 }
 
 func TestMappingsRejectMistakes(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{
 		"params:\n  exports:\n    detainer_logs:\n      encoding: utf-8\n",
 		"params:\n  exports:\n    detainer_log:\n      columns:\n        recieved_at: X\n",
@@ -137,18 +146,19 @@ func TestMappingsRejectMistakes(t *testing.T) {
 		// A mapping may not read a personal-data column into a published one.
 		"params:\n  exports:\n    detainer_log:\n      columns:\n        disposition: Subject_Name\n",
 	} {
-		if _, err := Load(writeConfig(t, body), nil); err == nil {
+		if _, err := Load(writeConfig(t, body), nil, nil); err == nil {
 			t.Errorf("accepted %q", body)
 		}
 	}
 }
 
 func TestProjectConfigLoads(t *testing.T) {
+	t.Parallel()
 	p, err := Find(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := Load(p, nil)
+	c, err := Load(p, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,14 +168,15 @@ func TestProjectConfigLoads(t *testing.T) {
 }
 
 func TestLanguages(t *testing.T) {
-	c, err := Load(writeConfig(t, "defaultContentLanguage: en\nlanguages:\n  es: {}\n  en: {}\n  pl: {}\n"), nil)
+	t.Parallel()
+	c, err := Load(writeConfig(t, "defaultContentLanguage: en\nlanguages:\n  es: {}\n  en: {}\n  pl: {}\n"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if strings.Join(c.Languages, " ") != "en es pl" || c.DefaultLanguage != "en" {
 		t.Errorf("languages = %v, default %s", c.Languages, c.DefaultLanguage)
 	}
-	c, _ = Load(writeConfig(t, "title: x\n"), nil)
+	c, _ = Load(writeConfig(t, "title: x\n"), nil, nil)
 	if strings.Join(c.Languages, " ") != "en" {
 		t.Errorf("without languages: %v", c.Languages)
 	}

@@ -16,6 +16,7 @@ import (
 // codes in the system's own words, and no issuing agency column, since
 // every row's is ICE. config.yaml alone reads it.
 func TestValueMapsAndConstants(t *testing.T) {
+	t.Parallel()
 	c, err := Load(writeConfig(t, `params:
   exports:
     detainer_log:
@@ -38,7 +39,7 @@ func TestValueMapsAndConstants(t *testing.T) {
           - {from: "Released", to: RELEASED}
       constants:
         issuing_agency: ICE
-`), nil)
+`), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,6 +66,7 @@ func TestValueMapsAndConstants(t *testing.T) {
 }
 
 func TestValueMapsAndConstantsRejectMistakes(t *testing.T) {
+	t.Parallel()
 	for body, want := range map[string]string{
 		"values:\n        disposition:\n          - {from: Booked, to: JAILED}\n":                   "map a value (from) to one of",
 		"values:\n        subject_name:\n          - {from: A, to: B}\n":                            "no such column that may be read",
@@ -73,7 +75,7 @@ func TestValueMapsAndConstantsRejectMistakes(t *testing.T) {
 		"constants:\n        remarks: x\n":                                                          "no such column that may be read",
 		"constants:\n        issuing_agency: ICE\n      columns:\n        issuing_agency: AGENCY\n": "give one or the other",
 	} {
-		_, err := Load(writeConfig(t, "params:\n  exports:\n    detainer_log:\n      "+body), nil)
+		_, err := Load(writeConfig(t, "params:\n  exports:\n    detainer_log:\n      "+body), nil, nil)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: got %v, want %q", body, err, want)
 		}
@@ -85,6 +87,7 @@ func TestValueMapsAndConstantsRejectMistakes(t *testing.T) {
 // codes outside the districts (3100, 5100) for units with no district,
 // with records older than 2012. config.yaml alone reads them.
 func TestDataPortalShapes(t *testing.T) {
+	t.Parallel()
 	c, err := Load(writeConfig(t, `params:
   exports:
     assistance_requests:
@@ -96,7 +99,7 @@ func TestDataPortalShapes(t *testing.T) {
     detainer_log:
       unknown_locations: ["3100", "5100"]
       earliest: "2008-07-01"
-`), nil)
+`), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

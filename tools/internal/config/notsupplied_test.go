@@ -18,11 +18,12 @@ import (
 // both unknown on every row, the check's mapping says why, and a required
 // column cannot be declared so.
 func TestAColumnNotSuppliedIsUnknown(t *testing.T) {
+	t.Parallel()
 	c, err := Load(writeConfig(t, `params:
   exports:
     detainer_log:
       not_supplied: [charge_class, bail_posted_at]
-`), nil)
+`), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +52,7 @@ func TestAColumnNotSuppliedIsUnknown(t *testing.T) {
 		t.Errorf("NotSupplied = %v", got)
 	}
 	for _, bad := range []string{"[disposition]", "[subject_name]", "[no_such]", "[log_id]"} {
-		if _, err := Load(writeConfig(t, "params:\n  exports:\n    detainer_log:\n      not_supplied: "+bad+"\n"), nil); err == nil {
+		if _, err := Load(writeConfig(t, "params:\n  exports:\n    detainer_log:\n      not_supplied: "+bad+"\n"), nil, nil); err == nil {
 			t.Errorf("not_supplied %s accepted", bad)
 		}
 	}

@@ -141,28 +141,42 @@ func (s *System) auditComponent(cells []int, width float64) ([]Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	proven, zero := p.certificate(p.interior())
+	from := p.interior()
+	proven, zero := p.certificate(from)
+	// Every feasible point found on the way (the true point, the interior
+	// point, each linear program's optimum) bounds what the attacker can
+	// learn: a cell that takes values width apart over them, or one that
+	// is 0 at one of them, is no breach, and needs no linear program.
+	seen := points{p.y0, from}
 	var out []Finding
 	for i, c := range cells {
 		if proven[i] >= width-rounding {
 			continue
 		}
+		lo, hi := seen.span(i)
+		if hi-lo >= width-rounding {
+			continue
+		}
 		if s.Cells[c].MayBeZero {
 			// The true point is feasible: a cell that is 0 can be 0,
 			// and one the attacker can bring to 0 is no breach.
-			if s.Cells[c].Value == 0 || zero[i] {
+			if s.Cells[c].Value == 0 || zero[i] || lo < 0.5 {
 				continue
 			}
-			if lo, err := p.lower(i); err != nil {
+			least, at, err := p.lowerAt(i)
+			if err != nil {
 				return nil, fmt.Errorf("audit %s: %w", s.Cells[c].Key, err)
-			} else if lo < 0.5 {
+			}
+			seen = seen.add(at)
+			if least < 0.5 {
 				continue
 			}
 		}
-		lo, hi, err := p.bounds(i)
+		lo, hi, at, err := p.boundsAt(i)
 		if err != nil {
 			return nil, fmt.Errorf("audit %s: %w", s.Cells[c].Key, err)
 		}
+		seen = seen.add(at...)
 		f := s.Cells[c].floor()
 		iv := Interval{Cell: c, Min: lo + f, Max: hi + f}
 		if s.breaches(iv, width) {
@@ -170,6 +184,28 @@ func (s *System) auditComponent(cells []int, width float64) ([]Finding, error) {
 		}
 	}
 	return out, nil
+}
+
+// points are feasible points of a program, each over all its variables.
+type points [][]float64
+
+// span is the least and greatest value variable v takes over the points.
+func (ps points) span(v int) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, x := range ps {
+		lo, hi = math.Min(lo, x[v]), math.Max(hi, x[v])
+	}
+	return lo, hi
+}
+
+// add adds the points that are known (not nil).
+func (ps points) add(xs ...[]float64) points {
+	for _, x := range xs {
+		if x != nil {
+			ps = append(ps, x)
+		}
+	}
+	return ps
 }
 
 // components groups suppressed cells that share a relation.
@@ -481,38 +517,65 @@ func (p *program) certificate(from []float64) (out []float64, floor []bool) {
 
 // lower minimizes variable v subject to A y = b, y ≥ 0.
 func (p *program) lower(v int) (float64, error) {
+	least, _, err := p.lowerAt(v)
+	return least, err
+}
+
+// lowerAt is lower, with the optimum it found (nil if none).
+func (p *program) lowerAt(v int) (float64, []float64, error) {
 	p.prepare()
 	vv := slices.Index(p.keep, v)
 	if vv < 0 {
-		return 0, nil
+		return 0, nil, nil
 	}
 	c := make([]float64, len(p.keep))
 	c[vv] = 1
-	return p.solve(c)
+	return p.solveAt(c)
 }
 
 // bounds minimizes and maximizes variable v subject to A y = b, y ≥ 0.
 func (p *program) bounds(v int) (lo, hi float64, err error) {
+	lo, hi, _, err = p.boundsAt(v)
+	return lo, hi, err
+}
+
+// boundsAt is bounds, with the optima it found.
+func (p *program) boundsAt(v int) (lo, hi float64, at [][]float64, err error) {
 	p.prepare()
 	vv := slices.Index(p.keep, v)
 	if vv < 0 {
-		return 0, math.Inf(1), nil // a variable in no row is bounded only below
+		return 0, math.Inf(1), nil, nil // a variable in no row is bounded only below
 	}
 	c := make([]float64, len(p.keep))
 	c[vv] = 1
-	minV, err := p.solve(c)
+	minV, xMin, err := p.solveAt(c)
 	if err != nil {
-		return 0, 0, fmt.Errorf("minimize: %w", err)
+		return 0, 0, nil, fmt.Errorf("minimize: %w", err)
 	}
 	c[vv] = -1
-	negMax, err := p.solve(c)
+	negMax, xMax, err := p.solveAt(c)
 	switch {
 	case errors.Is(err, lp.ErrUnbounded):
-		return minV, math.Inf(1), nil
+		return minV, math.Inf(1), [][]float64{xMin}, nil
 	case err != nil:
-		return 0, 0, fmt.Errorf("maximize: %w", err)
+		return 0, 0, nil, fmt.Errorf("maximize: %w", err)
 	}
-	return minV, -negMax, nil
+	return minV, -negMax, [][]float64{xMin, xMax}, nil
+}
+
+// solveAt is solve, with the optimum as a point over every variable of the
+// program; a variable in no row takes its true value, which is feasible.
+func (p *program) solveAt(c []float64) (float64, []float64, error) {
+	f, x, err := p.solveX(c)
+	if err != nil || x == nil {
+		return f, nil, err
+	}
+	full := slices.Clone(p.y0)
+	full = append(full, make([]float64, p.n-len(full))...)
+	for jj, j := range p.keep {
+		full[j] = x[jj]
+	}
+	return f, full, nil
 }
 
 // prepare finds, once, the columns some row uses and A over just those.
@@ -559,20 +622,26 @@ func nonZeroColumns(a *mat.Dense) ([]int, *mat.Dense) {
 // region, so the first solution's basis starts the others, sparing the
 // simplex its costly search for a first basis.
 func (p *program) solve(c []float64) (float64, error) {
+	f, _, err := p.solveX(c)
+	return f, err
+}
+
+// solveX is solve, with the optimum over the kept columns.
+func (p *program) solveX(c []float64) (float64, []float64, error) {
 	m, n := p.dense.Dims()
 	if m > n {
-		return 0, errors.New("more independent relations than unknowns: the published numbers are inconsistent")
+		return 0, nil, errors.New("more independent relations than unknowns: the published numbers are inconsistent")
 	}
 	if p.basis != nil {
-		if f, _, err := simplexFrom(c, p.dense, p.b, p.basis); err == nil || errors.Is(err, lp.ErrUnbounded) {
-			return f, err
+		if f, x, err := simplexFrom(c, p.dense, p.b, p.basis); err == nil || errors.Is(err, lp.ErrUnbounded) {
+			return f, x, err
 		}
 	}
 	f, x, err := lp.Simplex(c, p.dense, p.b, 1e-10, nil)
 	if err == nil && p.basis == nil {
 		p.basis = basisOf(p.dense, x)
 	}
-	return f, err
+	return f, x, err
 }
 
 // simplexFrom runs the simplex from a known basis; gonum panics on a basis

@@ -37,9 +37,11 @@ func Parse(s string) (Quarter, error) {
 	if len(s) != 7 || (s[5] != 'Q' && s[5] != 'q') || s[4] != '-' {
 		return q, fmt.Errorf("quarter %q: want the form 2026-Q3", s)
 	}
-	if _, err := fmt.Sscanf(s[:4], "%04d", &q.Year); err != nil {
+	y, err := parseYear(s[:4])
+	if err != nil {
 		return q, fmt.Errorf("quarter %q: year: want four digits", s)
 	}
+	q.Year = y
 	q.Q = int(s[6] - '0')
 	if q.Q < 1 || q.Q > 4 {
 		return q, fmt.Errorf("quarter %q: the quarter is 1, 2, 3 or 4", s)
@@ -82,3 +84,96 @@ func Range(first, last Quarter) []Quarter {
 	}
 	return out
 }
+
+// Period is a calendar quarter or a whole calendar year: the periods a
+// release freezes and a table counts by. Q is 0 for a year.
+type Period struct {
+	Year int
+	Q    int
+}
+
+// Year is the whole calendar year y.
+func Year(y int) Period { return Period{Year: y} }
+
+// Quarter is the period of quarter q.
+func (q Quarter) Period() Period { return Period{Year: q.Year, Q: q.Q} }
+
+// ParsePeriod reads a quarter written as "2026-Q3" or a year written as
+// "2025" (case-insensitive).
+func ParsePeriod(s string) (Period, error) {
+	if len(s) == 4 {
+		y, err := parseYear(s)
+		if err != nil {
+			return Period{}, fmt.Errorf("period %q: want a quarter such as 2026-Q3 or a year such as 2025", s)
+		}
+		return Year(y), nil
+	}
+	q, err := Parse(s)
+	if err != nil {
+		return Period{}, fmt.Errorf("period %q: want a quarter such as 2026-Q3 or a year such as 2025", s)
+	}
+	return q.Period(), nil
+}
+
+func parseYear(s string) (int, error) {
+	if len(s) != 4 {
+		return 0, fmt.Errorf("year %q: want four digits", s)
+	}
+	y := 0
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, fmt.Errorf("year %q: want four digits", s)
+		}
+		y = 10*y + int(c-'0')
+	}
+	return y, nil
+}
+
+// IsYear reports whether p is a whole year.
+func (p Period) IsYear() bool { return p.Q == 0 }
+
+// Quarter is p as a quarter; ok is false for a year.
+func (p Period) Quarter() (q Quarter, ok bool) {
+	return Quarter{Year: p.Year, Q: p.Q}, p.Q != 0
+}
+
+// Kind is "quarter" or "year".
+func (p Period) Kind() string {
+	if p.IsYear() {
+		return "year"
+	}
+	return "quarter"
+}
+
+// String writes the period as "2026-Q3" or "2025".
+func (p Period) String() string {
+	if p.IsYear() {
+		return fmt.Sprintf("%04d", p.Year)
+	}
+	return Quarter{Year: p.Year, Q: p.Q}.String()
+}
+
+// Slug is the period in lowercase, for paths and URLs: "2026-q3", "2025".
+func (p Period) Slug() string {
+	if p.IsYear() {
+		return p.String()
+	}
+	return Quarter{Year: p.Year, Q: p.Q}.Slug()
+}
+
+// Quarters lists the quarters of p: one for a quarter, four for a year.
+func (p Period) Quarters() []Quarter {
+	if q, ok := p.Quarter(); ok {
+		return []Quarter{q}
+	}
+	return Range(Quarter{Year: p.Year, Q: 1}, Quarter{Year: p.Year, Q: 4})
+}
+
+// Start is the first instant of the period in Chicago.
+func (p Period) Start() time.Time { return p.Quarters()[0].Start() }
+
+// End is the first instant after the period.
+func (p Period) End() time.Time { qs := p.Quarters(); return qs[len(qs)-1].End() }
+
+// YearOf is the year that holds p.
+func (p Period) YearOf() Period { return Year(p.Year) }

@@ -11,12 +11,12 @@
 // previous outputs stay byte-for-byte as they were. Where symbolic links
 // cannot be made, the three folders are swapped in by rename instead.
 //
-// Hugo is the version pinned in go.mod, always run as `go tool hugo` from
-// the module root.
+// The renderer is swappable: Hugo (the version pinned in go.mod, run as
+// `go tool hugo` from the module root) by default, another in tests of the
+// stage's own guarantees, which need no Hugo.
 package site
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -24,24 +24,58 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 
 	"github.com/gofrs/flock"
 )
 
 // Site locates a Hugo site and where a build writes.
 type Site struct {
-	Dir          string // the site: config.yaml, content/, layouts/, i18n/, assets/, static/
-	DataDir      string // data/; a build owns its subfolders DataSub and DownloadsSub
-	DataSub      string // the subfolder of DataDir holding Hugo's data files
-	DownloadsSub string // the subfolder of DataDir holding the public downloads
-	PublicDir    string // public/, replaced whole
-	ConfigFile   string // config.yaml
-	Params       map[string]any
+	Dir        string // the site: config.yaml, content/, layouts/, i18n/, assets/, static/
+	DataDir    string // data/; a build owns its subfolders current/ and downloads/
+	PublicDir  string // public/, replaced whole
+	ConfigFile string // config.yaml
+	Params     map[string]any
 	// Params are the effective toolkit settings, given to Hugo on top of
 	// config.yaml so the site shows the values the tools used.
+	BaseURL string // when set, the address the site is built for, over config.yaml's
+	// Renderer renders the site; nil is Hugo.
+	Renderer Renderer
+}
+
+// The subfolders of DataDir a build owns and replaces.
+const (
+	CurrentSub   = "current"   // Hugo's data files
+	DownloadsSub = "downloads" // the public downloads, served at /downloads/
+)
+
+// Current is the folder of the data files in place: DataDir/current.
+func (s Site) Current() string { return filepath.Join(s.DataDir, CurrentSub) }
+
+// Downloads is the folder of the downloads in place: DataDir/downloads.
+func (s Site) Downloads() string { return filepath.Join(s.DataDir, DownloadsSub) }
+
+// Renderer renders a stage's site into its public folder.
+type Renderer interface {
+	Render(ctx context.Context, job Job, log io.Writer) error
+}
+
+// Job is what a renderer renders: the site, read through Hugo's
+// configuration files (config.yaml, then the stage's overlay, which mounts
+// the staged data and sets the effective params), into Public.
+type Job struct {
+	Site        Site
+	ConfigFiles []string
+	Data        string // the staged data files
+	Downloads   string // the staged downloads
+	Public      string // where the site goes, empty beforehand
+}
+
+func (s Site) renderer() Renderer {
+	if s.Renderer == nil {
+		return Hugo{}
+	}
+	return s.Renderer
 }
 
 // Components Hugo reads from the site folder, mounted explicitly so the
@@ -58,11 +92,11 @@ type Stage struct {
 }
 
 // DataDir is where the stage's data files go; it becomes DataDir/DataSub.
-func (s *Stage) DataDir() string { return filepath.Join(s.dir, "current") }
+func (s *Stage) DataDir() string { return filepath.Join(s.dir, CurrentSub) }
 
 // DownloadsDir is where the stage's downloads go; it becomes
 // DataDir/DownloadsSub, and the site serves it at /downloads/.
-func (s *Stage) DownloadsDir() string { return filepath.Join(s.dir, "downloads") }
+func (s *Stage) DownloadsDir() string { return filepath.Join(s.dir, DownloadsSub) }
 
 // PublicDir is where Hugo renders the stage's site.
 func (s *Stage) PublicDir() string { return filepath.Join(s.dir, "public") }
@@ -128,14 +162,17 @@ func (s *Stage) overlay() (string, error) {
 	if _, err := os.Stat(s.site.DataDir); err == nil {
 		mounts = append(mounts, map[string]any{
 			"source": s.site.DataDir, "target": "data",
-			"files": []string{"! " + s.site.DataSub + "/**", "! " + s.site.DownloadsSub + "/**"},
+			"files": []string{"! " + CurrentSub + "/**", "! " + DownloadsSub + "/**"},
 		})
 	}
 	mounts = append(mounts,
-		map[string]any{"source": s.DataDir(), "target": "data/" + s.site.DataSub},
+		map[string]any{"source": s.DataDir(), "target": "data/" + CurrentSub},
 		map[string]any{"source": s.DownloadsDir(), "target": "static/downloads"},
 	)
 	cfg := map[string]any{"module": map[string]any{"mounts": mounts}}
+	if s.site.BaseURL != "" {
+		cfg["baseURL"] = s.site.BaseURL
+	}
 	if len(s.site.Params) > 0 {
 		cfg["params"] = s.site.Params
 	}
@@ -147,44 +184,34 @@ func (s *Stage) overlay() (string, error) {
 	return path, os.WriteFile(path, b, 0o644)
 }
 
-// hugoArgs are the arguments every Hugo run of a stage shares.
-func (s *Stage) hugoArgs() ([]string, error) {
+// job is the stage's render job, with its overlay written.
+func (s *Stage) job() (Job, error) {
 	overlay, err := s.overlay()
 	if err != nil {
-		return nil, err
+		return Job{}, err
 	}
-	return []string{
-		"--source", s.site.Dir,
-		"--config", s.site.ConfigFile + "," + overlay,
-		"--noBuildLock",
-		"--printI18nWarnings", "--printPathWarnings", "--panicOnWarning",
-	}, nil
+	return Job{Site: s.site, ConfigFiles: []string{s.site.ConfigFile, overlay}, Data: s.DataDir(), Downloads: s.DownloadsDir(), Public: s.PublicDir()}, nil
 }
 
-// Render runs Hugo on the staged data, into the stage's public folder.
+// Render renders the staged data into the stage's public folder with the
+// site's renderer.
 func (s *Stage) Render(ctx context.Context, log io.Writer) error {
-	args, err := s.hugoArgs()
+	job, err := s.job()
 	if err != nil {
 		return err
 	}
-	args = append(args, "--destination", s.PublicDir(), "--logLevel", "warn")
-	var out bytes.Buffer
-	if err := hugo(ctx, s.site.Dir, &out, args...); err != nil {
-		return fmt.Errorf("render site with hugo: %w\n%s", err, indent(hugoMessages(out.String())))
-	}
-	_, err = io.Copy(log, &out)
-	return err
+	return s.site.renderer().Render(ctx, job, log)
 }
 
 // Serve runs Hugo's local preview server on the staged data until ctx ends.
 func (s *Stage) Serve(ctx context.Context, bind string, port int, log io.Writer) error {
-	args, err := s.hugoArgs()
+	job, err := s.job()
 	if err != nil {
 		return err
 	}
-	args = append([]string{"server"}, args...)
+	args := append([]string{"server"}, hugoArgs(job)...)
 	args = append(args, "--bind", bind, "--port", fmt.Sprint(port), "--renderToMemory", "--disableFastRender")
-	err = hugo(ctx, s.site.Dir, log, args...)
+	err = hugo(ctx, s.site.Dir, log, log, args...)
 	if ctx.Err() != nil {
 		return nil // stopped on purpose
 	}
@@ -197,8 +224,8 @@ func (s *Stage) Serve(ctx context.Context, bind string, port int, log io.Writer)
 func (s *Stage) Commit(withSite bool) error {
 	active := filepath.Join(s.site.genRoot(), "active")
 	links := []struct{ path, name string }{
-		{filepath.Join(s.site.DataDir, s.site.DataSub), "current"},
-		{filepath.Join(s.site.DataDir, s.site.DownloadsSub), "downloads"},
+		{s.site.Current(), CurrentSub},
+		{s.site.Downloads(), DownloadsSub},
 	}
 	switch {
 	case withSite:
@@ -324,8 +351,8 @@ func (s *Stage) keepSite() error {
 func (s *Stage) swapByRename(withSite bool) error {
 	type swap struct{ from, to, aside string }
 	swaps := []swap{
-		{s.DataDir(), filepath.Join(s.site.DataDir, s.site.DataSub), filepath.Join(s.dir, "old-data")},
-		{s.DownloadsDir(), filepath.Join(s.site.DataDir, s.site.DownloadsSub), filepath.Join(s.dir, "old-downloads")},
+		{s.DataDir(), s.site.Current(), filepath.Join(s.dir, "old-data")},
+		{s.DownloadsDir(), s.site.Downloads(), filepath.Join(s.dir, "old-downloads")},
 	}
 	if withSite {
 		swaps = append(swaps, swap{s.PublicDir(), s.site.PublicDir, filepath.Join(s.dir, "old-public")})
@@ -351,60 +378,4 @@ func (s *Stage) swapByRename(withSite bool) error {
 		done = append(done, sw)
 	}
 	return nil
-}
-
-// hugo runs `go tool hugo` from the Go module that holds the site dir or,
-// for a site kept outside it, the working directory.
-func hugo(ctx context.Context, dir string, out io.Writer, args ...string) error {
-	root, err := moduleRoot(dir)
-	if err != nil {
-		if root, err = moduleRoot("."); err != nil {
-			return err
-		}
-	}
-	cmd := exec.CommandContext(ctx, "go", append([]string{"tool", "hugo"}, args...)...)
-	cmd.Dir = root
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	return cmd.Run()
-}
-
-// moduleRoot finds the folder holding go.mod at or above dir.
-func moduleRoot(dir string) (string, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	for d := abs; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("no go.mod at or above %s: Hugo runs as a Go tool of this module", abs)
-		}
-	}
-}
-
-// hugoMessages keeps Hugo's ERROR and WARN lines, dropping the stack
-// traces --panicOnWarning prints; without any, the last lines.
-func hugoMessages(out string) string {
-	var keep []string
-	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	for _, l := range lines {
-		if t := strings.TrimSpace(l); strings.HasPrefix(t, "ERROR") || strings.HasPrefix(t, "WARN") || strings.HasPrefix(t, "Error:") {
-			keep = append(keep, t)
-		}
-	}
-	if len(keep) == 0 {
-		keep = lines[max(0, len(lines)-20):]
-	}
-	return strings.Join(keep, "\n")
-}
-
-func indent(s string) string {
-	s = strings.TrimRight(s, "\n")
-	if s == "" {
-		return ""
-	}
-	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
 }

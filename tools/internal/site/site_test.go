@@ -9,7 +9,7 @@ import (
 
 func testSite(t *testing.T) Site {
 	root := t.TempDir()
-	return Site{Dir: root, ConfigFile: filepath.Join(root, "config.yaml"), DataDir: filepath.Join(root, "data"), DataSub: "current", DownloadsSub: "downloads", PublicDir: filepath.Join(root, "public")}
+	return Site{Dir: root, ConfigFile: filepath.Join(root, "config.yaml"), DataDir: filepath.Join(root, "data"), PublicDir: filepath.Join(root, "public")}
 }
 
 func write(t *testing.T, path, body string) {

@@ -1,0 +1,132 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/site"
+)
+
+// Staged is a checked delivery's publication, written into a build stage
+// that the caller closes.
+type Staged struct {
+	Site        site.Site
+	Publication *publish.Publication
+	Stage       *site.Stage
+}
+
+// Stage checks the delivery, computes its publication and writes its data
+// files, downloads and data dictionary into a new build stage. Nothing
+// outside the stage is written.
+func (p *Pipeline) Stage(ctx context.Context) (*Staged, error) {
+	opt, err := p.PublishOptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := p.Publication(ctx, opt)
+	if err != nil {
+		return nil, err
+	}
+	s := p.Site()
+	st, err := s.NewStage()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.write(pub, st); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &Staged{Site: s, Publication: pub, Stage: st}, nil
+}
+
+func (p *Pipeline) write(pub *publish.Publication, st *site.Stage) error {
+	if err := pub.WriteDir(st.DataDir()); err != nil {
+		return fmt.Errorf("write data files: %w", err)
+	}
+	idx, err := pub.WriteDownloads(st.DownloadsDir(), p.cfg.Downloads.License)
+	if err == nil {
+		err = publish.WriteIndex(filepath.Join(st.DataDir(), publish.DownloadsIndexFile), idx)
+	}
+	if err == nil {
+		dict := publish.MakeDictionary(pub.Index.Meta, p.cfg.Publication, p.cfg.Groupings, p.cfg.Disclosure.Threshold, p.cfg.NotSupplied())
+		err = publish.WriteDictionary(filepath.Join(st.DataDir(), publish.DictionaryFile), dict)
+	}
+	if err != nil {
+		return fmt.Errorf("write downloads: %w", err)
+	}
+	return nil
+}
+
+// Outcome is what a publish or a build put in place.
+type Outcome struct {
+	Site        site.Site
+	Publication *publish.Publication
+}
+
+// Publish checks the delivery and puts its data files and downloads in
+// place, all at once, keeping the site that is in place.
+func (p *Pipeline) Publish(ctx context.Context) (*Outcome, error) {
+	return p.commit(ctx, false)
+}
+
+// Build checks the delivery, renders the site from its publication and
+// puts data files, downloads and site in place, all at once, only when
+// every step succeeded.
+func (p *Pipeline) Build(ctx context.Context) (*Outcome, error) {
+	return p.commit(ctx, true)
+}
+
+func (p *Pipeline) commit(ctx context.Context, withSite bool) (*Outcome, error) {
+	b, err := p.Stage(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Stage.Close()
+	if withSite {
+		if err := b.Stage.Render(ctx, p.opt.Log); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.Stage.Commit(withSite); err != nil {
+		return nil, err
+	}
+	return &Outcome{Site: b.Site, Publication: b.Publication}, nil
+}
+
+// Preview serves the site from the delivery's publication with Hugo's
+// local server until ctx ends, from a stage that is never put in place.
+func (p *Pipeline) Preview(ctx context.Context, bind string, port int) error {
+	b, err := p.Stage(ctx)
+	if err != nil {
+		return err
+	}
+	defer b.Stage.Close()
+	fmt.Fprintf(p.opt.Log, "previewing at http://%s:%d/ (Ctrl-C to stop)\n", bind, port)
+	return b.Stage.Serve(ctx, bind, port, p.opt.Log)
+}
+
+// Audit attacks what is in place: the data files in data/current, and
+// every pair of consecutive versions of every release, with the protection
+// width of the configuration.
+func (p *Pipeline) Audit() ([]publish.AuditReport, error) {
+	tables, err := publish.LoadTables(p.Site().Current())
+	if err != nil {
+		return nil, err
+	}
+	width := p.cfg.Disclosure.Threshold
+	reports, err := publish.Audit(tables, width)
+	if err != nil {
+		return nil, err
+	}
+	releases, err := publish.LoadReleases(p.ReleasesDir())
+	if err != nil {
+		return nil, err
+	}
+	older, err := publish.AuditReleases(releases, width)
+	if err != nil {
+		return nil, err
+	}
+	return append(reports, older...), nil
+}

@@ -1,0 +1,219 @@
+// Package pipeline assembles the toolkit's path from a delivery to a site:
+// open the delivery (a folder, the newest in the deliveries store, an
+// https:// URL pulled into the store first, or the embedded sample), check
+// it, compute and protect its publication, write the data files and
+// downloads into a build stage, render the site and put it all in place at
+// once. Releases and revisions of a period are computed here too.
+//
+// The commands of wco only turn flags into Options and print what a step
+// returns; every rule of the path lives here, where it is tested without
+// the command line.
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/check"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/config"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/pull"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/site"
+	"github.com/chicago-welcoming-city/transparency/tools/sample"
+)
+
+// Options are the choices a run makes beyond the configuration.
+type Options struct {
+	// Source is the delivery: a folder, "latest" (the newest in the
+	// deliveries store), an https:// URL pulled into the store first, or
+	// empty for the embedded sample delivery.
+	Source string
+	// DataDir is the data folder (default: data/ beside config.yaml);
+	// a build replaces its current/ and downloads/.
+	DataDir string
+	// PublicDir is where the built site goes (default: public/ beside
+	// config.yaml).
+	PublicDir string
+	// Log receives progress, the check's report of a failed delivery
+	// and Hugo's messages; nil discards them.
+	Log io.Writer
+	// Renderer renders the site; nil is Hugo.
+	Renderer site.Renderer
+	// Now is the time a delivery without a manifest may hold no datetime
+	// after; zero is the time of the run.
+	Now time.Time
+}
+
+// Pipeline is the path from a delivery to a site, for one configuration.
+type Pipeline struct {
+	cfg *config.Config
+	opt Options
+}
+
+// New is the pipeline of cfg with o.
+func New(cfg *config.Config, o Options) *Pipeline {
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	for _, d := range []*string{&o.DataDir, &o.PublicDir} {
+		if *d != "" {
+			if a, err := filepath.Abs(*d); err == nil {
+				*d = a
+			}
+		}
+	}
+	return &Pipeline{cfg: cfg, opt: o}
+}
+
+// Config is the pipeline's configuration.
+func (p *Pipeline) Config() *config.Config { return p.cfg }
+
+// Site describes the site and where a build writes.
+func (p *Pipeline) Site() site.Site {
+	s := site.Site{
+		Dir:        p.cfg.SiteDir(),
+		ConfigFile: p.cfg.Path,
+		DataDir:    p.opt.DataDir,
+		PublicDir:  p.opt.PublicDir,
+		Params:     map[string]any{"disclosure": map[string]any{"threshold": p.cfg.Disclosure.Threshold}},
+		Renderer:   p.opt.Renderer,
+	}
+	if s.DataDir == "" {
+		s.DataDir = filepath.Join(p.cfg.SiteDir(), "data")
+	}
+	if s.PublicDir == "" {
+		s.PublicDir = filepath.Join(p.cfg.SiteDir(), "public")
+	}
+	if p.cfg.BaseURLFromEnv {
+		s.BaseURL = p.cfg.BaseURL
+	}
+	return s
+}
+
+// StoreDir is the deliveries store; a relative path is taken from the site.
+func (p *Pipeline) StoreDir() string {
+	if filepath.IsAbs(p.cfg.Deliveries.Store) {
+		return p.cfg.Deliveries.Store
+	}
+	return filepath.Join(p.cfg.SiteDir(), p.cfg.Deliveries.Store)
+}
+
+// ReleasesDir holds the release files: data/releases.
+func (p *Pipeline) ReleasesDir() string {
+	return filepath.Join(p.Site().DataDir, publish.ReleasesDir)
+}
+
+// Pull pulls source into the deliveries store.
+func (p *Pipeline) Pull(ctx context.Context, source string) (*pull.Result, error) {
+	return pull.Pull(ctx, source, pull.Options{
+		Store:        p.StoreDir(),
+		Keep:         p.cfg.Deliveries.Keep,
+		Token:        p.cfg.SourceToken,
+		Progress:     p.opt.Log,
+		MaxFileBytes: p.cfg.Deliveries.MaxFileBytes,
+		Limits:       p.cfg.Limits(),
+	})
+}
+
+// Open opens the delivery named by Options.Source; a URL is pulled into the
+// deliveries store first, and read from there.
+func (p *Pipeline) Open(ctx context.Context) (*delivery.Delivery, error) {
+	source := p.opt.Source
+	if source == "latest" {
+		dir, err := pull.Latest(p.StoreDir())
+		if err != nil {
+			return nil, err
+		}
+		source = dir
+	}
+	if pull.IsURL(source) {
+		res, err := p.Pull(ctx, source)
+		if err != nil {
+			return nil, err
+		}
+		source = res.Dir
+	}
+	return delivery.Open(source, sample.FS())
+}
+
+// CheckOptions are the check settings from configuration (validated by
+// config.Load); a delivery without a manifest may hold no datetime later
+// than Options.Now.
+func (p *Pipeline) CheckOptions(ctx context.Context) check.Options {
+	m, _ := p.cfg.Mappings()
+	now := p.opt.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return check.Options{
+		Mappings:       m,
+		MaxProblems:    p.cfg.Check.MaxProblems,
+		MaxInvalidRows: p.cfg.Check.MaxInvalidRows,
+		EchoMin:        p.cfg.Check.EchoMinCount,
+		Now:            now,
+		Limits:         p.cfg.Limits(),
+		MaxInflated:    p.cfg.Deliveries.MaxFileBytes,
+		Context:        ctx,
+	}
+}
+
+// Check opens the delivery and checks it, without publishing anything.
+func (p *Pipeline) Check(ctx context.Context) (*delivery.Delivery, *check.Report, error) {
+	d, err := p.Open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, check.Delivery(d, p.CheckOptions(ctx), func(contract.Export, records.Record) {}), nil
+}
+
+// PublishOptions are the publication settings from configuration, with the
+// releases in the data folder.
+func (p *Pipeline) PublishOptions(ctx context.Context) (publish.Options, error) {
+	releases, err := publish.LoadReleases(p.ReleasesDir())
+	if err != nil {
+		return publish.Options{}, err
+	}
+	return publish.Options{
+		Threshold:        p.cfg.Disclosure.Threshold,
+		Check:            p.CheckOptions(ctx),
+		Policy:           p.cfg.Publication,
+		Groupings:        p.cfg.Groupings,
+		DaysAfterQuarter: p.cfg.Releases.DaysAfterQuarter,
+		ConfigHash:       p.cfg.Hash(),
+		Key:              []byte(p.cfg.PseudonymKey),
+		Releases:         releases,
+	}, nil
+}
+
+// Publication checks the delivery and computes what it publishes with
+// opt; a failed check's report goes to the log.
+func (p *Pipeline) Publication(ctx context.Context, opt publish.Options) (*publish.Publication, error) {
+	d, err := p.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pub, rep, err := publish.Run(d, opt)
+	if rep != nil && rep.Failed() {
+		_ = rep.Write(p.opt.Log)
+	}
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(p.opt.Log, "checked %s: %s\n", d.Origin, RowsSummary(rep))
+	return pub, nil
+}
+
+// RowsSummary says how many files and valid rows a check read.
+func RowsSummary(rep *check.Report) string {
+	rows := 0
+	for _, f := range rep.Files {
+		rows += f.RowsValid
+	}
+	return fmt.Sprintf("%d files, %d valid rows", len(rep.Files), rows)
+}
