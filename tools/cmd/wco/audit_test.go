@@ -11,6 +11,7 @@ import (
 )
 
 func TestAuditCommand(t *testing.T) {
+	t.Parallel()
 	o := newOutputs(t)
 	cfg := filepath.Join(repoRoot(t), "config.yaml")
 	if _, stderr, err := wco(t, "publish", "--config", cfg, "--data", o.data); err != nil {

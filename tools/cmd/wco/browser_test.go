@@ -97,6 +97,7 @@ type glyphResult struct {
 // no console message. It keeps screenshots of the Arabic and Chinese pages
 // (in $WCO_SCREENSHOTS when set).
 func TestEveryLanguageRendersInBrowser(t *testing.T) {
+	t.Parallel()
 	chromium := chromiumOrSkip(t)
 	o := sampleSite(t)
 	base := serve(t, o.public)

@@ -2,13 +2,18 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 func TestUsageErrorsExitTwo(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"frobnicate"},
 		{"build", "--no-such-flag"},
@@ -25,6 +30,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 }
 
 func TestFailuresAreNotUsageErrors(t *testing.T) {
+	t.Parallel()
 	_, _, err := wco(t, "check", "--config", filepath.Join(repoRoot(t), "config.yaml"), "--source", filepath.Join(t.TempDir(), "missing"))
 	var u usageError
 	if err == nil || errors.As(err, &u) {
@@ -32,19 +38,45 @@ func TestFailuresAreNotUsageErrors(t *testing.T) {
 	}
 }
 
+// TestEverySubcommandHasUsageAndExample walks every command wco has: each
+// runnable one has help with its usage and an example; a group of commands
+// (wco report, wco content) lists its own.
 func TestEverySubcommandHasUsageAndExample(t *testing.T) {
-	for _, name := range []string{"synth", "pull", "check", "publish", "audit", "build", "preview", "release", "revise"} {
-		out, _, err := wco(t, name, "--help")
-		if err != nil {
-			t.Fatalf("%s --help: %v", name, err)
+	t.Parallel()
+	var walk func(path []string, cmds []*cobra.Command)
+	runnable := 0
+	walk = func(path []string, cmds []*cobra.Command) {
+		for _, c := range cmds {
+			if c.Hidden || c.Name() == "help" || c.Name() == "completion" {
+				continue
+			}
+			args := append(slices.Clone(path), c.Name())
+			out, _, err := wco(t, append(args, "--help")...)
+			if err != nil {
+				t.Fatalf("%v --help: %v", args, err)
+			}
+			switch {
+			case c.Runnable():
+				runnable++
+				if !strings.Contains(out, "Usage:") || !strings.Contains(out, "Examples:") || c.Long == "" {
+					t.Errorf("wco %s --help lacks a description, usage or examples:\n%s", strings.Join(args, " "), out)
+				}
+			case !c.HasSubCommands():
+				t.Errorf("wco %s neither runs nor has commands", strings.Join(args, " "))
+			case !strings.Contains(out, "Available Commands:"):
+				t.Errorf("wco %s --help does not list its commands:\n%s", strings.Join(args, " "), out)
+			}
+			walk(args, c.Commands())
 		}
-		if !strings.Contains(out, "Usage:") || !strings.Contains(out, "Examples:") {
-			t.Errorf("%s --help lacks usage or examples:\n%s", name, out)
-		}
+	}
+	walk(nil, newRoot(&app{env: testEnv(nil)}).Commands())
+	if runnable < 12 {
+		t.Errorf("walked %d runnable commands, want every one of wco's (at least 12)", runnable)
 	}
 }
 
 func TestCheckReportsSampleClean(t *testing.T) {
+	t.Parallel()
 	out, _, err := wco(t, "check", "--config", filepath.Join(repoRoot(t), "config.yaml"))
 	if err != nil {
 		t.Fatalf("check of the sample: %v\n%s", err, out)
@@ -57,6 +89,7 @@ func TestCheckReportsSampleClean(t *testing.T) {
 }
 
 func TestCheckReportsProblemsAndFails(t *testing.T) {
+	t.Parallel()
 	dir := synthDelivery(t, 30, 3)
 	if err := os.Remove(filepath.Join(dir, "federal_incidents.csv")); err != nil {
 		t.Fatal(err)
@@ -71,6 +104,7 @@ func TestCheckReportsProblemsAndFails(t *testing.T) {
 }
 
 func TestPublishWritesOnlyData(t *testing.T) {
+	t.Parallel()
 	o := newOutputs(t)
 	_, stderr, err := wco(t, "publish", "--config", filepath.Join(repoRoot(t), "config.yaml"), "--data", o.data)
 	if err != nil {
@@ -87,6 +121,7 @@ func TestPublishWritesOnlyData(t *testing.T) {
 }
 
 func TestSynthWritesDelivery(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	out, _, err := wco(t, "synth", "--rows", "25", "--seed", "4", "--out", dir)
 	if err != nil {
@@ -101,6 +136,7 @@ func TestSynthWritesDelivery(t *testing.T) {
 }
 
 func TestReportNewScaffoldsANarrative(t *testing.T) {
+	t.Parallel()
 	site := copySite(t)
 	cfg := filepath.Join(site, "config.yaml")
 	out, _, err := wco(t, "report", "new", "2026-Q3", "--config", cfg)
@@ -136,5 +172,33 @@ func TestReportNewScaffoldsANarrative(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(o.public, "narratives")); err == nil {
 		t.Error("narratives must not be pages of their own")
+	}
+}
+
+// TestThresholdFromEnvironmentAndFlag: the threshold comes from config,
+// then WCO_DISCLOSURE_THRESHOLD, then --threshold, and the data files
+// record the one used (the pages state what the data files record).
+func TestThresholdFromEnvironmentAndFlag(t *testing.T) {
+	t.Parallel()
+	delivery := synthDelivery(t, 120, 42)
+	env := map[string]string{"WCO_DISCLOSURE_THRESHOLD": "15"}
+	for _, tt := range []struct {
+		env   map[string]string
+		flags []string
+		want  int
+	}{
+		{nil, nil, 11},
+		{env, nil, 15},
+		{env, []string{"--threshold", "20"}, 20},
+	} {
+		o := newOutputs(t)
+		args := append([]string{"publish", "--config", filepath.Join(repoRoot(t), "config.yaml"), "--source", delivery, "--data", o.data}, tt.flags...)
+		if _, stderr, err := wcoEnv(t, tt.env, args...); err != nil {
+			t.Fatalf("publish %v: %v\n%s", tt.flags, err, stderr)
+		}
+		data, _ := os.ReadFile(filepath.Join(o.data, "current", "publication.json"))
+		if !strings.Contains(string(data), fmt.Sprintf(`"threshold": %d`, tt.want)) {
+			t.Errorf("publish with %v %v: publication.json does not record threshold %d", tt.env, tt.flags, tt.want)
+		}
 	}
 }

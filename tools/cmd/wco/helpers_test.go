@@ -56,14 +56,21 @@ func wcoEnv(t *testing.T, vars map[string]string, args ...string) (stdout, stder
 	return out.String(), errb.String(), err
 }
 
-// testSite is the project's site with outputs in a temporary folder, as
-// the pipeline describes it.
-func testSite(t *testing.T) site.Site {
+// testConfig is the project's configuration, with no environment.
+func testConfig(t *testing.T) *config.Config {
 	t.Helper()
 	cfg, err := config.Load(filepath.Join(repoRoot(t), config.FileName), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cfg
+}
+
+// testSite is the project's site with outputs in a temporary folder, as
+// the pipeline describes it.
+func testSite(t *testing.T) site.Site {
+	t.Helper()
+	cfg := testConfig(t)
 	dir := t.TempDir()
 	return pipeline.New(cfg, pipeline.Options{DataDir: filepath.Join(dir, "data"), PublicDir: filepath.Join(dir, "public")}).Site()
 }
@@ -212,3 +219,5 @@ func assertNoLeak(t *testing.T, delivery string, dirs ...string) {
 		}
 	}
 }
+
+func equalSnapshots(a, b map[string]string) bool { return maps.Equal(a, b) }

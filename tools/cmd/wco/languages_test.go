@@ -54,6 +54,7 @@ func siteLanguages(t *testing.T) []language {
 // TestTenLanguages: the languages the site promises, with the right
 // direction.
 func TestTenLanguages(t *testing.T) {
+	t.Parallel()
 	var got []string
 	for _, l := range siteLanguages(t) {
 		got = append(got, l.key+":"+l.direction)
@@ -71,6 +72,7 @@ var placeholder = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
 // cannot tell; every i18n file must have exactly the English keys, each
 // with the same placeholders, and no HTML.
 func TestEveryLanguageHasEveryInterfaceString(t *testing.T) {
+	t.Parallel()
 	root := repoRoot(t)
 	load := func(key string) map[string]string {
 		b, err := os.ReadFile(filepath.Join(root, "i18n", key+".yaml"))
@@ -118,6 +120,7 @@ func TestEveryLanguageHasEveryInterfaceString(t *testing.T) {
 // TestContentCheckPasses: every translation is faithful to its English
 // source and complete, and no page types a number by hand.
 func TestContentCheckPasses(t *testing.T) {
+	t.Parallel()
 	out, _, err := wco(t, "content", "check", "--complete", "--config", filepath.Join(repoRoot(t), "config.yaml"))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
@@ -135,6 +138,7 @@ var (
 // with that language's lang and dir, and a language switcher that leads to
 // the same page in every language.
 func TestEveryPageInEveryLanguage(t *testing.T) {
+	t.Parallel()
 	o := sampleSite(t)
 	ps := pages(t, o.public)
 	langs := siteLanguages(t)
@@ -187,6 +191,7 @@ func TestEveryPageInEveryLanguage(t *testing.T) {
 // listing exactly that language's pages (not the 404 pages); robots.txt
 // names the index.
 func TestEveryLanguageHasASitemap(t *testing.T) {
+	t.Parallel()
 	o := sampleSite(t)
 	ps := pages(t, o.public)
 	langs := siteLanguages(t)
@@ -257,6 +262,7 @@ var (
 // report page holds the same figures in every language (digits compared,
 // whatever the language's separators).
 func TestReportNumbersAreTheSameInEveryLanguage(t *testing.T) {
+	t.Parallel()
 	o := sampleSite(t)
 	ps := pages(t, o.public)
 	langs := siteLanguages(t)
@@ -300,6 +306,7 @@ func head(s []string) string {
 // with a notice in the reader's language; a translation of an older English
 // text says the English is newer; an unreviewed one says so.
 func TestTranslationNotices(t *testing.T) {
+	t.Parallel()
 	site := copySite(t)
 	cfg := filepath.Join(site, "config.yaml")
 	must := func(err error) {
@@ -357,6 +364,7 @@ var quarterToken = regexp.MustCompile(`.?\d{4}-Q[1-4]`)
 // quarter such as 2026-Q3 would show as Q3-2026 unless it is isolated as a
 // left-to-right run.
 func TestQuartersReadLeftToRightOnRightToLeftPages(t *testing.T) {
+	t.Parallel()
 	o := sampleSite(t)
 	ps := pages(t, o.public)
 	checked := 0

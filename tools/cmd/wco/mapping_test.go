@@ -18,6 +18,7 @@ import (
 // instead of the beat and exports Windows-1252 is read by changing
 // config.yaml only, and publishes the same numbers.
 func TestAnotherRecordsSystemByConfigOnly(t *testing.T) {
+	t.Parallel()
 	orig := synthDelivery(t, 150, 77)
 	e, _ := contract.Lookup("assistance_requests")
 	header, rows := readExport(t, orig, e)

@@ -16,6 +16,7 @@ import (
 // TestPreviewServesWithoutTouchingOutputs starts the preview server on a
 // free loopback port, reads the home page and stops it.
 func TestPreviewServesWithoutTouchingOutputs(t *testing.T) {
+	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -21,9 +21,11 @@ import (
 )
 
 var (
-	sampleOnce sync.Once
-	sampleOut  outputs
-	sampleErr  error
+	sampleOnce   sync.Once
+	sampleOut    outputs
+	sampleStdout string
+	sampleErr    error
+	sampleDir    string // removed by TestMain
 )
 
 // sampleSite builds the site from the embedded sample once per test run.
@@ -35,8 +37,10 @@ func sampleSite(t *testing.T) outputs {
 			sampleErr = err
 			return
 		}
+		sampleDir = dir
 		sampleOut = outputs{data: filepath.Join(dir, "data"), public: filepath.Join(dir, "public")}
-		_, stderr, err := sampleOut.build(t)
+		var stderr string
+		sampleStdout, stderr, err = sampleOut.build(t)
 		if err != nil {
 			sampleErr = fmt.Errorf("%w\n%s", err, stderr)
 		}
@@ -79,6 +83,7 @@ var (
 // script, no inline style, nothing from another host, one h1, and a lang
 // attribute.
 func TestEveryPageMeetsTheBudgets(t *testing.T) {
+	t.Parallel()
 	o := sampleSite(t)
 	ps := pages(t, o.public)
 	if len(ps) < 15 {
@@ -135,6 +140,7 @@ func TestEveryPageMeetsTheBudgets(t *testing.T) {
 // TestPagesShowTheDataFiles: every breakdown count on a report page is the
 // number in the data file, or "not shown" where the file suppresses it.
 func TestPagesShowTheDataFiles(t *testing.T) {
+	t.Parallel()
 	o := sampleSite(t)
 	tables, err := publish.LoadTables(filepath.Join(o.data, "current"))
 	if err != nil {
@@ -194,6 +200,7 @@ func TestPagesShowTheDataFiles(t *testing.T) {
 // fails on any console message: a site without scripts has none, unless
 // the CSP blocked something or a resource is missing.
 func TestBrowserRendersWithoutErrors(t *testing.T) {
+	t.Parallel()
 	chromium := chromiumOrSkip(t)
 	o := sampleSite(t)
 	base := serve(t, o.public)
@@ -241,6 +248,7 @@ func TestBrowserRendersWithoutErrors(t *testing.T) {
 // TestTemplatesRejectBadData renders the site's templates over tampered
 // data files: each must stop the build, naming the file and the key.
 func TestTemplatesRejectBadData(t *testing.T) {
+	t.Parallel()
 	o := sampleSite(t)
 	good := filepath.Join(o.data, "current")
 	tests := []struct {
@@ -269,6 +277,7 @@ func TestTemplatesRejectBadData(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			err := render(t, func(data string) {
 				path := filepath.Join(data, tt.file)
 				b, _ := os.ReadFile(path)
@@ -285,6 +294,7 @@ func TestTemplatesRejectBadData(t *testing.T) {
 	// A data file the pages read that is not there stops the build too.
 	for _, file := range []string{"dictionary.json", "downloads.json"} {
 		t.Run("missing "+file, func(t *testing.T) {
+			t.Parallel()
 			err := render(t, func(data string) {
 				if err := os.Remove(filepath.Join(data, file)); err != nil {
 					t.Fatal(err)

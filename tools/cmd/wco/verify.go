@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -55,17 +56,22 @@ as served under the site's base URL (baseURL, or HUGO_BASEURL when set).`,
 			if err != nil {
 				return err
 			}
-			failed, err := verify.WriteReport(cmd.OutOrStdout(), results)
-			if err != nil {
-				return err
-			}
-			if failed > 0 {
-				return fmt.Errorf("verify %s: %d of %d checks failed: nothing may be published from this build", filepath.Clean(public), failed, len(results))
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "all %d checks passed\n", len(results))
-			return nil
+			return verifyVerdict(cmd.OutOrStdout(), public, results)
 		},
 	}
 	cmd.Flags().String("data", "", "the data folder scanned for personal data with the site (default: data/ beside config.yaml)")
 	return cmd
+}
+
+// verifyVerdict writes the report of the checks and fails if any failed.
+func verifyVerdict(w io.Writer, public string, results []verify.Result) error {
+	failed, err := verify.WriteReport(w, results)
+	if err != nil {
+		return err
+	}
+	if failed > 0 {
+		return fmt.Errorf("verify %s: %d of %d checks failed: nothing may be published from this build", filepath.Clean(public), failed, len(results))
+	}
+	fmt.Fprintf(w, "all %d checks passed\n", len(results))
+	return nil
 }

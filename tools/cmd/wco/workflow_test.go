@@ -67,6 +67,7 @@ var pinned = regexp.MustCompile(`(?m)uses:\s*([^@\s]+)@(\S+)(.*)$`)
 // with its version in a comment, no permission at the top, the least for
 // each job, credentials not kept, secrets only where they are used.
 func TestWorkflowsArePinnedAndLeastPrivilege(t *testing.T) {
+	t.Parallel()
 	files, _ := filepath.Glob(filepath.Join(repoRoot(t), ".github", "workflows", "*.yml"))
 	if len(files) < 2 {
 		t.Fatalf("workflows: %v", files)
@@ -122,6 +123,7 @@ func TestWorkflowsArePinnedAndLeastPrivilege(t *testing.T) {
 // the deployment must then never happen. Without a failure, everything
 // runs in order, ending with the upload and the deployment.
 func TestPublishWorkflowFailsClosed(t *testing.T) {
+	t.Parallel()
 	w, _ := readWorkflow(t, "publish.yml")
 	for _, trigger := range []string{"schedule", "push", "workflow_dispatch"} {
 		if _, ok := w.On[trigger]; !ok {

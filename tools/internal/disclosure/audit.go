@@ -141,6 +141,29 @@ func (s *System) auditComponent(cells []int, width float64) ([]Finding, error) {
 	if err != nil {
 		return nil, err
 	}
+	key := s.digest('a', cells, p, width)
+	if e, ok := memoGet(key); ok {
+		out := make([]Finding, 0, len(e.findings))
+		for _, f := range e.findings {
+			c := cells[f.pos]
+			out = append(out, Finding{Interval: Interval{Cell: c, Min: f.min, Max: f.max}, Key: s.Cells[c].Key})
+		}
+		return out, nil
+	}
+	out, err := s.solveComponent(cells, p, width)
+	if err != nil {
+		return nil, err
+	}
+	e := memoEntry{findings: []memoInterval{}}
+	for _, f := range out {
+		e.findings = append(e.findings, memoInterval{pos: slices.Index(cells, f.Cell), min: f.Min, max: f.Max})
+	}
+	memoPut(key, e)
+	return out, nil
+}
+
+// solveComponent is auditComponent without the memo.
+func (s *System) solveComponent(cells []int, p *program, width float64) ([]Finding, error) {
 	from := p.interior()
 	proven, zero := p.certificate(from)
 	// Every feasible point found on the way (the true point, the interior
@@ -261,6 +284,28 @@ func (s *System) attackComponent(cells []int) ([]Interval, error) {
 	if err != nil {
 		return nil, err
 	}
+	key := s.digest('A', cells, p, 0)
+	if e, ok := memoGet(key); ok {
+		out := make([]Interval, 0, len(e.intervals))
+		for _, iv := range e.intervals {
+			out = append(out, Interval{Cell: cells[iv.pos], Min: iv.min, Max: iv.max})
+		}
+		return out, nil
+	}
+	out, err := s.attackProgram(cells, p)
+	if err != nil {
+		return nil, err
+	}
+	e := memoEntry{}
+	for i, iv := range out {
+		e.intervals = append(e.intervals, memoInterval{pos: i, min: iv.Min, max: iv.Max})
+	}
+	memoPut(key, e)
+	return out, nil
+}
+
+// attackProgram is attackComponent without the memo.
+func (s *System) attackProgram(cells []int, p *program) ([]Interval, error) {
 	out := make([]Interval, 0, len(cells))
 	for i, c := range cells {
 		if s.Cells[c].MayBeZero {

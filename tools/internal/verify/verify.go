@@ -67,6 +67,10 @@ type Options struct {
 	// Only names the checks to run, for callers that need a few (the
 	// tests); nil runs every check, as wco verify always does.
 	Only []string
+	// Browse names the pages the browser visits (accessibility and
+	// network), for callers that need a few (the tests); nil visits every
+	// page, as wco verify always does. Every other check reads every page.
+	Browse []string
 }
 
 // Finding is one problem: on which page (or file), by which rule, and what.

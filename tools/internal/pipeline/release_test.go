@@ -1,0 +1,231 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
+)
+
+// lateRecords copies a delivery and adds n copies of August 2025 detainers
+// under new ids, as a records system does when entries are logged late;
+// the manifest, which the change breaks, is dropped.
+func lateRecords(t *testing.T, src string, n int) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "late")
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, "manifest.json"))
+	path := filepath.Join(dir, "detainer_log.csv")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := [][]string{rows[0]}
+	added := 0
+	for _, r := range rows[1:] {
+		out = append(out, r)
+		if added < n && strings.HasPrefix(r[1], "08/") && strings.Contains(r[1], "/2025 ") {
+			late := slices.Clone(r)
+			late[0] = fmt.Sprintf("DL-LATE-%d", added)
+			out = append(out, late)
+			added++
+		}
+	}
+	if added != n {
+		t.Fatalf("found %d August 2025 rows to copy, want %d", added, n)
+	}
+	w, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	if err := cw.WriteAll(out); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	return dir
+}
+
+func TestFreezes(t *testing.T) {
+	t.Parallel()
+	released := publish.Releases{}
+	q4 := period.Quarter{Year: 2025, Q: 4}
+	if got := Freezes(q4, released); !slices.Equal(got, []period.Period{q4.Period()}) {
+		t.Errorf("Q4 alone: %v", got)
+	}
+	for n := 1; n <= 3; n++ {
+		released[period.Quarter{Year: 2025, Q: n}.String()] = &publish.Release{}
+	}
+	if got := Freezes(q4, released); !slices.Equal(got, []period.Period{q4.Period(), period.Year(2025)}) {
+		t.Errorf("Q4 with Q1 to Q3 released: %v", got)
+	}
+	q3 := period.Quarter{Year: 2025, Q: 3}
+	if got := Freezes(q3, released); !slices.Equal(got, []period.Period{q3.Period()}) {
+		t.Errorf("Q3: %v", got)
+	}
+}
+
+// TestReleaseFlow: release a quarter; the publication carries exactly the
+// release; late records fail closed; a revision keeps what was hidden,
+// withholds what would single out the late records and says what changed;
+// the fourth quarter freezes the year; the audit agrees at every step.
+func TestReleaseFlow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg := loadConfig(t, map[string]string{"WCO_DELIVERIES_STORE": t.TempDir()})
+	a := synthDelivery(t, 500, 1)
+	o := newOutputs(t)
+	q3 := period.Quarter{Year: 2025, Q: 3}
+
+	res, err := o.pipe(cfg, a, nil).Release(ctx, q3)
+	if err != nil {
+		t.Fatalf("release: %v", err)
+	}
+	if len(res.Files) != 1 || res.Files[0].Period != q3.Period() || res.Files[0].Version != 1 {
+		t.Fatalf("release wrote %+v", res.Files)
+	}
+	releases, _ := publish.LoadReleases(filepath.Join(o.data, "releases"))
+	r := releases["2025-Q3"]
+	if r == nil || len(r.Current().Exports) != 3 {
+		t.Fatalf("release file: %+v", r)
+	}
+	if _, err := o.pipe(cfg, a, nil).Release(ctx, q3); !errors.Is(err, ErrReleased) {
+		t.Errorf("second release of a quarter: %v", err)
+	}
+	if _, err := o.pipe(cfg, a, nil).Release(ctx, period.Quarter{Year: 2026, Q: 4}); err == nil || !strings.Contains(err.Error(), "had not ended") {
+		t.Errorf("release of the provisional quarter: %v", err)
+	}
+	if _, err := o.pipe(cfg, a, nil).Revise(ctx, period.Year(2024), "x"); !errors.Is(err, ErrNotReleased) {
+		t.Errorf("revision of a period never released: %v", err)
+	}
+
+	// The publication carries exactly what was released, and the audit passes.
+	audit := func(what string) []publish.AuditReport {
+		t.Helper()
+		reports, err := o.pipe(cfg, "", nil).Audit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rep := range reports {
+			if len(rep.Findings)+len(rep.Changes) > 0 {
+				t.Errorf("%s: the audit finds %v %v", what, rep.Findings, rep.Changes)
+			}
+		}
+		return reports
+	}
+	if _, err := o.pipe(cfg, a, &pages{}).Build(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tables, _ := publish.LoadTables(filepath.Join(o.data, "current"))
+	for _, tab := range tables {
+		for _, p := range tab.Periods {
+			if p.Period != "2025-Q3" {
+				continue
+			}
+			f, ok := r.Current().Frozen(tab.Export)
+			got, _ := json.Marshal([]any{p.Total, p.Breakdowns, p.Figures})
+			want, _ := json.Marshal([]any{f.Period.Total, f.Period.Breakdowns, f.Period.Figures})
+			if !ok || !p.Released || string(got) != string(want) {
+				t.Errorf("%s 2025-Q3 differs from its release", tab.Export)
+			}
+		}
+	}
+	audit("after the release")
+
+	// Late records: the build fails closed and names the quarter.
+	before := o.snapshot(t)
+	late := lateRecords(t, a, 3)
+	_, err = o.pipe(cfg, late, &pages{}).Build(ctx)
+	if err == nil || !strings.Contains(err.Error(), "2025-Q3 (detainer_log)") || !strings.Contains(err.Error(), "wco revise") {
+		t.Fatalf("build that changes a released quarter: %v", err)
+	}
+	sameSnapshot(t, "after a build that would change a release", before, o.snapshot(t))
+
+	// A revision publishes the change with its reason, keeps the old
+	// suppressions, and says what changed.
+	if _, err := o.pipe(cfg, late, nil).Revise(ctx, q3.Period(), " "); err == nil {
+		t.Error("a revision without a reason was accepted")
+	}
+	res, err = o.pipe(cfg, late, nil).Revise(ctx, q3.Period(), "Three detainers were logged late.")
+	if err != nil {
+		t.Fatalf("revise: %v", err)
+	}
+	if res.Ledger == nil || *res.Ledger != (LedgerChange{Added: 3}) {
+		t.Errorf("revise did not count the change from the ledger: %+v", res.Ledger)
+	}
+	releases, _ = publish.LoadReleases(filepath.Join(o.data, "releases"))
+	r = releases["2025-Q3"]
+	if len(r.Versions) != 2 || r.Current().Reason != "Three detainers were logged late." {
+		t.Fatalf("versions: %+v", r.Versions)
+	}
+	v1, _ := r.Versions[0].Frozen("detainer_log")
+	v2, _ := r.Versions[1].Frozen("detainer_log")
+	for bi, b := range v1.Period.Breakdowns {
+		for ci, c := range b.Cells {
+			if now := v2.Period.Breakdowns[bi].Cells[ci]; c.Status != publish.Published && now.Status == publish.Published {
+				t.Errorf("%s=%s was hidden in version 1 and is shown in version 2", b.Dimension, c.Value)
+			}
+		}
+	}
+	// Three late records: every protected breakdown they move by fewer
+	// than k is withheld from the revision.
+	for _, b := range v2.Period.Breakdowns {
+		if b.Clause == "" && b.Withheld == "" {
+			if ch := publish.RevisionSinglesOut(v1.Period, v2.Period, b.Dimension, 11); len(ch) > 0 {
+				t.Errorf("the revision singles out the late records: %v", ch)
+			}
+		}
+	}
+	if _, err := o.pipe(cfg, late, &pages{}).Build(ctx); err != nil {
+		t.Fatalf("build after the revision: %v", err)
+	}
+	versions := 0
+	for _, rep := range audit("after the revision") {
+		if strings.HasPrefix(rep.Export, "detainer_log 2025-Q3 v1") {
+			versions++
+		}
+	}
+	if versions == 0 {
+		t.Error("the audit does not attack the superseded version")
+	}
+	changelog := readFile(t, filepath.Join(o.data, "downloads", "CHANGELOG.md"))
+	if !strings.Contains(changelog, "2025-Q3 revised (version 2): Three detainers were logged late.") || !strings.Contains(changelog, "2025-Q3 released (version 1)") {
+		t.Errorf("changelog:\n%s", changelog)
+	}
+
+	// Releasing the year's last quarter freezes the year too.
+	for _, q := range []int{1, 2, 4} {
+		res, err := o.pipe(cfg, late, nil).Release(ctx, period.Quarter{Year: 2025, Q: q})
+		if err != nil {
+			t.Fatalf("release 2025-Q%d: %v", q, err)
+		}
+		if want := map[bool]int{true: 2, false: 1}[q == 4]; len(res.Files) != want {
+			t.Errorf("release 2025-Q%d wrote %d files, want %d", q, len(res.Files), want)
+		}
+	}
+	releases, _ = publish.LoadReleases(filepath.Join(o.data, "releases"))
+	if y := releases["2025"]; y == nil || y.Kind != "year" {
+		t.Fatalf("releasing 2025-Q4 with Q1 to Q3 released did not freeze 2025: %+v", y)
+	}
+	if _, err := o.pipe(cfg, late, &pages{}).Build(ctx); err != nil {
+		t.Fatalf("build with the whole year released: %v", err)
+	}
+	audit("with the whole year released")
+}
