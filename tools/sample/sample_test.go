@@ -17,6 +17,7 @@ var update = flag.Bool("update", false, "rewrite the sample delivery from the ge
 // TestSampleIsReproducible holds the committed sample to the generator:
 // run `go test ./tools/sample -update` after changing synth.
 func TestSampleIsReproducible(t *testing.T) {
+	t.Parallel()
 	if *update {
 		if err := os.RemoveAll("delivery"); err != nil {
 			t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestCountsRecords(t *testing.T) {
+	t.Parallel()
 	p := filepath.Join(t.TempDir(), "a.csv")
 	os.WriteFile(p, []byte("h1,h2\n1,\"two\nlines\"\n3,4\n"), 0o644)
 	var out strings.Builder

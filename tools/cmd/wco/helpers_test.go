@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -142,7 +144,7 @@ func sameSnapshot(t *testing.T, what string, a, b map[string]string) {
 
 // readExport reads one export of a delivery with plain encoding/csv, as an
 // oracle independent of the toolkit's reader: its header (BOM dropped) and rows.
-func readExport(t *testing.T, dir string, e contract.Export) (header []string, rows [][]string) {
+func readExport(t testing.TB, dir string, e contract.Export) (header []string, rows [][]string) {
 	t.Helper()
 	f, err := os.Open(filepath.Join(dir, e.File()))
 	if err != nil {
@@ -159,7 +161,7 @@ func readExport(t *testing.T, dir string, e contract.Export) (header []string, r
 
 // piiValues lists every non-empty value of every personal-data column of
 // the delivery's exports, as written in the files.
-func piiValues(t *testing.T, dir string) []string {
+func piiValues(t testing.TB, dir string) []string {
 	t.Helper()
 	var vals []string
 	for _, e := range contract.Exports() {
@@ -183,7 +185,7 @@ func piiValues(t *testing.T, dir string) []string {
 
 // assertNoLeak fails the test if any canary, or any personal-data value of
 // the delivery, appears in any file under the folders, in any letter case.
-func assertNoLeak(t *testing.T, delivery string, dirs ...string) {
+func assertNoLeak(t testing.TB, delivery string, dirs ...string) {
 	t.Helper()
 	var all strings.Builder
 	files := 0
@@ -210,10 +212,23 @@ func assertNoLeak(t *testing.T, delivery string, dirs ...string) {
 	if len(vals) == 0 {
 		t.Fatal("the delivery has no personal-data values to look for")
 	}
+	// Multi-line free text may be reflowed: look for each line of at
+	// least 8 bytes. The lines are indexed by their first 8 bytes, so one
+	// pass over the outputs finds every one of them.
+	const gram = 8
+	byPrefix := map[string][]string{}
 	for _, v := range vals {
-		// Multi-line free text may be reflowed; look for each line.
 		for line := range strings.SplitSeq(v, "\n") {
-			if line = strings.TrimSpace(line); len(line) >= 8 && strings.Contains(hay, strings.ToLower(line)) {
+			if line = strings.ToLower(strings.TrimSpace(line)); len(line) >= gram {
+				byPrefix[line[:gram]] = append(byPrefix[line[:gram]], line)
+			}
+		}
+	}
+	found := map[string]bool{}
+	for i := 0; i+gram <= len(hay); i++ {
+		for _, line := range byPrefix[hay[i:i+gram]] {
+			if !found[line] && strings.HasPrefix(hay[i:], line) {
+				found[line] = true
 				t.Errorf("personal-data value %q appears in the outputs", line)
 			}
 		}
@@ -221,3 +236,33 @@ func assertNoLeak(t *testing.T, delivery string, dirs ...string) {
 }
 
 func equalSnapshots(a, b map[string]string) bool { return maps.Equal(a, b) }
+
+// recorder keeps the errors a check reports instead of failing the test.
+type recorder struct {
+	testing.TB
+	errs []string
+}
+
+func (r *recorder) Helper()                       {}
+func (r *recorder) Errorf(format string, a ...any) { r.errs = append(r.errs, fmt.Sprintf(format, a...)) }
+
+// TestAssertNoLeakFindsPlantedValues: the leak scan finds a personal-data
+// line of the delivery in any letter case, and the canary, wherever they are.
+func TestAssertNoLeakFindsPlantedValues(t *testing.T) {
+	t.Parallel()
+	delivery := synthDelivery(t, 20, 3)
+	vals := piiValues(t, delivery)
+	out := t.TempDir()
+	os.WriteFile(filepath.Join(out, "clean.html"), []byte("<p>nothing personal</p>"), 0o644)
+	r := &recorder{TB: t}
+	assertNoLeak(r, delivery, out)
+	if len(r.errs) != 0 {
+		t.Fatalf("a clean folder: %v", r.errs)
+	}
+	planted := strings.ToUpper(strings.TrimSpace(strings.Split(vals[len(vals)/2], "\n")[0]))
+	os.WriteFile(filepath.Join(out, "leak.json"), []byte(`{"x": "`+planted+`"}`), 0o644)
+	assertNoLeak(r, delivery, out)
+	if !slices.ContainsFunc(r.errs, func(e string) bool { return strings.Contains(e, strings.ToLower(planted)) }) {
+		t.Errorf("a planted value %q: %v", planted, r.errs)
+	}
+}

@@ -30,6 +30,7 @@ func checkVisa(t *testing.T, body string, m *delivery.Manifest) *FileReport {
 }
 
 func TestExportFindsDefects(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		body   string
@@ -75,6 +76,7 @@ func TestExportFindsDefects(t *testing.T) {
 }
 
 func TestExportAcceptsVariants(t *testing.T) {
+	t.Parallel()
 	// BOM, CRLF, header case and spaces, free column order, no PII columns
 	// at all, an extra column, ".0" ids, every datetime form, code case.
 	body := "\ufeff REQUEST_ID ,Received_At,visa_type,decision,decided_at,extra_col,QUALIFYING_CRIME,requester_type\r\n" +
@@ -95,6 +97,7 @@ func TestExportAcceptsVariants(t *testing.T) {
 }
 
 func TestManifestMismatch(t *testing.T) {
+	t.Parallel()
 	body := visaHeader + visaRow("1") + visaRow("2")
 	sum := sha256.Sum256([]byte(body))
 	good := hex.EncodeToString(sum[:])
@@ -119,6 +122,7 @@ func TestManifestMismatch(t *testing.T) {
 }
 
 func TestProblemsAreCapped(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	b.WriteString(visaHeader)
 	for i := range 80 {
@@ -138,6 +142,7 @@ func TestProblemsAreCapped(t *testing.T) {
 }
 
 func TestMissingFile(t *testing.T) {
+	t.Parallel()
 	d := &delivery.Delivery{FS: fstest.MapFS{}, Origin: "test"}
 	rep := Delivery(d, Options{}, func(contract.Export, records.Record) {})
 	if len(rep.Files) != 4 || !rep.Failed() {
@@ -156,6 +161,7 @@ func TestMissingFile(t *testing.T) {
 // TestRepeatedHourIsNotAnError: when daylight saving time ends, a response
 // at 1:10 (the second 1:10) to a request at 1:50 (the first) is in order.
 func TestRepeatedHourIsNotAnError(t *testing.T) {
+	t.Parallel()
 	body := visaHeader +
 		"1,2025-11-02 01:50,U,ATTORNEY,,,,DOMESTIC_VIOLENCE,CERTIFIED,2025-11-02 01:10,\n" +
 		"2,2025-11-02 03:50,U,ATTORNEY,,,,DOMESTIC_VIOLENCE,CERTIFIED,2025-11-02 03:10,\n"

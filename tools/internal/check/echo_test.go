@@ -18,6 +18,7 @@ import (
 // code; the report, which goes to standard output and so into CI logs,
 // must show none of them, yet still show the system's own vocabulary.
 func TestAMappingOntoANamesColumnEchoesNoName(t *testing.T) {
+	t.Parallel()
 	header := strings.Replace(visaHeader, "decision", "subject", 1)
 	var b strings.Builder
 	b.WriteString(header)
@@ -55,6 +56,7 @@ func TestAMappingOntoANamesColumnEchoesNoName(t *testing.T) {
 // TestEveryKindKeepsExamples: one kind with many problems does not crowd
 // out the examples of another.
 func TestEveryKindKeepsExamples(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	b.WriteString(visaHeader)
 	for i := range 80 {

@@ -109,6 +109,7 @@ func fixtures(t *testing.T, kind string) map[string]string {
 }
 
 func TestFailFixtures(t *testing.T) {
+	t.Parallel()
 	files := fixtures(t, "fail")
 	kinds := map[Kind]bool{}
 	for name := range failFixtures {
@@ -150,6 +151,7 @@ func TestFailFixtures(t *testing.T) {
 }
 
 func TestPassFixtures(t *testing.T) {
+	t.Parallel()
 	for name, path := range fixtures(t, "pass") {
 		t.Run(name, func(t *testing.T) {
 			rep := checkFixture(t, path)

@@ -45,6 +45,7 @@ func checkGz(t *testing.T, data []byte, m *delivery.Manifest, maxInflated int64)
 // It is read as the .csv would be, its manifest entry names the .gz and
 // its sha256 is of the compressed bytes as delivered.
 func TestACompressedExportIsRead(t *testing.T) {
+	t.Parallel()
 	gz := gzipped(t, []byte(visaHeader+visaRow("1")+visaRow("2")+visaRow("3")))
 	sum := sha256.Sum256(gz)
 	m := &delivery.Manifest{ExportedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, period.Chicago), Files: []delivery.ManifestFile{{Name: "visa_certifications.csv.gz", Rows: 3, SHA256: hex.EncodeToString(sum[:])}}}
@@ -58,6 +59,7 @@ func TestACompressedExportIsRead(t *testing.T) {
 // that decompress past the bound), a .gz that is not gzip, and one cut
 // short are each refused with a message, and nothing is read past them.
 func TestHostileCompressedExportsAreRefused(t *testing.T) {
+	t.Parallel()
 	bomb := gzipped(t, append([]byte(visaHeader), bytes.Repeat([]byte("0"), 8<<20)...))
 	whole := gzipped(t, []byte(visaHeader+visaRow("1")+visaRow("2")))
 	for name, tt := range map[string]struct {

@@ -21,6 +21,7 @@ import (
 )
 
 func TestLimitsRefuseTheFileNamingLineAndLimit(t *testing.T) {
+	t.Parallel()
 	lim := records.Limits{FieldBytes: 100, RowBytes: 300, Columns: 20}
 	for name, tc := range map[string]struct {
 		body, want string
@@ -68,6 +69,7 @@ const hugeFieldEnv = "WCO_TEST_HUGE_FIELD_DIR"
 // personal-data column and once in a code column. Each must be refused at
 // its line, with the process's peak resident memory under 200 MB.
 func TestHugeFieldStaysWithinMemory(t *testing.T) {
+	t.Parallel()
 	if dir := os.Getenv(hugeFieldEnv); dir != "" {
 		d, err := delivery.Open(dir, nil)
 		if err != nil {
@@ -138,6 +140,7 @@ func mapFS(name, body string) fstest.MapFS {
 // TestCheckRefusesLinksAndSpecialFiles: a delivery folder whose export is
 // a link out of it, or a FIFO, is refused at once, naming the file.
 func TestCheckRefusesLinksAndSpecialFiles(t *testing.T) {
+	t.Parallel()
 	for name, plant := range map[string]func(p string) error{
 		"link to /etc/passwd": func(p string) error { return os.Symlink("/etc/passwd", p) },
 		"link to /dev/zero":   func(p string) error { return os.Symlink("/dev/zero", p) },

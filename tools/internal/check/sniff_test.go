@@ -37,6 +37,7 @@ func utf16Bytes(s string, big, bom bool) []byte {
 // TestFilesThatAreNotCSVTextAreNamed: UTF-16, UTF-32, gzip and ZIP files
 // are reported as what they are, with what to do, not as a missing header.
 func TestFilesThatAreNotCSVTextAreNamed(t *testing.T) {
+	t.Parallel()
 	body := visaHeader + visaRow("V1")
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
@@ -78,6 +79,7 @@ func TestFilesThatAreNotCSVTextAreNamed(t *testing.T) {
 // its header row is missing; a first line of data is reported without
 // echoing it.
 func TestAHeaderWithFewColumnsIsAHeader(t *testing.T) {
+	t.Parallel()
 	e, _ := contract.Lookup("visa_certifications")
 	check := func(body string) *FileReport {
 		d := &delivery.Delivery{FS: fstest.MapFS{"visa_certifications.csv": {Data: []byte(body)}}, Origin: "test"}
@@ -105,6 +107,7 @@ func TestAHeaderWithFewColumnsIsAHeader(t *testing.T) {
 // TestTheEffectiveMappingIsReported: check says where each contract column
 // is read from, and never shows a first line of data as column names.
 func TestTheEffectiveMappingIsReported(t *testing.T) {
+	t.Parallel()
 	e, _ := contract.Lookup("visa_certifications")
 	file := "REQ,WHEN,visa_type,requester_type,qualifying_crime,OUTCOME\nV1,2026-03-02 10:00,U,ATTORNEY,OTHER,Certified\n"
 	m := records.Mapping{

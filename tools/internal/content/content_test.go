@@ -79,6 +79,7 @@ func sourceRevision() string {
 }
 
 func TestFaithfulTranslationPasses(t *testing.T) {
+	t.Parallel()
 	r := check(t, map[string]string{"o.md": source, "o.es.md": translation(sourceRevision())})
 	for _, p := range r.Problems {
 		t.Error(p)
@@ -90,6 +91,7 @@ func TestFaithfulTranslationPasses(t *testing.T) {
 
 // Each defect must be reported under the rule and heading it breaks.
 func TestDefectsAreNamed(t *testing.T) {
+	t.Parallel()
 	rev := sourceRevision()
 	good := translation(rev)
 	tests := []struct {
@@ -154,6 +156,7 @@ func problems(r *Report) string {
 }
 
 func TestStaleAndOrphanTranslations(t *testing.T) {
+	t.Parallel()
 	r := check(t, map[string]string{"o.md": source, "o.es.md": translation("0123456789ab"), "p.ar.md": "---\ntitle: x\n---\n"})
 	if r.Count("es", Stale) != 1 {
 		t.Errorf("a translation of an older revision is not stale: %+v", r.Entries)
@@ -169,12 +172,14 @@ func TestStaleAndOrphanTranslations(t *testing.T) {
 }
 
 func TestRevisionIsOfTheBody(t *testing.T) {
+	t.Parallel()
 	if Revision([]byte("a\n")) == Revision([]byte("a\n\n")) || len(Revision(nil)) != 12 {
 		t.Error("revision")
 	}
 }
 
 func TestGrade(t *testing.T) {
+	t.Parallel()
 	easy := "The cat sat on the mat. It was a good cat. We like it."
 	hard := "Notwithstanding the aforementioned considerations, municipal administrative authorities systematically differentiate jurisdictional responsibilities concerning immigration documentation."
 	if g := Grade(easy); g > 2 {
@@ -193,6 +198,7 @@ func TestGrade(t *testing.T) {
 // A year written against a Chinese or Korean counter is still a year, and a
 // number so written is still a typed number.
 func TestNumbersNextToCJK(t *testing.T) {
+	t.Parallel()
 	s := &section{}
 	scan(s, "2021年，拨打911。2021년 145명 SHA256SUMS", 1)
 	if got := strings.Join(s.figures, " "); got != "2021 911 2021" {
@@ -204,6 +210,7 @@ func TestNumbersNextToCJK(t *testing.T) {
 }
 
 func TestNormalizeDigits(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"٢٠١٢": "2012", "۲۰۱۲": "2012", "२०१२": "2012", "２０１２": "2012", "2012": "2012"} {
 		if got := normalizeDigits(in); got != want {
 			t.Errorf("normalizeDigits(%q) = %q", in, got)

@@ -7,6 +7,7 @@ import (
 
 // TestContractIsCoherent guards the shape every other package relies on.
 func TestContractIsCoherent(t *testing.T) {
+	t.Parallel()
 	names := map[string]bool{}
 	for _, e := range Exports() {
 		if names[e.Name] {
@@ -54,6 +55,7 @@ func TestContractIsCoherent(t *testing.T) {
 // TestPIIColumns pins the personal-data columns of contract v1: adding one
 // is fine, silently losing one would publish personal data.
 func TestPIIColumns(t *testing.T) {
+	t.Parallel()
 	want := map[string][]string{
 		"detainer_log":        {"subject_name", "subject_dob", "cb_number", "entered_by_star", "remarks"},
 		"assistance_requests": {"oemc_event_no", "requester_name", "requester_phone", "notes"},
@@ -78,6 +80,7 @@ func TestPIIColumns(t *testing.T) {
 }
 
 func TestDistricts(t *testing.T) {
+	t.Parallel()
 	if len(ValidDistricts) != 22 {
 		t.Errorf("%d districts, want 22", len(ValidDistricts))
 	}

@@ -11,6 +11,7 @@ import (
 )
 
 func TestOpen(t *testing.T) {
+	t.Parallel()
 	sample := fstest.MapFS{"detainer_log.csv": {Data: []byte("log_id\n")}}
 	d, err := Open("", sample)
 	if err != nil || !d.Sample || d.Origin != SampleOrigin || d.Manifest != nil {
@@ -36,6 +37,7 @@ func TestOpen(t *testing.T) {
 }
 
 func TestParseManifestRejects(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []string{
 		`not json`,
 		`{"schema_version":1,"files":[]}`,
@@ -49,6 +51,7 @@ func TestParseManifestRejects(t *testing.T) {
 }
 
 func TestDigestIdentifiesContent(t *testing.T) {
+	t.Parallel()
 	a := &Delivery{FS: fstest.MapFS{"x.csv": {Data: []byte("1")}}}
 	b := &Delivery{FS: fstest.MapFS{"x.csv": {Data: []byte("2")}}}
 	da, err := a.Digest([]string{"x.csv"})
@@ -66,6 +69,7 @@ func TestDigestIdentifiesContent(t *testing.T) {
 }
 
 func TestFilesDigestMatchesDigest(t *testing.T) {
+	t.Parallel()
 	d := &Delivery{FS: fstest.MapFS{"a.csv": {Data: []byte("1")}, "b.csv": {Data: []byte("2")}}}
 	got, _ := d.Digest([]string{"a.csv", "b.csv"})
 	sum := func(s string) string { b := sha256.Sum256([]byte(s)); return hex.EncodeToString(b[:]) }

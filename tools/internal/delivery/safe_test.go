@@ -42,6 +42,7 @@ func hostileFolder(t *testing.T) (dir, outside string) {
 }
 
 func TestFolderFSRefusesWhatIsNotAPlainFileInside(t *testing.T) {
+	t.Parallel()
 	dir, _ := hostileFolder(t)
 	fsys, err := FolderFS(dir)
 	if err != nil {
@@ -93,6 +94,7 @@ func TestFolderFSRefusesWhatIsNotAPlainFileInside(t *testing.T) {
 }
 
 func TestReadContextStopsAnEndlessRead(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	zero, err := os.Open("/dev/zero")
 	if err != nil {

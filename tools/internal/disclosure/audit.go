@@ -180,30 +180,34 @@ func (s *System) solveComponent(cells []int, p *program, width float64) ([]Findi
 		if hi-lo >= width-rounding {
 			continue
 		}
-		if s.Cells[c].MayBeZero {
-			// The true point is feasible: a cell that is 0 can be 0,
-			// and one the attacker can bring to 0 is no breach.
-			if s.Cells[c].Value == 0 || zero[i] || lo < 0.5 {
-				continue
-			}
-			least, at, err := p.lowerAt(i)
-			if err != nil {
-				return nil, fmt.Errorf("audit %s: %w", s.Cells[c].Key, err)
-			}
-			seen = seen.add(at)
-			if least < 0.5 {
-				continue
-			}
+		cell := s.Cells[c]
+		// The true point is feasible: a cell that may be zero and is 0,
+		// or that the attacker can bring to 0, is no breach.
+		if cell.MayBeZero && (cell.Value == 0 || zero[i] || lo < 0.5) {
+			continue
 		}
-		lo, hi, at, err := p.boundsAt(i)
+		least, at, err := p.lowerAt(i)
 		if err != nil {
-			return nil, fmt.Errorf("audit %s: %w", s.Cells[c].Key, err)
+			return nil, fmt.Errorf("audit %s: minimize: %w", cell.Key, err)
 		}
-		seen = seen.add(at...)
-		f := s.Cells[c].floor()
-		iv := Interval{Cell: c, Min: lo + f, Max: hi + f}
+		seen = seen.add(at)
+		if cell.MayBeZero && least < 0.5 {
+			continue
+		}
+		// The greatest value is needed only when the points found so far
+		// do not already reach width above the least.
+		if _, hi = seen.span(i); hi-least >= width-rounding {
+			continue
+		}
+		greatest, at, err := p.upperAt(i)
+		if err != nil {
+			return nil, fmt.Errorf("audit %s: maximize: %w", cell.Key, err)
+		}
+		seen = seen.add(at)
+		f := cell.floor()
+		iv := Interval{Cell: c, Min: least + f, Max: greatest + f}
 		if s.breaches(iv, width) {
-			out = append(out, Finding{Interval: iv, Key: s.Cells[c].Key})
+			out = append(out, Finding{Interval: iv, Key: cell.Key})
 		}
 	}
 	return out, nil
@@ -580,32 +584,30 @@ func (p *program) lowerAt(v int) (float64, []float64, error) {
 
 // bounds minimizes and maximizes variable v subject to A y = b, y ≥ 0.
 func (p *program) bounds(v int) (lo, hi float64, err error) {
-	lo, hi, _, err = p.boundsAt(v)
-	return lo, hi, err
+	if lo, _, err = p.lowerAt(v); err != nil {
+		return 0, 0, fmt.Errorf("minimize: %w", err)
+	}
+	if hi, _, err = p.upperAt(v); err != nil {
+		return 0, 0, fmt.Errorf("maximize: %w", err)
+	}
+	return lo, hi, nil
 }
 
-// boundsAt is bounds, with the optima it found.
-func (p *program) boundsAt(v int) (lo, hi float64, at [][]float64, err error) {
+// upperAt maximizes variable v subject to A y = b, y ≥ 0, with the
+// optimum it found; +Inf (and no point) when v is unbounded.
+func (p *program) upperAt(v int) (float64, []float64, error) {
 	p.prepare()
 	vv := slices.Index(p.keep, v)
 	if vv < 0 {
-		return 0, math.Inf(1), nil, nil // a variable in no row is bounded only below
+		return math.Inf(1), nil, nil // a variable in no row is bounded only below
 	}
 	c := make([]float64, len(p.keep))
-	c[vv] = 1
-	minV, xMin, err := p.solveAt(c)
-	if err != nil {
-		return 0, 0, nil, fmt.Errorf("minimize: %w", err)
-	}
 	c[vv] = -1
-	negMax, xMax, err := p.solveAt(c)
-	switch {
-	case errors.Is(err, lp.ErrUnbounded):
-		return minV, math.Inf(1), [][]float64{xMin}, nil
-	case err != nil:
-		return 0, 0, nil, fmt.Errorf("maximize: %w", err)
+	negMax, x, err := p.solveAt(c)
+	if errors.Is(err, lp.ErrUnbounded) {
+		return math.Inf(1), nil, nil
 	}
-	return minV, -negMax, [][]float64{xMin, xMax}, nil
+	return -negMax, x, err
 }
 
 // solveAt is solve, with the optimum as a point over every variable of the

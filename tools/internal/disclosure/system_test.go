@@ -22,6 +22,7 @@ func row(s *System, name string, values ...int) (total int, parts []int) {
 }
 
 func TestAttackFindsALoneSuppressedCell(t *testing.T) {
+	t.Parallel()
 	var s System
 	_, parts := row(&s, "r", 3, 20, 30)
 	s.Cells[parts[0]].Suppressed = true
@@ -35,6 +36,7 @@ func TestAttackFindsALoneSuppressedCell(t *testing.T) {
 }
 
 func TestProtectARow(t *testing.T) {
+	t.Parallel()
 	var s System
 	_, parts := row(&s, "r", 3, 4, 40, 0, 55)
 	if err := s.Primary(11); err != nil {
@@ -55,6 +57,7 @@ func TestProtectARow(t *testing.T) {
 }
 
 func TestFrozenCellsCannotBeUsed(t *testing.T) {
+	t.Parallel()
 	var s System
 	total, parts := row(&s, "r", 3, 20)
 	s.Cells[parts[1]].Frozen, s.Cells[total].Frozen = true, true
@@ -99,6 +102,7 @@ func table(s *System, cells [][]int) {
 // the width, no published cell is between 1 and k−1, and zeros stay
 // published.
 func TestProtectProperty(t *testing.T) {
+	t.Parallel()
 	const k = 11
 	rng := rand.New(rand.NewPCG(1, 2))
 	for trial := range trials() {
@@ -146,6 +150,7 @@ func TestProtectProperty(t *testing.T) {
 }
 
 func TestBoundRelation(t *testing.T) {
+	t.Parallel()
 	// Force types: each at most the incidents with force; the parts need
 	// not add up, so a lone suppressed part is only bounded.
 	var s System

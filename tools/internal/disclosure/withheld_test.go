@@ -6,6 +6,7 @@ import "testing"
 // says how many records there are, not what any of them is. Once two of
 // its cells are shown as 0, the third holds all 3: a breach.
 func TestAWithheldCellIsABreachOnlyWhenProvablyNonzero(t *testing.T) {
+	t.Parallel()
 	build := func(shownZeros bool) *System {
 		s := &System{}
 		total := s.Add(Count{Key: "total", Value: 3, Exact: true})

@@ -6,6 +6,7 @@ import (
 )
 
 func TestOfUsesChicagoTime(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   time.Time
 		want string
@@ -25,6 +26,7 @@ func TestOfUsesChicagoTime(t *testing.T) {
 }
 
 func TestParseRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"2025-Q1", "2026-Q4", "2012-Q3"} {
 		q, err := Parse(s)
 		if err != nil {
@@ -45,6 +47,7 @@ func TestParseRoundTrip(t *testing.T) {
 }
 
 func TestRangeAndBounds(t *testing.T) {
+	t.Parallel()
 	qs := Range(Quarter{2025, 3}, Quarter{2026, 2})
 	want := []string{"2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2"}
 	if len(qs) != len(want) {

@@ -33,6 +33,7 @@ func publishedCells(p Period) []string {
 // total is small may be published, zeros included; and the year that
 // holds the quarter may not give it away by subtraction.
 func TestAOneRecordPeriodRevealsNoAttribute(t *testing.T) {
+	t.Parallel()
 	pub := run(t, tiny(map[string]int{"2025-Q1": 20, "2025-Q2": 1, "2025-Q3": 20, "2025-Q4": 20, "2026-Q1": 30, "2026-Q2": 25}))
 	for _, q := range []string{"2025-Q2"} {
 		if cells := publishedCells(visaPeriod(pub, q)); len(cells) > 0 {
@@ -70,6 +71,7 @@ func withVisas(d *delivery.Delivery, day time.Time, n int) *delivery.Delivery {
 // total, counting the months that have ended: a record of this month
 // changes nothing until the month ends.
 func TestTheProvisionalQuarterPublishesNoBreakdown(t *testing.T) {
+	t.Parallel()
 	june := time.Date(2026, 6, 2, 9, 0, 0, 0, period.Chicago)
 	var published []string
 	for _, n := range []int{1, 2} { // two nights, one June record apart
@@ -111,6 +113,7 @@ func TestTheProvisionalQuarterPublishesNoBreakdown(t *testing.T) {
 // 0, 1 to 10 or at least 11. Two closed quarters of 15 requests, one with
 // none decided and one with 3 decided, must show the same status.
 func TestTheMedianStatusHidesItsBase(t *testing.T) {
+	t.Parallel()
 	d := tiny(map[string]int{"2025-Q3": 20, "2026-Q2": 20})
 	fsys := d.FS.(fstest.MapFS)
 	var b strings.Builder

@@ -35,6 +35,7 @@ func publishSynth(t *testing.T, rows int, seed uint64) *Publication {
 // tables, narrows no suppressed count below the width, and nothing from 1
 // to k−1 is published.
 func TestAuditPassesOnPublications(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(9, 9))
 	for trial := range 6 {
 		rows := []int{8, 25, 60, 150, 400}[rng.IntN(5)]
@@ -69,6 +70,7 @@ func TestAuditPassesOnPublications(t *testing.T) {
 // TestAuditCatchesALeak undoes one complementary suppression and expects
 // the attacker to name the cell it then protected no more.
 func TestAuditCatchesALeak(t *testing.T) {
+	t.Parallel()
 	pub := publishSynth(t, 150, 3)
 	for ei, e := range pub.Exports {
 		sys := pub.Systems[e.Export]
@@ -109,6 +111,7 @@ func TestAuditCatchesALeak(t *testing.T) {
 // or with a status the toolkit never writes, is an error naming the cell,
 // in a total as in a breakdown.
 func TestAttackerRejectsMalformedTables(t *testing.T) {
+	t.Parallel()
 	n := 12
 	ok := Count{Count: &n, Status: Published}
 	for name, tc := range map[string]struct {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestCheckKeyRefusesWeakKeys(t *testing.T) {
+	t.Parallel()
 	for _, weak := range []string{
 		"", "k", "hunter2", "test-key-not-secret",
 		strings.Repeat("a", 63),                         // 252 bits of hex, and odd

@@ -35,6 +35,7 @@ func ptr(n int) *int { return &n }
 // custody. With it a reader pins the hidden transfers exactly; the audit,
 // which must be that reader, finds it.
 func TestTheReceivingAgencyRelationIsAttacked(t *testing.T) {
+	t.Parallel()
 	zero := ptr(0)
 	tables := detainerTables(30, map[string]map[string]*int{
 		"disposition":      {"TRANSFERRED_OTHER": zero}, // RELEASED, TRANSFERRED_FEDERAL, IN_CUSTODY hidden
@@ -63,6 +64,7 @@ func TestTheReceivingAgencyRelationIsAttacked(t *testing.T) {
 // counts (the publisher's system validates its relations against the true
 // values), and every publication passes the audit with the links in.
 func TestLinksHoldOnEveryDelivery(t *testing.T) {
+	t.Parallel()
 	dims, _ := Catalog()
 	links := 0
 	for _, d := range dims {

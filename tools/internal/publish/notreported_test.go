@@ -15,6 +15,7 @@ import (
 // records system certifies that there were none, it is not reported: no
 // period, a public note, and downloads that say not_reported.
 func TestAHeaderOnlyExportIsNotReported(t *testing.T) {
+	t.Parallel()
 	d := tiny(map[string]int{"2025-Q1": 12, "2026-Q1": 30})
 	pub := run(t, d)
 	byName := map[string]ExportInfo{}

@@ -94,6 +94,7 @@ func visaPeriod(pub *Publication, key string) Period {
 }
 
 func TestRunCountsSuppressesAndMeasures(t *testing.T) {
+	t.Parallel()
 	// Without a manifest, the latest record dates the delivery: 2026-Q3 is provisional.
 	pub := run(t, tiny(map[string]int{"2025-Q1": 12, "2025-Q4": 30, "2026-Q1": 4, "2026-Q2": 11, "2026-Q3": 30}))
 	// The open quarter counts only its months that have ended: on its
@@ -136,6 +137,7 @@ func TestRunCountsSuppressesAndMeasures(t *testing.T) {
 }
 
 func TestEveryPublicationPassesTheAudit(t *testing.T) {
+	t.Parallel()
 	pub := run(t, tiny(map[string]int{"2025-Q1": 12, "2025-Q2": 2, "2025-Q3": 25, "2025-Q4": 1, "2026-Q1": 40}))
 	for name, sys := range pub.Systems {
 		f, err := sys.AuditExact(11)
@@ -157,12 +159,14 @@ func TestEveryPublicationPassesTheAudit(t *testing.T) {
 }
 
 func TestRunRefusesWeakThreshold(t *testing.T) {
+	t.Parallel()
 	if _, _, err := Run(tiny(nil), Options{Threshold: 1, Key: testKey, Policy: fullPolicy()}); err == nil {
 		t.Error("threshold 1 accepted")
 	}
 }
 
 func TestPolicyIsAnAllowList(t *testing.T) {
+	t.Parallel()
 	p := Policy{"visa_certifications": {Dimensions: []string{"decision"}}}
 	pub, _, err := Run(tiny(map[string]int{"2026-Q1": 20}), Options{Threshold: 11, Key: testKey, Policy: p, Check: check.Options{Now: time.Now()}})
 	if err != nil {
@@ -190,6 +194,7 @@ func TestPolicyIsAnAllowList(t *testing.T) {
 }
 
 func TestWriteDirIsStable(t *testing.T) {
+	t.Parallel()
 	d := tiny(map[string]int{"2026-Q2": 15, "2026-Q3": 3})
 	write := func() map[string]string {
 		dir := t.TempDir()
@@ -225,6 +230,7 @@ func TestWriteDirIsStable(t *testing.T) {
 }
 
 func TestMedian(t *testing.T) {
+	t.Parallel()
 	h := make([]int, 20)
 	h[3], h[5], h[9] = 1, 2, 1 // 3 5 5 9
 	if m, n := median(h); m != 5 || n != 4 {
@@ -247,6 +253,7 @@ var testKey = []byte("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c
 // TestDictionaryFormsParse holds the forms the dictionary shows to the
 // parser, and its columns to the contract.
 func TestDictionaryFormsParse(t *testing.T) {
+	t.Parallel()
 	d := MakeDictionary(Meta{}, fullPolicy(), nil, 11, nil)
 	for _, f := range d.DatetimeForms {
 		if _, err := records.ParseDatetime(f); err != nil {
@@ -271,6 +278,7 @@ func TestDictionaryFormsParse(t *testing.T) {
 // TestComplianceMatchesCatalog holds the compliance page's front matter to
 // the catalog: every breakdown and measure it names exists, in its export.
 func TestComplianceMatchesCatalog(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile(filepath.Join("..", "..", "..", "content", "compliance.md"))
 	if err != nil {
 		t.Fatal(err)

@@ -72,6 +72,7 @@ func audited(t *testing.T, pub *Publication, releases Releases, step string) {
 // current tables and every superseded version, never narrows a suppressed
 // count below the width, and revisions never show a count they once hid.
 func TestReleasesWithLateRecordsProperty(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(7, 11))
 	for trial := range 2 { // a thin delivery and a fuller one
 		dir := filepath.Join(t.TempDir(), "d")

@@ -50,6 +50,7 @@ func visas(n, t int, late string) *delivery.Delivery {
 // fewer than k records; the audit of the release history finds nothing,
 // and catches the leak when a revision is planted that shows it.
 func TestARevisionAddingOneRecordRevealsNothing(t *testing.T) {
+	t.Parallel()
 	opt := Options{Threshold: 11, Key: testKey, Policy: visaPolicy(), Check: check.Options{Now: time.Now()}, Releases: Releases{}}
 	ro := opt
 	ro.Releasing = []string{"2026-Q1"}
@@ -130,6 +131,7 @@ func TestARevisionAddingOneRecordRevealsNothing(t *testing.T) {
 // as they are, 1 to k-1 included, while the protected breakdowns of the
 // same small quarter are withheld whole.
 func TestStatutoryFiguresAreExactAtAnySize(t *testing.T) {
+	t.Parallel()
 	opt := Options{Threshold: 11, Key: testKey, Policy: visaPolicy(), Check: check.Options{Now: time.Now()}, Releasing: everyPeriod()}
 	pub, rep, err := Run(visas(2, 1, ""), opt)
 	if err != nil {

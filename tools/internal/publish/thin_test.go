@@ -26,6 +26,7 @@ import (
 // files themselves; no protected breakdown describes fewer than k
 // records; and the attacker, over every table, narrows nothing.
 func TestThinProfileEndToEnd(t *testing.T) {
+	t.Parallel()
 	cfg, err := config.Load(filepath.Join("..", "..", "..", "config.yaml"), nil, nil)
 	if err != nil {
 		t.Fatal(err)

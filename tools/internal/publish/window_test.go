@@ -15,6 +15,7 @@ import (
 // reports them, and the publication's notes say how many, and from when
 // the tables count.
 func TestRecordsBeforeReportingAreNamed(t *testing.T) {
+	t.Parallel()
 	d := tiny(map[string]int{"2026-Q1": 20})
 	fsys := d.FS.(fstest.MapFS)
 	var b strings.Builder

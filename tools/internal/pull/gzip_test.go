@@ -19,6 +19,7 @@ import (
 // with the sha256 of its compressed bytes and the rows it holds; pull
 // checks both, from a folder and over HTTPS, and keeps the file as sent.
 func TestPullCarriesACompressedExport(t *testing.T) {
+	t.Parallel()
 	src := synthDir(t, 10, synth.DefaultExportedAt)
 	plain := filepath.Join(src, "detainer_log.csv")
 	b, err := os.ReadFile(plain)

@@ -44,6 +44,7 @@ func assertNothingOutside(t *testing.T, dirs ...string) {
 }
 
 func TestPullRefusesNamesThatLeaveTheFolder(t *testing.T) {
+	t.Parallel()
 	for _, name := range traversalNames {
 		t.Run(name, func(t *testing.T) {
 			src := synthDir(t, 10, synth.DefaultExportedAt)
@@ -83,6 +84,7 @@ func TestPullRefusesNamesThatLeaveTheFolder(t *testing.T) {
 }
 
 func TestPullRefusesLinksDevicesAndFIFOs(t *testing.T) {
+	t.Parallel()
 	for name, plant := range map[string]func(t *testing.T, p, outside string) error{
 		"link out of the folder": func(_ *testing.T, p, outside string) error { return os.Symlink(outside, p) },
 		"relative link out":      func(_ *testing.T, p, _ string) error { return os.Symlink("../outside.csv", p) },
@@ -136,6 +138,7 @@ func (endless) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestPullStopsWhenCancelledAndLeavesTheStore(t *testing.T) {
+	t.Parallel()
 	ts := httptest.NewTLSServer(endless{})
 	defer ts.Close()
 	store := t.TempDir()
@@ -160,6 +163,7 @@ func TestPullStopsWhenCancelledAndLeavesTheStore(t *testing.T) {
 }
 
 func TestPullRefusesAFileOverTheSizeLimit(t *testing.T) {
+	t.Parallel()
 	ts := httptest.NewTLSServer(endless{})
 	defer ts.Close()
 	store := t.TempDir()

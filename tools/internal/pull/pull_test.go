@@ -88,6 +88,7 @@ func fastOptions(store string) Options {
 }
 
 func TestPullOverHTTPAndNoOpSecondTime(t *testing.T) {
+	t.Parallel()
 	src := synthDir(t, 60, synth.DefaultExportedAt)
 	s := newServer(t, src)
 	s.token = "s3cret"
@@ -124,6 +125,7 @@ func TestPullOverHTTPAndNoOpSecondTime(t *testing.T) {
 }
 
 func TestPullNeedsTheToken(t *testing.T) {
+	t.Parallel()
 	s := newServer(t, synthDir(t, 10, synth.DefaultExportedAt))
 	s.token = "s3cret"
 	ts := httptest.NewServer(s)
@@ -140,6 +142,7 @@ func TestPullNeedsTheToken(t *testing.T) {
 }
 
 func TestPullRetriesServerErrorsAndDroppedConnections(t *testing.T) {
+	t.Parallel()
 	src := synthDir(t, 400, synth.DefaultExportedAt)
 	s := newServer(t, src)
 	s.fail5xx["manifest.json"] = 2
@@ -165,6 +168,7 @@ func TestPullRetriesServerErrorsAndDroppedConnections(t *testing.T) {
 }
 
 func TestPullGivesUpAfterAttempts(t *testing.T) {
+	t.Parallel()
 	s := newServer(t, synthDir(t, 10, synth.DefaultExportedAt))
 	s.drop["detainer_log.csv"] = 100
 	ts := httptest.NewServer(s)
@@ -178,6 +182,7 @@ func TestPullGivesUpAfterAttempts(t *testing.T) {
 }
 
 func TestPullRejectsWrongChecksum(t *testing.T) {
+	t.Parallel()
 	src := synthDir(t, 30, synth.DefaultExportedAt)
 	m := readManifest(t, src)
 	m.Files[1].SHA256 = strings.Repeat("ab", 32)
@@ -197,6 +202,7 @@ func TestPullRejectsWrongChecksum(t *testing.T) {
 }
 
 func TestPullRejectsWrongRowCount(t *testing.T) {
+	t.Parallel()
 	src := synthDir(t, 30, synth.DefaultExportedAt)
 	m := readManifest(t, src)
 	m.Files[0].Rows = 31
@@ -210,6 +216,7 @@ func TestPullRejectsWrongRowCount(t *testing.T) {
 }
 
 func TestPullOverTLSAndFromFolder(t *testing.T) {
+	t.Parallel()
 	src := synthDir(t, 20, synth.DefaultExportedAt)
 	ts := httptest.NewTLSServer(newServer(t, src))
 	defer ts.Close()
@@ -225,6 +232,7 @@ func TestPullOverTLSAndFromFolder(t *testing.T) {
 }
 
 func TestPullRefusesPlainHTTPBeyondLoopback(t *testing.T) {
+	t.Parallel()
 	for _, src := range []string{"http://records.example.org/d/", "http://10.0.0.5/d/", "https://user:pw@records.example.org/d/"} {
 		_, err := Pull(context.Background(), src, fastOptions(t.TempDir()))
 		if err == nil || strings.Contains(err.Error(), "pw") {
@@ -239,6 +247,7 @@ func TestPullRefusesPlainHTTPBeyondLoopback(t *testing.T) {
 }
 
 func TestPullKeepsNewestDeliveries(t *testing.T) {
+	t.Parallel()
 	store := t.TempDir()
 	opt := fastOptions(store)
 	opt.Keep = 2
@@ -263,6 +272,7 @@ func TestPullKeepsNewestDeliveries(t *testing.T) {
 }
 
 func TestPullShowsProgressForLargeFiles(t *testing.T) {
+	t.Parallel()
 	src := synthDir(t, 30_000, synth.DefaultExportedAt) // federal_incidents.csv is about 11 MB
 	var log bytes.Buffer
 	opt := fastOptions(t.TempDir())
@@ -307,6 +317,7 @@ func writeManifest(t *testing.T, dir string, m *delivery.Manifest) {
 }
 
 func TestLatestIsTheNewestDelivery(t *testing.T) {
+	t.Parallel()
 	store := t.TempDir()
 	if _, err := Latest(store); err == nil || !strings.Contains(err.Error(), "wco pull") {
 		t.Errorf("empty store: %v, want an error saying to pull first", err)

@@ -15,6 +15,7 @@ import (
 // TestRowsMatchContract holds each typed row to the contract: it decodes
 // every column that is not personal data, and no column that is.
 func TestRowsMatchContract(t *testing.T) {
+	t.Parallel()
 	rows := map[string][]string{
 		"detainer_log":        Columns[Detainer](),
 		"assistance_requests": Columns[Assistance](),
@@ -45,6 +46,7 @@ func TestRowsMatchContract(t *testing.T) {
 }
 
 func TestParseDatetimeForms(t *testing.T) {
+	t.Parallel()
 	want := time.Date(2026, 7, 3, 14, 5, 0, 0, period.Chicago)
 	wantSec := want.Add(9 * time.Second)
 	tests := []struct {
@@ -78,6 +80,7 @@ func TestParseDatetimeForms(t *testing.T) {
 }
 
 func TestParseScalars(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]bool{"Y": true, "yes": true, "True": true, "1": true, "n": false, "NO": false, "false": false, "0": false} {
 		v, ok, err := ParseFlag(in)
 		if err != nil || !ok || v != want {
@@ -125,6 +128,7 @@ func TestParseScalars(t *testing.T) {
 }
 
 func TestReaderStreamsTypedRows(t *testing.T) {
+	t.Parallel()
 	const file = "\xef\xbb\xbf Request_ID ,RECEIVED_AT,visa_type,Victim_Name,decision,decided_at,extra\r\n" +
 		"101.0,2026-01-05 09:00,u,\"Fakey \"\"Q\"\" Notreal\nsecond line\",certified,2026-02-01 10:00,x\r\n" +
 		"102,01/06/2026 3:30 PM,T,Dummy Person,PENDING,,y\r\n" +
@@ -164,6 +168,7 @@ func TestReaderStreamsTypedRows(t *testing.T) {
 }
 
 func TestReaderRenamesColumns(t *testing.T) {
+	t.Parallel()
 	const file = "ID,Date Received,Type,Outcome\nA1,2026-01-05 09:00,U,DENIED\n"
 	r, err := NewReader[Visa](strings.NewReader(file), Mapping{Rename: map[string]string{
 		"id": "request_id", "Date Received": "received_at", "TYPE": "visa_type", "outcome": "decision",
@@ -181,6 +186,7 @@ func TestReaderRenamesColumns(t *testing.T) {
 }
 
 func TestReaderReportsFieldStates(t *testing.T) {
+	t.Parallel()
 	const file = "request_id,received_at,visa_type,decision,decided_at\n7,2026-99-01 10:00,U,,\n"
 	r, err := NewReader[Visa](strings.NewReader(file), Mapping{})
 	if err != nil {
@@ -203,12 +209,14 @@ func TestReaderReportsFieldStates(t *testing.T) {
 }
 
 func TestReaderEmptyFile(t *testing.T) {
+	t.Parallel()
 	if _, err := NewReader[Visa](strings.NewReader(""), Mapping{}); !errors.Is(err, ErrEmptyFile) {
 		t.Errorf("empty file: %v", err)
 	}
 }
 
 func TestLayoutFromPattern(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ pattern, value, want string }{
 		{"DD.MM.YYYY HH:mm", "03.07.2026 14:05", "2026-07-03 14:05:00"},
 		{"YYYY/MM/DD hh:mm:ss A", "2026/07/03 02:05:09 PM", "2026-07-03 14:05:09"},
@@ -244,6 +252,7 @@ func TestLayoutFromPattern(t *testing.T) {
 }
 
 func TestParserMapping(t *testing.T) {
+	t.Parallel()
 	layout, _ := LayoutFromPattern("DD.MM.YYYY HH:mm")
 	p := &Parser{DatetimeLayouts: []string{layout}, BeatIsDistrict: true}
 	if got, err := p.Datetime("03.07.2026 14:05"); err != nil || got.Hour() != 14 {
@@ -264,6 +273,7 @@ func TestParserMapping(t *testing.T) {
 }
 
 func TestUTF8Scanner(t *testing.T) {
+	t.Parallel()
 	var s UTF8Scanner
 	s.Write([]byte("a,b\nc,\xc3")) // é split across writes
 	s.Write([]byte("\xa9\nline3\n"))
@@ -284,6 +294,7 @@ func TestUTF8Scanner(t *testing.T) {
 // TestEveryRowFieldHasAnAccessor: bindings panics on a field type without
 // an accessor; every typed row must bind.
 func TestEveryRowFieldHasAnAccessor(t *testing.T) {
+	t.Parallel()
 	bindings[Detainer](nil)
 	bindings[Assistance](nil)
 	bindings[Incident](nil)
@@ -294,6 +305,7 @@ func TestEveryRowFieldHasAnAccessor(t *testing.T) {
 // file column into two contract columns, both every time (it once kept
 // one of them, a different one on each run, in map order).
 func TestOneFileColumnFeedsSeveralContractColumns(t *testing.T) {
+	t.Parallel()
 	file := "REQ,WHEN,KIND,FROM,CRIME,OUTCOME\nV1,2026-03-02 10:00,U,ATTORNEY,OTHER,CERTIFIED\n"
 	m := Mapping{Columns: map[string]string{
 		"request_id": "REQ", "received_at": "WHEN", "decided_at": "when", "visa_type": "KIND",

@@ -41,6 +41,10 @@ type Site struct {
 	BaseURL string // when set, the address the site is built for, over config.yaml's
 	// Renderer renders the site; nil is Hugo.
 	Renderer Renderer
+	// DisableLanguages leaves languages out of the build (Hugo's
+	// disableLanguages), for a quicker render of what does not depend on
+	// the language: a published site always has them all.
+	DisableLanguages []string
 }
 
 // The subfolders of DataDir a build owns and replaces.
@@ -172,6 +176,9 @@ func (s *Stage) overlay() (string, error) {
 	cfg := map[string]any{"module": map[string]any{"mounts": mounts}}
 	if s.site.BaseURL != "" {
 		cfg["baseURL"] = s.site.BaseURL
+	}
+	if len(s.site.DisableLanguages) > 0 {
+		cfg["disableLanguages"] = s.site.DisableLanguages
 	}
 	if len(s.site.Params) > 0 {
 		cfg["params"] = s.site.Params

@@ -32,6 +32,7 @@ func read(t *testing.T, path string) string {
 }
 
 func TestCommitSwapsInPlace(t *testing.T) {
+	t.Parallel()
 	s := testSite(t)
 	write(t, filepath.Join(s.DataDir, "current", "old.json"), "old")
 	write(t, filepath.Join(s.DataDir, "releases", "r.json"), "kept")
@@ -64,6 +65,7 @@ func TestCommitSwapsInPlace(t *testing.T) {
 }
 
 func TestSwapByRenameRestoresOnFailure(t *testing.T) {
+	t.Parallel()
 	s := testSite(t)
 	write(t, filepath.Join(s.DataDir, "current", "a.json"), "old")
 	write(t, filepath.Join(s.PublicDir, "index.html"), "old")
@@ -83,6 +85,7 @@ func TestSwapByRenameRestoresOnFailure(t *testing.T) {
 }
 
 func TestPublishKeepsTheSite(t *testing.T) {
+	t.Parallel()
 	s := testSite(t)
 	first, _ := s.NewStage()
 	write(t, filepath.Join(first.PublicDir(), "index.html"), "site")
@@ -103,6 +106,7 @@ func TestPublishKeepsTheSite(t *testing.T) {
 }
 
 func TestOneBuildAtATime(t *testing.T) {
+	t.Parallel()
 	s := testSite(t)
 	first, err := s.NewStage()
 	if err != nil {
@@ -120,6 +124,7 @@ func TestOneBuildAtATime(t *testing.T) {
 }
 
 func TestHugoMessagesDropStackTraces(t *testing.T) {
+	t.Parallel()
 	out := "Start building\ngoroutine 1 [running]:\n  runtime/debug.Stack()\n ERROR failed: template x\nTotal in 5 ms\n"
 	if got := hugoMessages(out); got != "ERROR failed: template x" {
 		t.Errorf("hugoMessages = %q", got)

@@ -13,6 +13,7 @@ import (
 )
 
 func TestWrittenColumnsMatchContract(t *testing.T) {
+	t.Parallel()
 	written := map[string]any{
 		"detainer_log":        detainerRow{},
 		"assistance_requests": assistanceRow{},
@@ -35,6 +36,7 @@ func TestWrittenColumnsMatchContract(t *testing.T) {
 }
 
 func TestWriteIsDeterministic(t *testing.T) {
+	t.Parallel()
 	a, b := t.TempDir(), t.TempDir()
 	opt := Options{Rows: 300, Seed: 7}
 	if _, err := Write(a, opt); err != nil {
@@ -64,6 +66,7 @@ func TestWriteIsDeterministic(t *testing.T) {
 }
 
 func TestWriteEmptyExportsKeepHeaders(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if _, err := Write(dir, Options{Rows: 0, Seed: 1}); err != nil {
 		t.Fatal(err)
@@ -78,6 +81,7 @@ func TestWriteEmptyExportsKeepHeaders(t *testing.T) {
 }
 
 func TestCanariesAreUnique(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if _, err := Write(dir, Options{Rows: 500, Seed: 3}); err != nil {
 		t.Fatal(err)

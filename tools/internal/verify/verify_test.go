@@ -148,6 +148,7 @@ func hasBrowser() bool {
 }
 
 func TestResolve(t *testing.T) {
+	t.Parallel()
 	s := &site{basePath: "/transparency/", host: "example.org"}
 	for _, c := range []struct {
 		page, ref, file string
@@ -172,6 +173,7 @@ func TestResolve(t *testing.T) {
 }
 
 func TestLinks(t *testing.T) {
+	t.Parallel()
 	needs(t, "go")
 	wantClean(t, links(context.Background(), openFixture(t, nil)))
 	r := links(context.Background(), openFixture(t, map[string]string{
@@ -183,6 +185,7 @@ func TestLinks(t *testing.T) {
 }
 
 func TestLinksUnderABasePath(t *testing.T) {
+	t.Parallel()
 	needs(t, "go")
 	opt := fixture(t, nil)
 	opt.BaseURL = "https://example.org/transparency/"
@@ -205,6 +208,7 @@ func TestLinksUnderABasePath(t *testing.T) {
 }
 
 func TestHTMLValidity(t *testing.T) {
+	t.Parallel()
 	needs(t, "java", "npm")
 	r := htmlValidity(context.Background(), openFixture(t, nil))
 	wantClean(t, r)
@@ -220,6 +224,7 @@ func TestHTMLValidity(t *testing.T) {
 }
 
 func TestHosts(t *testing.T) {
+	t.Parallel()
 	wantClean(t, hosts(context.Background(), openFixture(t, nil)))
 	r := hosts(context.Background(), openFixture(t, map[string]string{
 		"reports/index.html": strings.Replace(htmlPage("en", "Reports", `<img src="https://tracker.example.net/p.gif" alt=""><form action="https://forms.example.net/"></form>`),
@@ -238,6 +243,7 @@ func TestHosts(t *testing.T) {
 }
 
 func TestPrivacy(t *testing.T) {
+	t.Parallel()
 	wantClean(t, privacy(context.Background(), openFixture(t, nil)))
 	s := openFixture(t, map[string]string{
 		"reports/index.html": htmlPage("en", "Reports", `<p>Call 312-555-0142 or write to jane.doe@example.com</p>`),
@@ -266,6 +272,7 @@ func TestPrivacy(t *testing.T) {
 }
 
 func TestBudget(t *testing.T) {
+	t.Parallel()
 	wantClean(t, budget(context.Background(), openFixture(t, nil)))
 	big := strings.Repeat("<p>A long table of numbers.</p>\n", 2200)
 	r := budget(context.Background(), openFixture(t, map[string]string{
@@ -279,6 +286,7 @@ func TestBudget(t *testing.T) {
 }
 
 func TestStructure(t *testing.T) {
+	t.Parallel()
 	wantClean(t, structure(context.Background(), openFixture(t, nil)))
 	r := structure(context.Background(), openFixture(t, map[string]string{
 		"es/404.html": "",
@@ -305,6 +313,7 @@ func TestStructure(t *testing.T) {
 // TestBrowse: axe-core finds WCAG violations and the network log finds a
 // request to another host, each named by page and rule.
 func TestBrowse(t *testing.T) {
+	t.Parallel()
 	needs(t, "chromium", "npm")
 	a11y, netw := browse(context.Background(), openFixture(t, nil))
 	wantClean(t, a11y)
@@ -330,6 +339,7 @@ func TestBrowse(t *testing.T) {
 }
 
 func TestCount(t *testing.T) {
+	t.Parallel()
 	for n, want := range map[int]string{0: "0 pages", 1: "1 page", 999: "999 pages", 18351: "18,351 pages", 1234567: "1,234,567 pages"} {
 		if got := count(n, "page"); got != want {
 			t.Errorf("count(%d) = %q, want %q", n, got, want)
@@ -338,6 +348,7 @@ func TestCount(t *testing.T) {
 }
 
 func TestReportNamesPageAndRule(t *testing.T) {
+	t.Parallel()
 	var b bytes.Buffer
 	failed, err := WriteReport(&b, []Result{
 		{Check: "links", Checked: "280 pages"},
@@ -359,6 +370,7 @@ func TestReportNamesPageAndRule(t *testing.T) {
 // TestRun: the whole run over the good fixture passes every check, in the
 // reported order.
 func TestRun(t *testing.T) {
+	t.Parallel()
 	needs(t, "go", "java", "npm", "chromium")
 	results, err := Run(context.Background(), fixture(t, nil))
 	if err != nil {
