@@ -302,7 +302,6 @@ func TestMaxInvalidRows(t *testing.T) {
 	}
 }
 
-
 // TestBuildIsDeterministic: building the sample again, into other folders,
 // gives the same data files, downloads and site, byte for byte (Hugo
 // included; the pipeline's own determinism is tested in its package).

@@ -243,8 +243,10 @@ type recorder struct {
 	errs []string
 }
 
-func (r *recorder) Helper()                       {}
-func (r *recorder) Errorf(format string, a ...any) { r.errs = append(r.errs, fmt.Sprintf(format, a...)) }
+func (r *recorder) Helper() {}
+func (r *recorder) Errorf(format string, a ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, a...))
+}
 
 // TestAssertNoLeakFindsPlantedValues: the leak scan finds a personal-data
 // line of the delivery in any letter case, and the canary, wherever they are.

@@ -46,13 +46,14 @@ func TestVerifyStopsABuildWithDefects(t *testing.T) {
 	edit("explainers/index.html", `<link rel="stylesheet" href="/`, `<link rel="stylesheet" href="https://cdn.example.net/`)
 	os.Remove(filepath.Join(public, "es", "404.html"))
 
-	// Every check reads the whole site; the browser visits the pages with
-	// defects and the home page (.ci/run's wco verify visits every page).
+	// Every check reads the whole site; the validator and the browser open
+	// the pages with defects and the home page (.ci/run's wco verify opens
+	// every page).
 	cfg := testConfig(t)
 	results, err := verify.Run(context.Background(), verify.Options{
 		Public: public, Data: o.data, BaseURL: cfg.BaseURL, Languages: cfg.Languages,
 		PageBudget: cfg.Verify.PageBudgetKB * 1024, Repo: repoRoot(t),
-		Browse: []string{"index.html", "reports/2026-q3/index.html", "explainers/index.html"},
+		Pages: []string{"index.html", "reports/2026-q3/index.html", "explainers/index.html"},
 	})
 	if err != nil {
 		t.Fatal(err)

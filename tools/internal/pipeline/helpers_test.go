@@ -188,4 +188,3 @@ func readFile(t testing.TB, path string) string {
 	}
 	return string(b)
 }
-

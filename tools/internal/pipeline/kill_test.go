@@ -85,7 +85,7 @@ func TestKillAtAnyMomentLeavesAWholeSet(t *testing.T) {
 	current := 0
 	rng := rand.New(rand.NewPCG(4, 2))
 	outcomes := map[string]int{}
-	for i := range 16 {
+	for i := range 12 {
 		next := 1 - current
 		cmd := exec.Command(exe, "-test.run=^$")
 		cmd.Env = append(os.Environ(), childBuild+"="+deliveries[next]+"\n"+o.data+"\n"+o.public)
@@ -120,7 +120,7 @@ func TestKillAtAnyMomentLeavesAWholeSet(t *testing.T) {
 			t.Fatalf("kill %d left outputs that are neither the previous nor the new set (%d files)", i, len(got))
 		}
 	}
-	t.Logf("after 16 builds of about %v each, killed at random moments: %v", took.Round(time.Millisecond), outcomes)
+	t.Logf("after 12 builds of about %v each, killed at random moments: %v", took.Round(time.Millisecond), outcomes)
 	if outcomes["previous set"] == 0 || outcomes["new set"] == 0 {
 		t.Errorf("the kills did not land both before and after the switch: %v", outcomes)
 	}

@@ -73,10 +73,20 @@ func audited(t *testing.T, pub *Publication, releases Releases, step string) {
 // count below the width, and revisions never show a count they once hid.
 func TestReleasesWithLateRecordsProperty(t *testing.T) {
 	t.Parallel()
-	rng := rand.New(rand.NewPCG(7, 11))
-	for trial := range 2 { // a thin delivery and a fuller one
+	seeds := rand.New(rand.NewPCG(7, 11))
+	for trial := range 2 { // a thin delivery and a fuller one, side by side
+		seed, rng := seeds.Uint64(), rand.New(rand.NewPCG(seeds.Uint64(), 11))
+		t.Run([]string{"thin", "fuller"}[trial], func(t *testing.T) {
+			t.Parallel()
+			releasesWithLateRecords(t, trial, []int{40, 120}[trial], seed, rng)
+		})
+	}
+}
+
+func releasesWithLateRecords(t *testing.T, trial, rows int, seed uint64, rng *rand.Rand) {
+	{
 		dir := filepath.Join(t.TempDir(), "d")
-		if _, err := synth.Write(dir, synth.Options{Rows: []int{40, 120}[trial], Seed: rng.Uint64()}); err != nil {
+		if _, err := synth.Write(dir, synth.Options{Rows: rows, Seed: seed}); err != nil {
 			t.Fatal(err)
 		}
 		opt := Options{Threshold: 11, Key: testKey, Policy: fullPolicy(), Check: check.Options{Now: time.Now()}, Releases: Releases{}}

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -48,15 +47,9 @@ func browse(ctx context.Context, s *site) (a11y, netw Result) {
 		a11y.Err, netw.Err = err, err
 		return a11y, netw
 	}
-	visit := s.pages
-	if s.Browse != nil {
-		visit = nil
-		for _, p := range s.Browse {
-			if !slices.Contains(s.pages, p) {
-				return fail(fmt.Errorf("no page %s to visit", p))
-			}
-			visit = append(visit, p)
-		}
+	visit, err := s.opened()
+	if err != nil {
+		return fail(err)
 	}
 	chromium, err := browser.Find(s.Chromium)
 	if err != nil {

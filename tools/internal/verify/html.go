@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -93,7 +94,11 @@ func htmlValidity(ctx context.Context, s *site) Result {
 	if err != nil {
 		return Result{Err: fmt.Errorf("java is not installed (apt-get install default-jre-headless): the Nu HTML Checker runs on it")}
 	}
-	files := append([]string{}, s.pages...)
+	pages, err := s.opened()
+	if err != nil {
+		return Result{Err: err}
+	}
+	files := slices.Clone(pages)
 	sheets, _ := filepath.Glob(filepath.Join(s.root, "css", "*.css"))
 	for _, f := range sheets {
 		rel, _ := filepath.Rel(s.root, f)
@@ -121,7 +126,7 @@ func htmlValidity(ctx context.Context, s *site) Result {
 	if err := json.Unmarshal(out, &report); err != nil {
 		return Result{Err: fmt.Errorf("read the Nu HTML Checker's report: %v: %.300s", err, stderr.String())}
 	}
-	r := Result{Checked: fmt.Sprintf("%s, %s", count(len(s.pages), "page"), count(len(sheets), "stylesheet"))}
+	r := Result{Checked: fmt.Sprintf("%s, %s", count(len(pages), "page"), count(len(sheets), "stylesheet"))}
 	for _, m := range report.Messages {
 		if m.Type != "error" && m.SubType != "fatal" {
 			continue

@@ -67,10 +67,11 @@ type Options struct {
 	// Only names the checks to run, for callers that need a few (the
 	// tests); nil runs every check, as wco verify always does.
 	Only []string
-	// Browse names the pages the browser visits (accessibility and
-	// network), for callers that need a few (the tests); nil visits every
-	// page, as wco verify always does. Every other check reads every page.
-	Browse []string
+	// Pages limits the checks that open pages one by one in a validator
+	// or a browser (html, accessibility, network) to these pages, for
+	// callers that need a few (the tests); nil opens every page, as wco
+	// verify always does. Every other check reads every page.
+	Pages []string
 }
 
 // Finding is one problem: on which page (or file), by which rule, and what.
@@ -190,6 +191,20 @@ func open(opt Options) (*site, error) {
 	}
 	slices.Sort(s.pages)
 	return s, nil
+}
+
+// opened is the pages the validator and the browser open: Options.Pages,
+// each of which must exist, or every page.
+func (s *site) opened() ([]string, error) {
+	if s.Pages == nil {
+		return s.pages, nil
+	}
+	for _, p := range s.Pages {
+		if !slices.Contains(s.pages, p) {
+			return nil, fmt.Errorf("the site has no page %s to check", p)
+		}
+	}
+	return s.Pages, nil
 }
 
 // prefix is the folder a language's pages are in: "" for the default.

@@ -210,12 +210,8 @@ func TestLinksUnderABasePath(t *testing.T) {
 func TestHTMLValidity(t *testing.T) {
 	t.Parallel()
 	needs(t, "java", "npm")
-	r := htmlValidity(context.Background(), openFixture(t, nil))
-	wantClean(t, r)
-	if !strings.Contains(r.Checked, "5 pages") {
-		t.Errorf("checked %q", r.Checked)
-	}
-	r = htmlValidity(context.Background(), openFixture(t, map[string]string{
+	// The clean fixture passes in TestRun.
+	r := htmlValidity(context.Background(), openFixture(t, map[string]string{
 		"reports/index.html": htmlPage("en", "Reports", `<p id="x">one</p><p id="x">two</p><ul><p>not a list item</p></ul>`),
 		"css/main.css":       "body { colour: red; }\n",
 	}))
@@ -315,16 +311,11 @@ func TestStructure(t *testing.T) {
 func TestBrowse(t *testing.T) {
 	t.Parallel()
 	needs(t, "chromium", "npm")
-	a11y, netw := browse(context.Background(), openFixture(t, nil))
-	wantClean(t, a11y)
-	wantClean(t, netw)
-	if !strings.Contains(netw.Checked, "5 pages") {
-		t.Errorf("network checked %q", netw.Checked)
-	}
+	// The clean fixture passes in TestRun.
 	noCSP := func(s string) string {
 		return strings.Replace(s, `<meta http-equiv="Content-Security-Policy"`, `<meta name="no-policy"`, 1)
 	}
-	a11y, netw = browse(context.Background(), openFixture(t, map[string]string{
+	a11y, netw := browse(context.Background(), openFixture(t, map[string]string{
 		"reports/index.html": htmlPage("en", "Reports", `<img src="/chart.png"><p><a href="/"></a></p>`),
 		"es/index.html":      noCSP(htmlPage("es", "Inicio", `<img src="http://tracker.invalid/p.gif" alt=""><img src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7" alt="">`)),
 	}))
@@ -380,6 +371,9 @@ func TestRun(t *testing.T) {
 	for _, r := range results {
 		names = append(names, r.Check)
 		wantClean(t, r)
+		if (r.Check == "html" || r.Check == "network" || r.Check == "accessibility") && !strings.Contains(r.Checked, "5 pages") {
+			t.Errorf("%s checked %q, want the fixture's 5 pages", r.Check, r.Checked)
+		}
 	}
 	if strings.Join(names, " ") != "links html hosts privacy budget structure accessibility network" {
 		t.Errorf("checks %v", names)
