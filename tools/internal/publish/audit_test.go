@@ -67,44 +67,47 @@ func TestAuditPassesOnPublications(t *testing.T) {
 	}
 }
 
-// TestAuditCatchesALeak undoes one complementary suppression and expects
-// the attacker to name the cell it then protected no more.
+// TestAuditCatchesALeak builds the case it needs: a quarter of 30 records
+// whose breakdown shows 17 and hides 6 and 7. The attacker learns only
+// that the two hidden cells add up to 13, so each lies in [1, 12], as wide
+// as the threshold; once one is shown, the other is exactly determined,
+// and the audit must say so.
 func TestAuditCatchesALeak(t *testing.T) {
 	t.Parallel()
-	pub := publishSynth(t, 150, 3)
-	for ei, e := range pub.Exports {
-		sys := pub.Systems[e.Export]
-		for pi, p := range e.Periods {
-			for bi, b := range p.Breakdowns {
-				var sup []int
-				for ci, c := range b.Cells {
-					if c.Status == Suppressed {
-						sup = append(sup, ci)
-					}
-				}
-				if b.Multi || len(sup) != 2 || p.Total.Status != Published {
-					continue
-				}
-				// Publish the first of exactly two suppressed cells, with its true value.
-				c := &pub.Exports[ei].Periods[pi].Breakdowns[bi].Cells[sup[0]]
-				i, _ := sys.Lookup(CellKey(e.Export, p.Period, b.Dimension, c.Value))
-				v := sys.Cells[i].Value
-				c.Count = Count{Count: &v, Status: Published}
-				other := CellKey(e.Export, p.Period, b.Dimension, b.Cells[sup[1]].Value)
-				reports, err := Audit(pub.Exports[ei:ei+1], 11)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, f := range reports[0].Findings {
-					if f.Key == other && strings.Contains(f.String(), "exactly determined") {
-						return
-					}
-				}
-				t.Fatalf("publishing %s: the audit did not find %s determined: %v", c.Value, other, reports[0].Findings)
-			}
+	n := func(v int) *int { return &v }
+	tables := func(shown bool) []ExportTables {
+		first := Count{Status: Suppressed}
+		if shown {
+			first = Count{Count: n(6), Status: Published}
 		}
+		return []ExportTables{{Export: "detainer_log", Periods: []Period{{
+			Period: "2026-Q2", Kind: "quarter", Year: 2026, Quarter: 2,
+			Total: Count{Count: n(30), Status: Published},
+			Breakdowns: []Breakdown{{Dimension: "request_type", Cells: []Cell{
+				{Value: "DETAINER", Count: Count{Count: n(17), Status: Published}},
+				{Value: "ADMIN_WARRANT", Count: first},
+				{Value: "NOTIFICATION", Count: Count{Status: Suppressed}},
+			}}},
+		}}}}
 	}
-	t.Skip("no breakdown with exactly two suppressed cells to undo")
+	reports, err := Audit(tables(false), 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reports) != 1 || reports[0].Suppressed != 2 || len(reports[0].Findings) != 0 {
+		t.Fatalf("two cells hiding 13 between them: %+v", reports)
+	}
+	if reports[0].Narrowest != 11 {
+		t.Errorf("each hidden cell lies in [1, 12]: narrowest range %v, want 11", reports[0].Narrowest)
+	}
+	reports, err = Audit(tables(true), 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := CellKey("detainer_log", "2026-Q2", "request_type", "NOTIFICATION")
+	if len(reports[0].Findings) != 1 || reports[0].Findings[0].Key != other || !strings.Contains(reports[0].Findings[0].String(), "exactly determined") {
+		t.Fatalf("one of the two shown: the audit must find %s exactly determined: %v", other, reports[0].Findings)
+	}
 }
 
 // TestAttackerRejectsMalformedTables: a cell published without its count,
