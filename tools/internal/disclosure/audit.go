@@ -9,7 +9,6 @@ import (
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/optimize/convex/lp"
 )
 
 // Interval is what an attacker can learn of a suppressed cell: its least
@@ -344,7 +343,7 @@ type program struct {
 
 	keep  []int      // columns some row uses
 	dense *mat.Dense // A over those columns
-	basis []int      // a feasible basis, once one is known
+	tab   *tableau   // the simplex at the last optimum, once there is one
 }
 
 // program builds the component's linear system.
@@ -484,7 +483,11 @@ func (p *program) interior() []float64 {
 	if r, cols := dense.Dims(); r > cols {
 		return p.y0
 	}
-	_, x, err := lp.Simplex(c, dense, b, 1e-10, nil)
+	tab, err := newTableau(denseRows(dense), b, len(keep))
+	if err != nil {
+		return p.y0
+	}
+	_, x, err := tab.solve(c)
 	if err != nil {
 		return p.y0
 	}
@@ -604,7 +607,7 @@ func (p *program) upperAt(v int) (float64, []float64, error) {
 	c := make([]float64, len(p.keep))
 	c[vv] = -1
 	negMax, x, err := p.solveAt(c)
-	if errors.Is(err, lp.ErrUnbounded) {
+	if errors.Is(err, errUnbounded) {
 		return math.Inf(1), nil, nil
 	}
 	return -negMax, x, err
@@ -666,8 +669,8 @@ func nonZeroColumns(a *mat.Dense) ([]int, *mat.Dense) {
 }
 
 // solve runs the simplex. All of a component's programs share one feasible
-// region, so the first solution's basis starts the others, sparing the
-// simplex its costly search for a first basis.
+// region, so each starts from the optimum of the one before, sparing the
+// simplex its search for a first basis and most of its pivots.
 func (p *program) solve(c []float64) (float64, error) {
 	f, _, err := p.solveX(c)
 	return f, err
@@ -679,66 +682,24 @@ func (p *program) solveX(c []float64) (float64, []float64, error) {
 	if m > n {
 		return 0, nil, errors.New("more independent relations than unknowns: the published numbers are inconsistent")
 	}
-	if p.basis != nil {
-		if f, x, err := simplexFrom(c, p.dense, p.b, p.basis); err == nil || errors.Is(err, lp.ErrUnbounded) {
-			return f, x, err
+	if p.tab == nil {
+		tab, err := newTableau(denseRows(p.dense), p.b, n)
+		if err != nil {
+			return 0, nil, err
 		}
+		p.tab = tab
 	}
-	f, x, err := lp.Simplex(c, p.dense, p.b, 1e-10, nil)
-	if err == nil && p.basis == nil {
-		p.basis = basisOf(p.dense, x)
-	}
-	return f, x, err
+	return p.tab.solve(c)
 }
 
-// simplexFrom runs the simplex from a known basis; gonum panics on a basis
-// that is not feasible, which rounding could cause, so that is an error.
-func simplexFrom(c []float64, A *mat.Dense, b []float64, basis []int) (f float64, x []float64, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("warm start refused: %v", r)
-		}
-	}()
-	return lp.Simplex(c, A, b, 1e-10, basis)
-}
-
-// basisOf returns a basis (m independent columns) holding the positive
-// entries of the vertex x, completed with further independent columns, or
-// nil if there is none.
-func basisOf(A *mat.Dense, x []float64) []int {
-	m, n := A.Dims()
-	var basis []int
-	var q [][]float64 // orthonormal span of the chosen columns
-	try := func(j int) bool {
-		v := make([]float64, m)
-		mat.Col(v, j, A)
-		for _, u := range q {
-			floats.AddScaled(v, -floats.Dot(u, v), u)
-		}
-		norm := floats.Norm(v, 2)
-		if norm < 1e-8 {
-			return false
-		}
-		floats.Scale(1/norm, v)
-		q = append(q, v)
-		basis = append(basis, j)
-		return true
+// denseRows copies a's rows.
+func denseRows(a *mat.Dense) [][]float64 {
+	m, _ := a.Dims()
+	out := make([][]float64, m)
+	for i := range m {
+		out[i] = slices.Clone(a.RawRowView(i))
 	}
-	for j := range n {
-		if x[j] > 1e-9 && !try(j) {
-			return nil // not a vertex: leave it to the simplex
-		}
-	}
-	for j := 0; j < n && len(basis) < m; j++ {
-		if x[j] <= 1e-9 {
-			try(j)
-		}
-	}
-	if len(basis) != m {
-		return nil
-	}
-	slices.Sort(basis)
-	return basis
+	return out
 }
 
 // independentRows drops rows that are linear combinations of others (the
