@@ -8,8 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
@@ -46,14 +49,58 @@ func serve(t *testing.T, dir string) string {
 
 // browser starts Debian's Chromium with the project's flags and returns a
 // context to open tabs in.
+var (
+	browserOnce sync.Once
+	browserCtx  context.Context
+	browserStop func()
+	browserErr  error
+)
+
+// browser is one Chromium for every test of the package, stopped by
+// TestMain; each test opens its own tabs in it.
 func browser(t *testing.T, chromium string) context.Context {
 	t.Helper()
-	ctx, stop, err := wcobrowser.Start(context.Background(), chromium)
-	if err != nil {
-		t.Fatal(err)
+	browserOnce.Do(func() {
+		browserCtx, browserStop, browserErr = wcobrowser.Start(context.Background(), chromium)
+	})
+	if browserErr != nil {
+		t.Fatal(browserErr)
 	}
-	t.Cleanup(stop)
-	return ctx
+	return browserCtx
+}
+
+// openPage opens url in tab at a viewport of width × height, with the
+// browser's log on (consoleOf records it).
+func openPage(tab context.Context, width, height int64, url string) error {
+	if err := chromedp.Do(tab); err != nil {
+		return err
+	}
+	if _, err := chromedp.Call(tab, cdplog.Enable, cdp.Empty{}); err != nil {
+		return err
+	}
+	return chromedp.Do(tab, chromedp.EmulateViewport(width, height), chromedp.Navigate(url))
+}
+
+// consoleOf opens a tab in the browser that records, in *messages, every
+// console message, uncaught exception and browser log entry (such as a
+// blocked request or a Content-Security-Policy violation) of its page.
+func consoleOf(ctx context.Context, messages *[]string) (context.Context, context.CancelFunc) {
+	var mu sync.Mutex
+	add := func(m string) {
+		mu.Lock()
+		*messages = append(*messages, m)
+		mu.Unlock()
+	}
+	return chromedp.NewContext(ctx, chromedp.WithListener(func(ev any) {
+		switch ev := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			add(fmt.Sprintf("console.%s", ev.Type))
+		case *runtime.EventExceptionThrown:
+			add(ev.ExceptionDetails.Text)
+		case *cdplog.EventEntryAdded:
+			add(fmt.Sprintf("%s %s: %s %s", ev.Entry.Source, ev.Entry.Level, ev.Entry.Text, ev.Entry.URL))
+		}
+	}))
 }
 
 // glyphCheck lists the characters of the page's text that the browser
@@ -112,15 +159,8 @@ func TestEveryLanguageRendersInBrowser(t *testing.T) {
 		for _, page := range []string{"/", "/explainers/history/"} {
 			url := base + l.prefix + page
 			var console []string
-			tab, cancel := chromedp.NewContext(ctx, chromedp.WithListener(func(ev any) {
-				switch ev := ev.(type) {
-				case *runtime.EventConsoleAPICalled:
-					console = append(console, fmt.Sprintf("console.%s", ev.Type))
-				case *runtime.EventExceptionThrown:
-					console = append(console, ev.ExceptionDetails.Text)
-				}
-			}))
-			err := chromedp.Do(tab, chromedp.EmulateViewport(375, 800), chromedp.Navigate(url))
+			tab, cancel := consoleOf(ctx, &console)
+			err := openPage(tab, 375, 800, url)
 			var r glyphResult
 			if err == nil {
 				r, err = chromedp.Run(tab, chromedp.Evaluate[glyphResult](glyphCheck))

@@ -17,6 +17,9 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	code := m.Run()
+	if browserStop != nil {
+		browserStop()
+	}
 	if sampleDir != "" {
 		os.RemoveAll(sampleDir)
 	}

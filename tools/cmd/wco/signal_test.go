@@ -20,7 +20,7 @@ func TestSignalsStopCommandsCleanly(t *testing.T) {
 	bin, env := wcoProgram(t)
 	cfg := filepath.Join(repoRoot(t), "config.yaml")
 	small := synthDelivery(t, 200, 3)
-	big := synthDelivery(t, 120_000, 4) // checked in about 2 s: the signal comes at 0.4 s
+	big := synthDelivery(t, 60_000, 4) // read in about 1.2 s: the signal comes at 0.3 s
 	o := newOutputs(t)
 	if _, stderr, err := wco(t, "publish", "--config", cfg, "--source", small, "--data", o.data); err != nil {
 		t.Fatalf("publish: %v\n%s", err, stderr)
@@ -40,7 +40,7 @@ func TestSignalsStopCommandsCleanly(t *testing.T) {
 				if err := cmd.Start(); err != nil {
 					t.Fatal(err)
 				}
-				time.Sleep(400 * time.Millisecond)
+				time.Sleep(300 * time.Millisecond)
 				sent := time.Now()
 				cmd.Process.Signal(sig)
 				done := make(chan error, 1)
