@@ -98,6 +98,11 @@ func consoleOf(ctx context.Context, messages *[]string) (context.Context, contex
 		case *runtime.EventExceptionThrown:
 			add(ev.ExceptionDetails.Text)
 		case *cdplog.EventEntryAdded:
+			// Chromium asks every site for /favicon.ico on its own; the
+			// site has none and its pages link to none.
+			if strings.HasSuffix(ev.Entry.URL, "/favicon.ico") {
+				return
+			}
 			add(fmt.Sprintf("%s %s: %s %s", ev.Entry.Source, ev.Entry.Level, ev.Entry.Text, ev.Entry.URL))
 		}
 	}))

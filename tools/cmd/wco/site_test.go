@@ -233,11 +233,7 @@ func TestBrowserRendersWithoutErrors(t *testing.T) {
 				t.Fatalf("chromium %s at %d: %v", page, width, err)
 			}
 			for _, m := range console {
-				// Chromium asks every site for /favicon.ico on its own; the
-				// site has none and its pages link to none.
-				if !strings.HasSuffix(m, "/favicon.ico") {
-					t.Errorf("%s at %d px: console: %s", page, width, m)
-				}
+				t.Errorf("%s at %d px: console: %s", page, width, m)
 			}
 			if len(png) < 10_000 {
 				t.Errorf("%s at %d px: no screenshot (%d bytes)", page, width, len(png))
