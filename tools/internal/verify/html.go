@@ -104,7 +104,12 @@ func htmlValidity(ctx context.Context, s *site) Result {
 		rel, _ := filepath.Rel(s.root, f)
 		files = append(files, filepath.ToSlash(rel))
 	}
-	args := []string{"-jar", filepath.Join(modules, "vnu-jar", "build", "dist", "vnu.jar"),
+	// One short run of the checker: the quick compiler alone and the
+	// serial collector halve its CPU time (16 s to 7.5 s over the sample
+	// site's 290 pages); that compiler's deeper stack frames need a larger
+	// thread stack than the checker's 512 KB minimum.
+	args := []string{"-Xss2m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+		"-jar", filepath.Join(modules, "vnu-jar", "build", "dist", "vnu.jar"),
 		"--errors-only", "--also-check-css", "--format", "json", "--exit-zero-always"}
 	for _, f := range files {
 		args = append(args, filepath.Join(s.root, filepath.FromSlash(f)))
