@@ -273,8 +273,13 @@ func addExtraColumn(t *testing.T, dir, export, column string) {
 // copySite copies the Hugo site (not its outputs) into a temporary folder.
 func copySite(t *testing.T) string {
 	t.Helper()
+	return copySiteTo(t, filepath.Join(t.TempDir(), "site"))
+}
+
+// copySiteTo copies the Hugo site (not its outputs) into dst.
+func copySiteTo(t *testing.T, dst string) string {
+	t.Helper()
 	root := repoRoot(t)
-	dst := filepath.Join(t.TempDir(), "site")
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -135,46 +135,6 @@ func TestSynthWritesDelivery(t *testing.T) {
 	}
 }
 
-func TestReportNewScaffoldsANarrative(t *testing.T) {
-	t.Parallel()
-	site := copySite(t)
-	cfg := filepath.Join(site, "config.yaml")
-	out, _, err := wco(t, "report", "new", "2026-Q3", "--config", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(site, "content", "narratives", "2026-q3.md")
-	b, err := os.ReadFile(path)
-	if err != nil || !strings.Contains(out, "2026-q3.md") || !strings.Contains(string(b), "render: never") {
-		t.Fatalf("scaffold: %v\n%s", err, b)
-	}
-	if _, _, err := wco(t, "report", "new", "2026-Q3", "--config", cfg); err == nil {
-		t.Error("an existing narrative was overwritten")
-	}
-	// Every language gets one, marked as an unreviewed translation of the
-	// English scaffold, and the content check holds them to it.
-	es, err := os.ReadFile(filepath.Join(site, "content", "narratives", "2026-q3.es.md"))
-	if err != nil || !strings.Contains(string(es), "translation:\n  source: ") || !strings.Contains(string(es), "{#in-brief}") {
-		t.Fatalf("Spanish scaffold: %v\n%s", err, es)
-	}
-	if out, _, err := wco(t, "content", "check", "--config", cfg); err != nil {
-		t.Errorf("content check of the scaffolds: %v\n%s", err, out)
-	}
-	// The report page shows it.
-	os.WriteFile(path, []byte(strings.Replace(string(b), "## In brief {#in-brief}\n", "## In brief {#in-brief}\n\nFewer requests came in this quarter.\n", 1)), 0o644)
-	o := newOutputs(t)
-	if _, stderr, err := wco(t, "build", "--config", cfg, "--data", o.data, "--public", o.public); err != nil {
-		t.Fatalf("build: %v\n%s", err, stderr)
-	}
-	page, _ := os.ReadFile(filepath.Join(o.public, "reports", "2026-q3", "index.html"))
-	if !strings.Contains(string(page), "Fewer requests came in this quarter.") {
-		t.Error("the report page does not show the narrative")
-	}
-	if _, err := os.Stat(filepath.Join(o.public, "narratives")); err == nil {
-		t.Error("narratives must not be pages of their own")
-	}
-}
-
 // TestThresholdFromEnvironmentAndFlag: the threshold comes from config,
 // then WCO_DISCLOSURE_THRESHOLD, then --threshold, and the data files
 // record the one used (the pages state what the data files record).

@@ -302,62 +302,6 @@ func head(s []string) string {
 	return fmt.Sprint(s)
 }
 
-// TestTranslationNotices: a page not translated yet is shown in English
-// with a notice in the reader's language; a translation of an older English
-// text says the English is newer; an unreviewed one says so.
-func TestTranslationNotices(t *testing.T) {
-	t.Parallel()
-	site := copySite(t)
-	cfg := filepath.Join(site, "config.yaml")
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(os.Remove(filepath.Join(site, "content", "explainers", "privacy.es.md")))
-	history := filepath.Join(site, "content", "explainers", "history.md")
-	b, err := os.ReadFile(history)
-	must(err)
-	must(os.WriteFile(history, append(b, []byte("\nA sentence added to the English text.\n")...), 0o644))
-	o := newOutputs(t)
-	if _, stderr, err := wco(t, "build", "--config", cfg, "--data", o.data, "--public", o.public); err != nil {
-		t.Fatalf("build: %v\n%s", err, stderr)
-	}
-	es := map[string]string{}
-	b, err = os.ReadFile(filepath.Join(site, "i18n", "es.yaml"))
-	must(err)
-	must(yaml.Unmarshal(b, &es))
-	read := func(p string) string {
-		b, err := os.ReadFile(filepath.Join(o.public, p))
-		must(err)
-		return string(b)
-	}
-	missing := strings.ReplaceAll(es["translation_missing"], "{{ .Language }}", "Español")
-	privacy := read("es/explainers/privacy/index.html")
-	if !strings.Contains(privacy, missing) || !strings.Contains(privacy, `<div class="prose" lang="en-US" dir="ltr">`) {
-		t.Errorf("an untranslated page lacks the Spanish notice %q or its English text is not marked lang=en-US", missing)
-	}
-	if !strings.Contains(read("es/explainers/history/index.html"), es["translation_stale"]) {
-		t.Errorf("a translation of an older English text lacks the banner %q", es["translation_stale"])
-	}
-	if strings.Contains(read("es/explainers/ordinance/index.html"), es["translation_stale"]) {
-		t.Error("a current translation shows the banner")
-	}
-	if !strings.Contains(read("es/explainers/ordinance/index.html"), es["translation_unreviewed"]) {
-		t.Error("an unreviewed translation does not say so")
-	}
-	status := read("es/translations/index.html")
-	if !strings.Contains(status, es["status_missing"]) || !strings.Contains(status, es["status_stale"]) {
-		t.Error("the translation status page does not list the missing and the stale page")
-	}
-	// The content check sees the same.
-	out, _, err := wco(t, "content", "check", "--complete", "--config", cfg)
-	if err == nil || !strings.Contains(out, "explainers/privacy.md: not translated into es") || !strings.Contains(out, "history.md (es): the English text is newer") {
-		t.Errorf("content check: %v\n%s", err, out)
-	}
-}
-
 var quarterToken = regexp.MustCompile(`.?\d{4}-Q[1-4]`)
 
 // TestQuartersReadLeftToRightOnRightToLeftPages: in Arabic and Urdu text a

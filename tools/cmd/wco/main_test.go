@@ -20,6 +20,9 @@ func TestMain(m *testing.M) {
 	if browserStop != nil {
 		browserStop()
 	}
+	if writtenDir != "" {
+		os.RemoveAll(writtenDir)
+	}
 	if sampleDir != "" {
 		os.RemoveAll(sampleDir)
 	}
