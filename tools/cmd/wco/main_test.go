@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/site"
 )
 
 // asWCO, set in a child's environment, makes the test binary run as wco:
@@ -15,6 +19,13 @@ func TestMain(m *testing.M) {
 		os.Args = append([]string{"wco"}, os.Args[1:]...)
 		main()
 		os.Exit(0)
+	}
+	// Compile the pinned Hugo before any test starts, saying so when it
+	// takes more than a moment (a cold build cache), so that no test is
+	// charged for it.
+	if _, err := site.PrepareHugo(context.Background(), ".", os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "prepare Hugo:", err)
+		os.Exit(1)
 	}
 	code := m.Run()
 	if browserStop != nil {
