@@ -262,6 +262,7 @@ func TestTemplatesRejectBadData(t *testing.T) {
 		{"unknown status", "detainer-log.json", `"status": "published"`, `"status": "maybe"`, `unknown status "maybe"`},
 		{"threshold mismatch", "publication.json", `"threshold": 11`, `"threshold": 5`, "meta.disclosure.threshold is 5"},
 		{"missing key", "federal-incidents.json", `"breakdowns"`, `"breakdownz"`, `has no key "breakdowns"`},
+		{"headline the period lacks", "presentation.json", `"value": "DECLINED"`, `"value": "NOT_A_RESPONSE"`, "has no response=NOT_A_RESPONSE"},
 	}
 	// render renders the site over a copy of the good data, changed by
 	// change, and returns Hugo's verdict.
@@ -300,7 +301,7 @@ func TestTemplatesRejectBadData(t *testing.T) {
 		})
 	}
 	// A data file the pages read that is not there stops the build too.
-	for _, file := range []string{"dictionary.json", "downloads.json"} {
+	for _, file := range []string{"dictionary.json", "downloads.json", "presentation.json"} {
 		t.Run("missing "+file, func(t *testing.T) {
 			t.Parallel()
 			err := render(t, func(data string) {

@@ -56,6 +56,13 @@ func (p *Pipeline) write(pub *publish.Publication, st *site.Stage) error {
 	if err != nil {
 		return fmt.Errorf("write downloads: %w", err)
 	}
+	pres, err := publish.MakePresentation(pub.Index.Meta, p.cfg.Publication, p.cfg.Disclosure.Threshold)
+	if err == nil {
+		err = publish.WritePresentation(filepath.Join(st.DataDir(), publish.PresentationFile), pres)
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", publish.PresentationFile, err)
+	}
 	return nil
 }
 

@@ -101,6 +101,31 @@ func (ep ExportPolicy) statutory(figure, kind string) string {
 	return ""
 }
 
+// kinds lists the kinds of period a published dimension is tabulated in:
+// the periods of its statutory entries, when a rule requires it; else
+// quarters and years, or years alone for a breakdown published by year.
+func (ep ExportPolicy) kinds(dim string, k int) []string {
+	var out []string
+	for _, s := range ep.Statutory {
+		if s.Figure != dim {
+			continue
+		}
+		for _, kind := range []string{KindQuarter, KindYear} {
+			if (len(s.Periods) == 0 || slices.Contains(s.Periods, kind)) && !slices.Contains(out, kind) {
+				out = append(out, kind)
+			}
+		}
+	}
+	switch {
+	case out != nil:
+		slices.SortFunc(out, func(a, b string) int { return strings.Compare(b, a) }) // quarter, year
+		return out
+	case ep.breakdown(dim, k).Period == KindYear:
+		return []string{KindYear}
+	}
+	return []string{KindQuarter, KindYear}
+}
+
 // breakdown returns the policy of a protected dimension, with defaults.
 func (ep ExportPolicy) breakdown(id string, k int) BreakdownPolicy {
 	b := ep.Breakdowns[id]

@@ -101,7 +101,7 @@ func (a *aggregate) plans(kind string, f *Frozen, opt Options) ([]plan, error) {
 		return out, nil
 	}
 	for i, d := range a.dims {
-		if !a.pubDims[i] {
+		if !a.pubDims[i] || !slices.Contains(a.policy.kinds(d.ID, opt.Threshold), kind) {
 			continue
 		}
 		if clause := a.policy.statutory(d.ID, kind); clause != "" {
@@ -109,13 +109,7 @@ func (a *aggregate) plans(kind string, f *Frozen, opt Options) ([]plan, error) {
 			out = append(out, p)
 			continue
 		}
-		if slices.ContainsFunc(a.policy.Statutory, func(s Statutory) bool { return s.Figure == d.ID }) {
-			continue // statutory in the other kind of period only
-		}
 		bp := a.policy.breakdown(d.ID, opt.Threshold)
-		if kind == KindQuarter && bp.Period == KindYear {
-			continue
-		}
 		p, err := a.plan(i, "", bp.Grouping, opt)
 		if err != nil {
 			return nil, err
