@@ -6,6 +6,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/pipeline"
 )
 
 func (a *app) auditCmd() *cobra.Command {
@@ -22,11 +24,7 @@ narrower than the protection width (params.disclosure.threshold).`,
 		Example: `  wco build && wco audit
   wco audit --data /tmp/site-data`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := a.pipeline(cmd)
-			if err != nil {
-				return err
-			}
+		RunE: a.withPipeline(func(cmd *cobra.Command, _ []string, p *pipeline.Pipeline) error {
 			reports, err := p.Audit()
 			if err != nil {
 				return err
@@ -57,7 +55,7 @@ narrower than the protection width (params.disclosure.threshold).`,
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "no suppressed count in %s can be narrowed below a range of %d\n", relToCwd(dir), width)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().String("data", "", "the data folder holding current/ (default: data/ beside config.yaml)")
 	return cmd

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/pipeline"
 )
 
 func (a *app) buildCmd() *cobra.Command {
@@ -19,11 +21,7 @@ killed, they are left byte-for-byte as they were, and wco exits 1.`,
   wco build --source .wco/deliveries/2026-11-16T120000Z
   wco build --public /tmp/site                # render somewhere else`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := a.pipeline(cmd)
-			if err != nil {
-				return err
-			}
+		RunE: a.withPipeline(func(cmd *cobra.Command, _ []string, p *pipeline.Pipeline) error {
 			out, err := p.Build(cmd.Context())
 			if err != nil {
 				return err
@@ -31,7 +29,7 @@ killed, they are left byte-for-byte as they were, and wco exits 1.`,
 			fmt.Fprintf(cmd.OutOrStdout(), "published %d quarters into %s and built the site in %s\n",
 				len(out.Publication.Index.Quarters), relToCwd(out.Site.Current()), relToCwd(out.Site.PublicDir))
 			return nil
-		},
+		}),
 	}
 	addSourceFlag(cmd)
 	addOutputFlags(cmd, true)

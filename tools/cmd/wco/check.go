@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/pipeline"
 )
 
 func (a *app) checkCmd() *cobra.Command {
@@ -18,11 +20,7 @@ It exits 1 when there is any problem; unknown columns are warnings only.`,
   wco check --source .wco/deliveries/2026-11-16T120000Z
   wco check --source https://records.example.gov/exports/latest/   # pulled first`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := a.pipeline(cmd)
-			if err != nil {
-				return err
-			}
+		RunE: a.withPipeline(func(cmd *cobra.Command, _ []string, p *pipeline.Pipeline) error {
 			d, rep, err := p.Check(cmd.Context())
 			if err != nil {
 				return err
@@ -38,7 +36,7 @@ It exits 1 when there is any problem; unknown columns are warnings only.`,
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "delivery %s passes the contract\n", d.Origin)
 			return nil
-		},
+		}),
 	}
 	addSourceFlag(cmd)
 	return cmd

@@ -12,12 +12,7 @@ import (
 )
 
 func (a *app) contentCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "content",
-		Short: "Check the site's written pages and their translations",
-	}
-	cmd.AddCommand(a.contentCheckCmd())
-	return cmd
+	return group("content", "Check the site's written pages and their translations", a.contentCheckCmd())
 }
 
 // maxGrade is the reading level the explainers are held to.

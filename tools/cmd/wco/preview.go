@@ -2,6 +2,8 @@ package main
 
 import (
 	"github.com/spf13/cobra"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/pipeline"
 )
 
 func (a *app) previewCmd() *cobra.Command {
@@ -14,15 +16,11 @@ It never changes data/current or public/. Stop it with Ctrl-C.`,
 		Example: `  wco preview                          # http://127.0.0.1:1313/
   wco preview --source .wco/deliveries/2026-11-16T120000Z --port 8080`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := a.pipeline(cmd)
-			if err != nil {
-				return err
-			}
+		RunE: a.withPipeline(func(cmd *cobra.Command, _ []string, p *pipeline.Pipeline) error {
 			bind, _ := cmd.Flags().GetString("bind")
 			port, _ := cmd.Flags().GetInt("port")
 			return p.Preview(cmd.Context(), bind, port)
-		},
+		}),
 	}
 	addSourceFlag(cmd)
 	addOutputFlags(cmd, false)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/pipeline"
 )
 
 func (a *app) publishCmd() *cobra.Command {
@@ -21,18 +23,14 @@ A real delivery needs WCO_PSEUDONYM_KEY; the embedded sample does not.`,
 		Example: `  wco publish
   wco publish --source .wco/deliveries/2026-11-16T120000Z --threshold 11`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := a.pipeline(cmd)
-			if err != nil {
-				return err
-			}
+		RunE: a.withPipeline(func(cmd *cobra.Command, _ []string, p *pipeline.Pipeline) error {
 			out, err := p.Publish(cmd.Context())
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "published %d quarters into %s\n", len(out.Publication.Index.Quarters), relToCwd(out.Site.Current()))
 			return nil
-		},
+		}),
 	}
 	addSourceFlag(cmd)
 	addOutputFlags(cmd, false)

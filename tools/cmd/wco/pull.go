@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/pipeline"
 )
 
 func (a *app) pullCmd() *cobra.Command {
@@ -23,14 +25,10 @@ params.deliveries.keep deliveries are kept.`,
   wco pull --source /mnt/share/exports/2026-11-16
   wco check --source .wco/deliveries/2026-11-16T120000Z`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: a.withPipeline(func(cmd *cobra.Command, _ []string, p *pipeline.Pipeline) error {
 			source, _ := cmd.Flags().GetString("source")
 			if source == "" {
 				return usageError{fmt.Errorf("pull needs --source DIR or --source https://...")}
-			}
-			p, err := a.pipeline(cmd)
-			if err != nil {
-				return err
 			}
 			res, err := p.Pull(cmd.Context(), source)
 			if err != nil {
@@ -46,7 +44,7 @@ params.deliveries.keep deliveries are kept.`,
 				fmt.Fprintf(cmd.OutOrStdout(), "removed older delivery %s (keeping %d)\n", old, p.Config().Deliveries.Keep)
 			}
 			return nil
-		},
+		}),
 	}
 	addSourceFlag(cmd)
 	return cmd

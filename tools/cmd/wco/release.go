@@ -6,6 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/chicago-welcoming-city/transparency/tools/internal/pipeline"
+
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 )
 
@@ -30,14 +32,10 @@ were added, removed or changed.`,
 		Example: `  WCO_PSEUDONYM_KEY=... wco release 2026-Q3 --source .wco/deliveries/2026-11-16T120000Z
   git add data/releases/2026-q3.json && git commit -m "Release 2026-Q3"`,
 		Args: exactlyOnePeriod,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: a.withPipeline(func(cmd *cobra.Command, args []string, p *pipeline.Pipeline) error {
 			q, err := period.Parse(args[0])
 			if err != nil {
 				return usageError{err}
-			}
-			p, err := a.pipeline(cmd)
-			if err != nil {
-				return err
 			}
 			res, err := p.Release(cmd.Context(), q)
 			if err != nil {
@@ -50,7 +48,7 @@ were added, removed or changed.`,
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "review the diff, commit it and open a pull request: merging it publishes %s\n", strings.Join(names, " and "))
 			return nil
-		},
+		}),
 	}
 	addReleaseFlags(cmd)
 	return cmd
@@ -69,7 +67,7 @@ period exists, revise says how many records were added, removed or changed.
 Commit the changed release file and open a pull request, as for a release.`,
 		Example: `  wco revise 2026-Q2 --reason "Twelve detainers logged late by the 8th District were added."`,
 		Args:    exactlyOnePeriod,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: a.withPipeline(func(cmd *cobra.Command, args []string, p *pipeline.Pipeline) error {
 			reason, _ := cmd.Flags().GetString("reason")
 			if strings.TrimSpace(reason) == "" {
 				return usageError{fmt.Errorf("revise needs --reason: the public note that says why the numbers changed")}
@@ -77,10 +75,6 @@ Commit the changed release file and open a pull request, as for a release.`,
 			per, err := period.ParsePeriod(args[0])
 			if err != nil {
 				return usageError{err}
-			}
-			p, err := a.pipeline(cmd)
-			if err != nil {
-				return err
 			}
 			res, err := p.Revise(cmd.Context(), per, reason)
 			if err != nil {
@@ -93,7 +87,7 @@ Commit the changed release file and open a pull request, as for a release.`,
 				fmt.Fprintf(cmd.OutOrStdout(), "since the last version: %d records added, %d removed, %d changed\n", l.Added, l.Removed, l.Changed)
 			}
 			return nil
-		},
+		}),
 	}
 	addReleaseFlags(cmd)
 	cmd.Flags().String("reason", "", "why the numbers changed, published with the revision")

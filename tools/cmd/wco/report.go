@@ -15,12 +15,7 @@ import (
 )
 
 func (a *app) reportCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "report",
-		Short: "Work on the written parts of the reports",
-	}
-	cmd.AddCommand(a.reportNewCmd())
-	return cmd
+	return group("report", "Work on the written parts of the reports", a.reportNewCmd())
 }
 
 func (a *app) reportNewCmd() *cobra.Command {

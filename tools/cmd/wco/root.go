@@ -118,6 +118,25 @@ func (a *app) pipeline(cmd *cobra.Command) (*pipeline.Pipeline, error) {
 	}), nil
 }
 
+// withPipeline is a command's RunE that is given the pipeline its flags
+// and the configuration name.
+func (a *app) withPipeline(run func(cmd *cobra.Command, args []string, p *pipeline.Pipeline) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		p, err := a.pipeline(cmd)
+		if err != nil {
+			return err
+		}
+		return run(cmd, args, p)
+	}
+}
+
+// group is a command that only holds others, such as wco report.
+func group(use, short string, cmds ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short}
+	cmd.AddCommand(cmds...)
+	return cmd
+}
+
 // addSourceFlag adds --source to a command that reads a delivery.
 func addSourceFlag(cmd *cobra.Command) {
 	cmd.Flags().String("source", "", "the delivery: a folder, latest (the newest in the deliveries store), or an https:// URL pulled into the store first (default: the embedded sample delivery)")

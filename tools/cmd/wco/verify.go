@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/chicago-welcoming-city/transparency/tools/internal/pipeline"
+
 	"github.com/chicago-welcoming-city/transparency/tools/internal/verify"
 )
 
@@ -34,11 +36,7 @@ as served under the site's base URL (baseURL, or HUGO_BASEURL when set).`,
 		Example: `  wco build && wco verify
   wco verify /tmp/site --data /tmp/data`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := a.pipeline(cmd)
-			if err != nil {
-				return err
-			}
+		RunE: a.withPipeline(func(cmd *cobra.Command, args []string, p *pipeline.Pipeline) error {
 			cfg, s := p.Config(), p.Site()
 			public, data := s.PublicDir, s.DataDir
 			if len(args) == 1 {
@@ -57,7 +55,7 @@ as served under the site's base URL (baseURL, or HUGO_BASEURL when set).`,
 				return err
 			}
 			return verifyVerdict(cmd.OutOrStdout(), public, results)
-		},
+		}),
 	}
 	cmd.Flags().String("data", "", "the data folder scanned for personal data with the site (default: data/ beside config.yaml)")
 	return cmd
