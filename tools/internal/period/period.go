@@ -175,5 +175,11 @@ func (p Period) Start() time.Time { return p.Quarters()[0].Start() }
 // End is the first instant after the period.
 func (p Period) End() time.Time { qs := p.Quarters(); return qs[len(qs)-1].End() }
 
+// Contains reports whether t, in Chicago local time, falls in p.
+func (p Period) Contains(t time.Time) bool {
+	q := Of(t)
+	return q.Year == p.Year && (p.Q == 0 || q.Q == p.Q)
+}
+
 // YearOf is the year that holds p.
 func (p Period) YearOf() Period { return Year(p.Year) }

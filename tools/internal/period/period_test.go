@@ -66,3 +66,36 @@ func TestRangeAndBounds(t *testing.T) {
 		t.Error("Before is not a strict order")
 	}
 }
+
+func TestPeriods(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		in, str, slug, kind string
+		quarters           int
+	}{
+		{"2026-Q3", "2026-Q3", "2026-q3", "quarter", 1},
+		{"2026-q1", "2026-Q1", "2026-q1", "quarter", 1},
+		{"2025", "2025", "2025", "year", 4},
+	} {
+		p, err := ParsePeriod(tt.in)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.in, err)
+		}
+		if p.String() != tt.str || p.Slug() != tt.slug || p.Kind() != tt.kind || len(p.Quarters()) != tt.quarters {
+			t.Errorf("%s: %s %s %s %d", tt.in, p, p.Slug(), p.Kind(), len(p.Quarters()))
+		}
+		if !p.Contains(p.Start()) || p.Contains(p.End()) || !p.End().After(p.Start()) {
+			t.Errorf("%s: [%v, %v) does not hold its start, or holds its end", tt.in, p.Start(), p.End())
+		}
+	}
+	for _, bad := range []string{"", "26", "2025-Q5", "2025Q3", "20x5", "2025-Q3 "} {
+		if _, err := ParsePeriod(bad); err == nil {
+			t.Errorf("%q was accepted", bad)
+		}
+	}
+	if y := period2026Q4().YearOf(); y != Year(2026) || !y.IsYear() {
+		t.Errorf("the year of 2026-Q4: %v", y)
+	}
+}
+
+func period2026Q4() Period { return Quarter{Year: 2026, Q: 4}.Period() }

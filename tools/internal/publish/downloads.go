@@ -174,7 +174,7 @@ func (p *Publication) notReportedTables(ex contract.Export, info ExportInfo) []T
 			for _, y := range p.Index.Years {
 				// As specs: a year the export covers from its first quarter.
 				if !(period.Quarter{Year: y.Year, Q: 1}).Before(from) {
-					t.Rows = append(t.Rows, []string{fmt.Sprint(y.Year), "", "count", NotReported})
+					t.Rows = append(t.Rows, []string{period.Year(y.Year).String(), "", "count", NotReported})
 				}
 			}
 		}

@@ -98,8 +98,8 @@ func (o Options) Revised() []string {
 		return nil
 	}
 	out := []string{o.Revising}
-	if q, err := period.Parse(o.Revising); err == nil && o.Releases[fmt.Sprint(q.Year)] != nil {
-		out = append(out, fmt.Sprint(q.Year))
+	if p, err := period.ParsePeriod(o.Revising); err == nil && !p.IsYear() && o.Releases[p.YearOf().String()] != nil {
+		out = append(out, p.YearOf().String())
 	}
 	return out
 }
@@ -321,20 +321,18 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 	for _, e := range contract.Exports() {
 		ledgers[e.Name] = map[string]string{}
 	}
-	var ledgerQ period.Quarter
-	ledgerYear := 0
+	var ledgerPeriod period.Period
 	if opt.Ledger != "" {
-		if q, err := period.Parse(opt.Ledger); err == nil {
-			ledgerQ = q
-		} else if _, err := fmt.Sscanf(opt.Ledger, "%4d", &ledgerYear); err != nil {
-			return nil, nil, fmt.Errorf("ledger period %q: use 2026-Q3 or 2025", opt.Ledger)
+		var err error
+		if ledgerPeriod, err = period.ParsePeriod(opt.Ledger); err != nil {
+			return nil, nil, fmt.Errorf("ledger: %w", err)
 		}
 	}
 	rep := check.Delivery(d, opt.Check, func(e contract.Export, r records.Record) {
 		a := aggs[e.Name]
 		a.add(r)
 		if opt.Ledger != "" {
-			if q := period.Of(r.When().Time); q == ledgerQ || q.Year == ledgerYear {
+			if ledgerPeriod.Contains(r.When().Time) {
 				ledgers[e.Name][Pseudonym(key, e.Name, r.RecordID())] = a.digest(r)
 			}
 		}

@@ -58,7 +58,8 @@ func (a *aggregate) specs(from, last period.Quarter, years []YearInfo, asOf time
 			continue // the export was not kept for the whole year
 		}
 		c := a.sum(qs)
-		specs = append(specs, periodSpec{key: fmt.Sprint(y.Year), kind: KindYear, year: y.Year, quarters: qs, c: c, all: c, releasable: releasable(fmt.Sprint(y.Year), due(qs[3]))})
+		key := period.Year(y.Year).String()
+		specs = append(specs, periodSpec{key: key, kind: KindYear, year: y.Year, quarters: qs, c: c, all: c, releasable: releasable(key, due(qs[3]))})
 	}
 	return specs
 }
