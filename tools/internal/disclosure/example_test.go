@@ -16,7 +16,7 @@ import (
 func Example() {
 	var s disclosure.System
 	cell := func(key string, v int, margin bool) int {
-		return s.Add(disclosure.Count{Key: key, Value: v, Margin: margin})
+		return s.Add(disclosure.Cell{Key: key, Value: v, Margin: margin})
 	}
 	a1, a2 := cell("district 1, released", 3, false), cell("district 1, transferred", 15, false)
 	b1, b2 := cell("district 2, released", 12, false), cell("district 2, transferred", 10, false)

@@ -12,14 +12,14 @@ import (
 // table that shares records: quarters and their margins, year tables, and
 // earlier releases.
 type System struct {
-	Cells     []Count
+	Cells     []Cell
 	Relations []Relation
 	index     map[string]int
 	audited   map[string][]Finding // Audit's findings per component
 }
 
-// Count is one cell of a table.
-type Count struct {
+// Cell is one count of a table, as the publisher knows it.
+type Cell struct {
 	Key        string // names the cell in messages, e.g. "detainer_log 2026-Q3 disposition=RELEASED"
 	Value      int    // the true count
 	Suppressed bool
@@ -38,7 +38,7 @@ type Count struct {
 }
 
 // floor is the least value a reader knows a suppressed cell can have.
-func (c Count) floor() float64 {
+func (c Cell) floor() float64 {
 	if c.MayBeZero {
 		return 0
 	}
@@ -65,7 +65,7 @@ const (
 
 // Add adds a cell and returns its index; adding a key twice returns the
 // first index (a cell shared by several tables is one cell).
-func (s *System) Add(c Count) int {
+func (s *System) Add(c Cell) int {
 	if s.index == nil {
 		s.index = map[string]int{}
 	}

@@ -13,10 +13,10 @@ import (
 func row(s *System, name string, values ...int) (total int, parts []int) {
 	sum := 0
 	for i, v := range values {
-		parts = append(parts, s.Add(Count{Key: fmt.Sprintf("%s[%d]", name, i), Value: v}))
+		parts = append(parts, s.Add(Cell{Key: fmt.Sprintf("%s[%d]", name, i), Value: v}))
 		sum += v
 	}
-	total = s.Add(Count{Key: name + "[total]", Value: sum})
+	total = s.Add(Cell{Key: name + "[total]", Value: sum})
 	s.Relate(Sum, total, parts...)
 	return total, parts
 }
@@ -87,12 +87,12 @@ func table(s *System, cells [][]int) {
 		for _, p := range col[v] {
 			sum += s.Cells[p].Value
 		}
-		y := s.Add(Count{Key: fmt.Sprintf("year[%d]", v), Value: sum})
+		y := s.Add(Cell{Key: fmt.Sprintf("year[%d]", v), Value: sum})
 		s.Relate(Sum, y, col[v]...)
 		yt = append(yt, y)
 		yearTotal += sum
 	}
-	g := s.Add(Count{Key: "year[total]", Value: yearTotal})
+	g := s.Add(Cell{Key: "year[total]", Value: yearTotal})
 	s.Relate(Sum, g, yt...)
 	s.Relate(Sum, g, qt...)
 }
@@ -154,9 +154,9 @@ func TestBoundRelation(t *testing.T) {
 	// Force types: each at most the incidents with force; the parts need
 	// not add up, so a lone suppressed part is only bounded.
 	var s System
-	total := s.Add(Count{Key: "with force", Value: 40})
-	a := s.Add(Count{Key: "taser", Value: 3})
-	b := s.Add(Count{Key: "physical", Value: 30})
+	total := s.Add(Cell{Key: "with force", Value: 40})
+	a := s.Add(Cell{Key: "taser", Value: 3})
+	b := s.Add(Cell{Key: "physical", Value: 30})
 	s.Relate(Bound, total, a, b)
 	s.Primary(11)
 	ivs, err := s.Attack()

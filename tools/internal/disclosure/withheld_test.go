@@ -9,12 +9,12 @@ func TestAWithheldCellIsABreachOnlyWhenProvablyNonzero(t *testing.T) {
 	t.Parallel()
 	build := func(shownZeros bool) *System {
 		s := &System{}
-		total := s.Add(Count{Key: "total", Value: 3, Exact: true})
+		total := s.Add(Cell{Key: "total", Value: 3, Exact: true})
 		var parts []int
 		for i, v := range []int{3, 0, 0} {
-			c := Count{Key: string(rune('a' + i)), Value: v, Suppressed: true, MayBeZero: true}
+			c := Cell{Key: string(rune('a' + i)), Value: v, Suppressed: true, MayBeZero: true}
 			if shownZeros && i > 0 {
-				c = Count{Key: c.Key, Value: v}
+				c = Cell{Key: c.Key, Value: v}
 			}
 			parts = append(parts, s.Add(c))
 		}

@@ -42,12 +42,12 @@ func AttackerSystem(t ExportTables) (*disclosure.System, error) {
 		case c.Status == Published && c.Count == nil:
 			err = fmt.Errorf("%s is published without a count", k)
 		case c.Status == Published:
-			sys.Add(disclosure.Count{Key: k, Value: *c.Count})
+			sys.Add(disclosure.Cell{Key: k, Value: *c.Count})
 		case c.Status == Suppressed:
-			sys.Add(disclosure.Count{Key: k, Suppressed: true})
+			sys.Add(disclosure.Cell{Key: k, Suppressed: true})
 		case c.Status == Withheld:
 			// Hidden with its breakdown: it may be 0.
-			sys.Add(disclosure.Count{Key: k, Suppressed: true, MayBeZero: true})
+			sys.Add(disclosure.Cell{Key: k, Suppressed: true, MayBeZero: true})
 		case c.Status == NotApplicable && !strings.Contains(k, "="):
 			// An open quarter with no month ended: nothing counted.
 		default:

@@ -146,7 +146,7 @@ func flag(f records.Flag) string {
 	return "N"
 }
 
-func atLeastOne(c records.Count) string {
+func atLeastOne(c records.Number) string {
 	switch {
 	case !c.Valid:
 		return unknown

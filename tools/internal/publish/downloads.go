@@ -17,9 +17,6 @@ import (
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 )
 
-// DownloadsSubdir is the folder under data/ that holds the public downloads.
-const DownloadsSubdir = "downloads"
-
 // DownloadsIndexFile is the data file that lists the downloads for the site.
 const DownloadsIndexFile = "downloads.json"
 

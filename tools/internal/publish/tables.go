@@ -246,7 +246,7 @@ func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTa
 			exactTotal = f.Period.TotalClause != ""
 		}
 		tk := key(s.key, "", "")
-		sys.Add(disclosure.Count{Key: tk, Value: s.c.total, Margin: true, Suppressed: suppressed[tk] && !exactTotal, Exact: exactTotal, Frozen: f != nil})
+		sys.Add(disclosure.Cell{Key: tk, Value: s.c.total, Margin: true, Suppressed: suppressed[tk] && !exactTotal, Exact: exactTotal, Frozen: f != nil})
 		shape := Period{Period: s.key, Kind: s.kind, Year: s.year}
 		for _, p := range ps {
 			bk := bkey(s.key, p.d.ID)
@@ -255,7 +255,7 @@ func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTa
 			b := Breakdown{Dimension: p.d.ID, Multi: p.d.Multi}
 			for j, n := range p.lay.count(s.c.dims[p.dim]) {
 				ck := key(s.key, p.d.ID, p.lay.values[j])
-				i := sys.Add(disclosure.Count{Key: ck, Value: n, Suppressed: (suppressed[ck] && !exact) || whole, MayBeZero: whole, Exact: exact, Frozen: f != nil})
+				i := sys.Add(disclosure.Cell{Key: ck, Value: n, Suppressed: (suppressed[ck] && !exact) || whole, MayBeZero: whole, Exact: exact, Frozen: f != nil})
 				owner[i] = bk
 				b.Cells = append(b.Cells, Cell{Value: p.lay.values[j]})
 			}

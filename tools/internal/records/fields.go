@@ -113,20 +113,21 @@ func (v *Flag) state() FieldState {
 // Is reports whether the flag is known and set.
 func (v Flag) Is() bool { return v.Valid && v.Value }
 
-// Count is a whole number ≥ 0; Valid is false when the cell is empty.
-type Count struct {
+// Number is a whole number ≥ 0 (a count in a record); Valid is false when
+// the cell is empty.
+type Number struct {
 	Raw   string
 	Value int
 	Valid bool
 	Err   error
 }
 
-func (v *Count) set(s string, _ *Parser) {
+func (v *Number) set(s string, _ *Parser) {
 	v.Raw = s
 	v.Value, v.Valid, v.Err = ParseCount(s)
 }
 
-func (v *Count) state() FieldState {
+func (v *Number) state() FieldState {
 	return FieldState{Raw: v.Raw, Empty: !v.Valid && v.Err == nil, Err: v.Err, N: v.Value, HasN: v.Valid}
 }
 

@@ -107,8 +107,8 @@ func accessOf(t reflect.Type) access {
 		return access{func(p unsafe.Pointer, s string, pr *Parser) { (*List)(p).set(s, pr) }, func(p unsafe.Pointer) FieldState { return (*List)(p).state() }}
 	case reflect.TypeFor[Flag]():
 		return access{func(p unsafe.Pointer, s string, pr *Parser) { (*Flag)(p).set(s, pr) }, func(p unsafe.Pointer) FieldState { return (*Flag)(p).state() }}
-	case reflect.TypeFor[Count]():
-		return access{func(p unsafe.Pointer, s string, pr *Parser) { (*Count)(p).set(s, pr) }, func(p unsafe.Pointer) FieldState { return (*Count)(p).state() }}
+	case reflect.TypeFor[Number]():
+		return access{func(p unsafe.Pointer, s string, pr *Parser) { (*Number)(p).set(s, pr) }, func(p unsafe.Pointer) FieldState { return (*Number)(p).state() }}
 	case reflect.TypeFor[Beat]():
 		return access{func(p unsafe.Pointer, s string, pr *Parser) { (*Beat)(p).set(s, pr) }, func(p unsafe.Pointer) FieldState { return (*Beat)(p).state() }}
 	}

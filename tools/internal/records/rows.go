@@ -46,15 +46,15 @@ type Incident struct {
 	ReportedAt           Datetime `csv:"reported_at"`
 	Beat                 Beat     `csv:"beat"`
 	FederalAgency        Code     `csv:"federal_agency"`
-	AgentsCount          Count    `csv:"agents_count"`
+	AgentsCount          Number   `csv:"agents_count"`
 	AgentsMasked         Flag     `csv:"agents_masked"`
 	SupervisorIdentified Code     `csv:"supervisor_identified"`
 	UseOfForce           Flag     `csv:"use_of_force"`
 	ForceTypes           List     `csv:"force_types"`
-	PersonsInjured       Count    `csv:"persons_injured"`
+	PersonsInjured       Number   `csv:"persons_injured"`
 	EMSRequested         Flag     `csv:"ems_requested"`
-	PersonsDetained      Count    `csv:"persons_detained"`
-	USCitizensDetained   Count    `csv:"us_citizens_detained"`
+	PersonsDetained      Number   `csv:"persons_detained"`
+	USCitizensDetained   Number   `csv:"us_citizens_detained"`
 	AllegedViolations    List     `csv:"alleged_violations"`
 	ReferredToSAO        Flag     `csv:"referred_to_sao"`
 	ReferralDate         Date     `csv:"referral_date"`

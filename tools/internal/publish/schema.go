@@ -1,0 +1,240 @@
+package publish
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
+)
+
+// Statuses of a published value.
+const (
+	Published = "published" // a number; 0 is a true zero
+	// Suppressed: hidden, and at least 1 (zeros are published).
+	Suppressed = "suppressed"
+	// Withheld: hidden with its whole breakdown, zeros included, so it
+	// may be 0; the breakdown says why.
+	Withheld      = "withheld"
+	NotApplicable = "not_applicable"
+)
+
+// hidden reports whether a status hides a count.
+func hidden(status string) bool { return status == Suppressed || status == Withheld }
+
+// Meta opens every data file.
+type Meta struct {
+	Schema      string       `json:"schema"`
+	Tool        string       `json:"tool"`
+	ToolVersion string       `json:"tool_version"`
+	ConfigHash  string       `json:"config_hash"`
+	Delivery    DeliveryMeta `json:"delivery"`
+	Disclosure  Disclosure   `json:"disclosure"`
+}
+
+// DeliveryMeta identifies the delivery the numbers come from.
+type DeliveryMeta struct {
+	Digest         string `json:"digest"`
+	ManifestSHA256 string `json:"manifest_sha256,omitempty"`
+	ExportedAt     string `json:"exported_at,omitempty"` // RFC 3339, when there is a manifest
+	Sample         bool   `json:"sample"`                // the synthetic sample: not real records
+}
+
+// Disclosure records the protection applied.
+type Disclosure struct {
+	Threshold       int    `json:"threshold"`
+	ProtectionWidth int    `json:"protection_width"`
+	Method          string `json:"method"`
+}
+
+// QuarterInfo describes one published quarter.
+type QuarterInfo struct {
+	Quarter     string `json:"quarter"` // 2026-Q3
+	Slug        string `json:"slug"`    // 2026-q3
+	Year        int    `json:"year"`
+	Number      int    `json:"number"`
+	Start       string `json:"start"` // first day
+	End         string `json:"end"`   // last day
+	Provisional bool   `json:"provisional"`
+}
+
+// YearInfo describes one published calendar year.
+type YearInfo struct {
+	Year  int    `json:"year"`
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+// ExportInfo lists an export in the index.
+type ExportInfo struct {
+	Name       string   `json:"name"`
+	Slug       string   `json:"slug"`
+	Rules      []string `json:"rules"`
+	From       string   `json:"from"` // first published quarter
+	Dimensions []string `json:"dimensions"`
+	Measures   []string `json:"measures"`
+	// NotReported: the export came with no records and no certification
+	// that there were none. It has no periods: its counts are unknown,
+	// not zero.
+	NotReported bool `json:"not_reported"`
+}
+
+// Note is a public note about the publication, shown on the site.
+type Note struct {
+	Kind   string `json:"kind"`   // excluded_invalid_rows, not_reported, certified_none or before_reporting
+	Export string `json:"export"` // the export it concerns
+	Rows   int    `json:"rows"`
+	// Since is, for before_reporting, the first day the export's tables
+	// count: records dated earlier are in none of them.
+	Since string `json:"since,omitempty"`
+}
+
+// Index is publication.json: what was published, from what, for which periods.
+type Index struct {
+	Meta     Meta          `json:"meta"`
+	Quarters []QuarterInfo `json:"quarters"`
+	Years    []YearInfo    `json:"years"`
+	Exports  []ExportInfo  `json:"exports"`
+	Notes    []Note        `json:"notes"`
+}
+
+// Count is a published count, or its absence.
+type Count struct {
+	Count  *int   `json:"count"` // nil unless published
+	Status string `json:"status"`
+}
+
+// Cell is one value's count in a breakdown.
+type Cell struct {
+	Value string `json:"value"`
+	Count
+}
+
+// Breakdown is a period's counts by one dimension.
+type Breakdown struct {
+	Dimension string `json:"dimension"`
+	Multi     bool   `json:"multi"`
+	Context   bool   `json:"context"` // no rule asks for it
+	// Clause is the rule that requires the breakdown: its counts are
+	// exact, never suppressed. Empty for a protected breakdown.
+	Clause string `json:"clause,omitempty"`
+	// Grouping names the grouping its values are merged by (police_area).
+	Grouping string `json:"grouping,omitempty"`
+	// Withheld says why every cell is hidden, zeros included (status
+	// withheld); empty when the breakdown is published.
+	Withheld string `json:"withheld,omitempty"`
+	Cells    []Cell `json:"cells"`
+}
+
+// Figure is a published measure.
+type Figure struct {
+	Measure string   `json:"measure"`
+	Unit    string   `json:"unit"`
+	Value   *float64 `json:"value"` // nil unless published
+	Status  string   `json:"status"`
+}
+
+// Period is an export's numbers for one quarter or year.
+type Period struct {
+	Period      string     `json:"period"` // 2026-Q3 or 2025
+	Kind        string     `json:"kind"`   // quarter or year
+	Year        int        `json:"year"`
+	Quarter     int        `json:"quarter,omitempty"`
+	Provisional bool       `json:"provisional"`
+	Released    bool       `json:"released"`
+	Version     int        `json:"version,omitempty"` // of the release in force
+	Revisions   []Revision `json:"revisions,omitempty"`
+	Rule        string     `json:"rule"`
+	// AsOf is the last day an open quarter's total counts: it counts
+	// only the months that have ended. Empty for closed periods.
+	AsOf  string `json:"as_of,omitempty"`
+	Total Count  `json:"total"`
+	// TotalClause is the rule that requires the total: it is exact.
+	TotalClause string      `json:"total_clause,omitempty"`
+	Breakdowns  []Breakdown `json:"breakdowns"`
+	Figures     []Figure    `json:"figures"`
+}
+
+// Why a breakdown is withheld whole.
+const (
+	// WithheldSmallGroup: its group has 1 to min_base−1 records; a zero
+	// would say that none of those few has the value.
+	WithheldSmallGroup = "small_group"
+	// WithheldProvisional: the quarter is still open.
+	WithheldProvisional = "provisional"
+	// WithheldUnreleased: the period is closed but not released; its
+	// protected breakdowns are published once, frozen, when it is.
+	WithheldUnreleased = "unreleased"
+	// WithheldRevision: a revision changes it by fewer records than the
+	// threshold, so the change would single them out.
+	WithheldRevision = "revision"
+	// WithheldLinked: the figures published exactly leave no way to
+	// protect its counts.
+	WithheldLinked = "linked"
+)
+
+// WithheldReasons are every reason a breakdown may be withheld.
+var WithheldReasons = []string{WithheldSmallGroup, WithheldProvisional, WithheldUnreleased, WithheldRevision, WithheldLinked}
+
+// Revision is the public note of a revised release.
+type Revision struct {
+	Version    int    `json:"version"`
+	ExportedAt string `json:"exported_at"` // of the delivery it was computed from
+	Reason     string `json:"reason"`
+}
+
+// ExportTables is <export>.json: every published number of one export.
+type ExportTables struct {
+	Meta    Meta     `json:"meta"`
+	Export  string   `json:"export"`
+	Periods []Period `json:"periods"`
+}
+
+// forEachCount visits a period's total (dim "") and every breakdown cell.
+func forEachCount(p Period, fn func(dim, value string, c Count)) {
+	fn("", "", p.Total)
+	for _, b := range p.Breakdowns {
+		for _, c := range b.Cells {
+			fn(b.Dimension, c.Value, c.Count)
+		}
+	}
+}
+
+// IndexFile is the data file name of the publication index.
+const IndexFile = "publication.json"
+
+// WriteDir writes the data files into dir, which must exist.
+func (p *Publication) WriteDir(dir string) error {
+	if err := writeJSON(filepath.Join(dir, IndexFile), p.Index); err != nil {
+		return err
+	}
+	for _, t := range p.Exports {
+		e, err := contract.Lookup(t.Export)
+		if err != nil {
+			return err
+		}
+		if err := writeJSON(filepath.Join(dir, e.Slug()+".json"), t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeJSON(path string, v any) error {
+	b, err := marshalJSON(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", filepath.Base(path), err)
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
+// marshalJSON is the form of every JSON file the package writes: indented
+// by two spaces, with a final newline.
+func marshalJSON(v any) ([]byte, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
