@@ -71,7 +71,7 @@ func TestPeriods(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
 		in, str, slug, kind string
-		quarters           int
+		quarters            int
 	}{
 		{"2026-Q3", "2026-Q3", "2026-q3", "quarter", 1},
 		{"2026-q1", "2026-Q1", "2026-q1", "quarter", 1},
