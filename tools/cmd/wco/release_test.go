@@ -1,42 +1,20 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/synth"
 )
 
-// lateRecords adds n copies of 2025-Q3 detainers under new ids, as a
-// records system does when entries are logged late, and drops the manifest.
+// lateRecords copies a delivery with n detainers logged late (see
+// synth.WithLateRecords).
 func lateRecords(t *testing.T, src string, n int) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "late")
-	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
-		t.Fatal(err)
-	}
-	os.Remove(filepath.Join(dir, "manifest.json"))
-	e, _ := contract.Lookup("detainer_log")
-	header, rows := readExport(t, dir, e)
-	var b strings.Builder
-	b.WriteString(csvLine(header))
-	added := 0
-	for _, r := range rows {
-		b.WriteString(csvLine(r))
-		if added < n && strings.HasPrefix(r[1], "08/") && strings.Contains(r[1], "/2025 ") {
-			late := append([]string(nil), r...)
-			late[0] = fmt.Sprintf("DL-LATE-%d", added)
-			b.WriteString(csvLine(late))
-			added++
-		}
-	}
-	if added != n {
-		t.Fatalf("found %d August 2025 rows to copy, want %d", added, n)
-	}
-	if err := os.WriteFile(filepath.Join(dir, e.File()), []byte(b.String()), 0o644); err != nil {
+	if err := synth.WithLateRecords(src, dir, n); err != nil {
 		t.Fatal(err)
 	}
 	return dir

@@ -2,64 +2,27 @@ package pipeline
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/chicago-welcoming-city/transparency/tools/internal/synth"
+
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
 )
 
-// lateRecords copies a delivery and adds n copies of August 2025 detainers
-// under new ids, as a records system does when entries are logged late;
-// the manifest, which the change breaks, is dropped.
+// lateRecords copies a delivery with n detainers logged late (see
+// synth.WithLateRecords).
 func lateRecords(t *testing.T, src string, n int) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "late")
-	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+	if err := synth.WithLateRecords(src, dir, n); err != nil {
 		t.Fatal(err)
 	}
-	os.Remove(filepath.Join(dir, "manifest.json"))
-	path := filepath.Join(dir, "detainer_log.csv")
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := [][]string{rows[0]}
-	added := 0
-	for _, r := range rows[1:] {
-		out = append(out, r)
-		if added < n && strings.HasPrefix(r[1], "08/") && strings.Contains(r[1], "/2025 ") {
-			late := slices.Clone(r)
-			late[0] = fmt.Sprintf("DL-LATE-%d", added)
-			out = append(out, late)
-			added++
-		}
-	}
-	if added != n {
-		t.Fatalf("found %d August 2025 rows to copy, want %d", added, n)
-	}
-	w, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	if err := cw.WriteAll(out); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
 	return dir
 }
 
