@@ -162,3 +162,27 @@ func TestThresholdFromEnvironmentAndFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffCommand: wco diff prints, for a pull request, the figures three
+// late detainers change, against what is in place.
+func TestDiffCommand(t *testing.T) {
+	t.Parallel()
+	cfg := filepath.Join(repoRoot(t), "config.yaml")
+	a := synthDelivery(t, 500, 1)
+	o := newOutputs(t)
+	if _, stderr, err := wco(t, "publish", "--config", cfg, "--source", a, "--data", o.data); err != nil {
+		t.Fatalf("publish: %v\n%s", err, stderr)
+	}
+	out, stderr, err := wco(t, "diff", "--config", cfg, "--source", lateRecords(t, a, 3), "--data", o.data)
+	if err != nil {
+		t.Fatalf("diff: %v\n%s", err, stderr)
+	}
+	for _, want := range []string{"Compared with data/current.", "| export | period | figure | was | now |", "| detainer_log | 2025-Q3 | total | "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("wco diff lacks %q:\n%s", want, out)
+		}
+	}
+	if out, _, _ := wco(t, "diff", "--config", cfg, "--source", a, "--data", o.data); !strings.Contains(out, "No published figure changes.") {
+		t.Errorf("the delivery in place against itself:\n%s", out)
+	}
+}

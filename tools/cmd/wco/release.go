@@ -6,9 +6,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/chicago-welcoming-city/transparency/tools/internal/pipeline"
-
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/pipeline"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
 )
 
 func (a *app) releaseCmd() *cobra.Command {
@@ -47,7 +47,7 @@ were added, removed or changed.`,
 				names = append(names, f.Period.String())
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "review the diff, commit it and open a pull request: merging it publishes %s\n", strings.Join(names, " and "))
-			return nil
+			return writeReview(cmd, res.Review)
 		}),
 	}
 	addReleaseFlags(cmd)
@@ -86,7 +86,7 @@ Commit the changed release file and open a pull request, as for a release.`,
 			if l := res.Ledger; l != nil {
 				fmt.Fprintf(cmd.OutOrStdout(), "since the last version: %d records added, %d removed, %d changed\n", l.Added, l.Removed, l.Changed)
 			}
-			return nil
+			return writeReview(cmd, res.Review)
 		}),
 	}
 	addReleaseFlags(cmd)
@@ -106,4 +106,14 @@ func exactlyOnePeriod(cmd *cobra.Command, args []string) error {
 		return usageError{fmt.Errorf("%s takes one period, such as 2026-Q3", cmd.CommandPath())}
 	}
 	return nil
+}
+
+// writeReview prints, for the pull request, the published figures a
+// release or revision changes against what is in place.
+func writeReview(cmd *cobra.Command, rev *pipeline.Review) error {
+	if rev == nil {
+		return nil
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "\nAgainst %s:\n\n", rev.Against)
+	return publish.WriteDiff(cmd.OutOrStdout(), rev.Changes)
 }

@@ -40,6 +40,18 @@ type Released struct {
 	// Ledger compares the period's records with the last version's, when
 	// the local ledger of the period exists (revisions only).
 	Ledger *LedgerChange
+	// Review lists the published figures the release or revision changes
+	// against what is in place in data/current, when something is.
+	Review *Review
+}
+
+// review compares pub with what is in place, if anything is.
+func (p *Pipeline) review(pub *publish.Publication) *Review {
+	tables, err := publish.LoadTables(p.Site().Current())
+	if err != nil || len(tables) == 0 {
+		return nil
+	}
+	return &Review{Against: "data/current", Changes: publish.Diff(tables, pub.Exports)}
 }
 
 // LedgerChange counts the records a revision added, removed or changed.
@@ -86,6 +98,7 @@ func (p *Pipeline) Release(ctx context.Context, q period.Quarter) (*Released, er
 	if err := publish.WriteLedger(publish.LedgerFile(p.StoreDir(), q.String()), pub.Ledger); err != nil {
 		return nil, fmt.Errorf("write ledger: %w", err)
 	}
+	out.Review = p.review(pub)
 	return out, nil
 }
 
@@ -131,6 +144,7 @@ func (p *Pipeline) Revise(ctx context.Context, per period.Period, reason string)
 	if err := publish.WriteLedger(ledger, pub.Ledger); err != nil {
 		return nil, fmt.Errorf("write ledger: %w", err)
 	}
+	out.Review = p.review(pub)
 	return out, nil
 }
 

@@ -28,7 +28,6 @@ import (
 	"io/fs"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/check"
@@ -189,7 +188,7 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 		pub.Index.Years = append(pub.Index.Years, YearInfo{Year: y, Start: fmt.Sprintf("%d-01-01", y), End: fmt.Sprintf("%d-12-31", y)})
 	}
 	excluded := rep.Excluded()
-	var changed []string
+	changed := &ReleasedChangedError{}
 	for i, e := range contract.Exports() {
 		a := aggs[e.Name]
 		from := first
@@ -215,11 +214,11 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 			pub.fingerprints[e.Name][sp.key] = fp
 			if r := opt.Releases[sp.key]; r != nil && !slices.Contains(opt.Revised(), sp.key) {
 				if f, ok := r.Current().Frozen(e.Name); ok && f.Fingerprint != fp {
-					changed = append(changed, fmt.Sprintf("%s (%s)", sp.key, e.Name))
+					changed.add(sp.key, e.Name)
 				}
 			}
 		}
-		if len(changed) > 0 {
+		if len(changed.Changes) > 0 {
 			continue
 		}
 		t, sys, err := a.tables(meta, specs, opt)
@@ -255,9 +254,8 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 			pub.Index.Notes = append(pub.Index.Notes, Note{Kind: "before_reporting", Export: e.Name, Rows: before, Since: from.Start().Format(time.DateOnly)})
 		}
 	}
-	if len(changed) > 0 {
-		slices.Sort(changed)
-		return nil, rep, fmt.Errorf("%w: %s. A released period is frozen: if the change is right (late or corrected records), publish it with wco revise PERIOD --reason \"…\"; if not, find out why the records system changed it (or whether WCO_PSEUDONYM_KEY is the key it was released with)", ErrReleasedChanged, strings.Join(changed, ", "))
+	if len(changed.Changes) > 0 {
+		return nil, rep, changed
 	}
 	return pub, rep, nil
 }

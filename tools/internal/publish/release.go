@@ -133,6 +133,29 @@ func (a *aggregate) fingerprint(key []byte, p string, c *counts) string {
 // ErrReleasedChanged is returned when a delivery changes a released period.
 var ErrReleasedChanged = errors.New("the delivery changes a released period")
 
+// ReleasedChangedError names the released periods a delivery changes, and
+// the exports it changes them in. It is ErrReleasedChanged.
+type ReleasedChangedError struct {
+	Periods []string // sorted, each once
+	Changes []string // "2025-Q3 (detainer_log)", sorted
+}
+
+func (e *ReleasedChangedError) add(p, export string) {
+	e.Changes = append(e.Changes, fmt.Sprintf("%s (%s)", p, export))
+	slices.Sort(e.Changes)
+	if !slices.Contains(e.Periods, p) {
+		e.Periods = append(e.Periods, p)
+		slices.Sort(e.Periods)
+	}
+}
+
+func (e *ReleasedChangedError) Error() string {
+	return fmt.Sprintf("%v: %s. A released period is frozen: if the change is right (late or corrected records), publish it with wco revise PERIOD --reason \"…\"; if not, find out why the records system changed it (or whether WCO_PSEUDONYM_KEY is the key it was released with)", ErrReleasedChanged, strings.Join(e.Changes, ", "))
+}
+
+// Is makes the error ErrReleasedChanged.
+func (e *ReleasedChangedError) Is(target error) bool { return target == ErrReleasedChanged }
+
 // Pseudonym is the keyed HMAC-SHA-256 of a record id: it follows a record
 // across deliveries without naming it, and is never published.
 func Pseudonym(key []byte, export, id string) string {
