@@ -60,6 +60,18 @@ func TestReleaseCommands(t *testing.T) {
 	if !strings.Contains(string(page), "Revised (version 2): Three detainers were logged late.") {
 		t.Error("the report page does not carry the revision note")
 	}
+	// Each version's tables are served at their own address, linked from
+	// the revisions page.
+	revisions, _ := os.ReadFile(filepath.Join(o.public, "revisions", "index.html"))
+	for _, v := range []string{"v1", "v2"} {
+		link := "/downloads/2025-q3/" + v + "/detainer-log.csv"
+		if !strings.Contains(string(revisions), `href="`+link+`"`) {
+			t.Errorf("the revisions page does not link %s", link)
+		}
+		if _, err := os.Stat(filepath.Join(o.public, filepath.FromSlash(link))); err != nil {
+			t.Errorf("the site does not serve %s: %v", link, err)
+		}
+	}
 	if out, _, err := run("audit"); err != nil || !strings.Contains(out, "detainer_log 2025-Q3 v1") {
 		t.Fatalf("audit after the revision, of both versions: %v\n%s", err, out)
 	}

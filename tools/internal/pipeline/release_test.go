@@ -2,10 +2,13 @@ package pipeline
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -111,6 +114,8 @@ func TestReleaseFlow(t *testing.T) {
 		}
 	}
 	audit("after the release")
+	firstArchive := readFile(t, filepath.Join(o.data, "downloads", "2025-q3", "v1", "detainer-log.csv"))
+	archived := &firstArchive
 
 	// Late records: the build fails closed and names the quarter.
 	before := o.snapshot(t)
@@ -167,6 +172,35 @@ func TestReleaseFlow(t *testing.T) {
 	}
 	if versions == 0 {
 		t.Error("the audit does not attack the superseded version")
+	}
+	// Each version's tables stay at their own address, as released: the
+	// first version's bytes do not change with the revision, and no count
+	// from 1 to 10 is published there but one a rule requires exactly.
+	for _, v := range []string{"v1", "v2"} {
+		path := filepath.Join(o.data, "downloads", "2025-q3", v, "detainer-log.csv")
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatalf("the archive of 2025-Q3 %s: %v", v, err)
+		}
+		rows, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil || len(rows) < 10 || strings.Join(rows[0], ",") != "period,version,figure,value_of,value,unit,status,clause" {
+			t.Fatalf("%s: %v %v", path, err, rows[:min(len(rows), 1)])
+		}
+		for _, r := range rows[1:] {
+			if n, err := strconv.Atoi(r[4]); err == nil && n > 0 && n < 11 && r[6] == publish.Published && r[7] == "" && r[5] == "count" {
+				t.Errorf("%s: a protected count %s=%s of %d is published", path, r[2], r[3], n)
+			}
+			if r[1] != strings.TrimPrefix(v, "v") {
+				t.Errorf("%s: a row of version %s", path, r[1])
+			}
+		}
+	}
+	if archived == nil {
+		t.Fatal("no archive of version 1 before the revision")
+	}
+	if now := readFile(t, filepath.Join(o.data, "downloads", "2025-q3", "v1", "detainer-log.csv")); now != *archived {
+		t.Error("the revision changed the archive of version 1")
 	}
 	changelog := readFile(t, filepath.Join(o.data, "downloads", "CHANGELOG.md"))
 	if !strings.Contains(changelog, "2025-Q3 revised (version 2): Three detainers were logged late.") || !strings.Contains(changelog, "2025-Q3 released (version 1)") {

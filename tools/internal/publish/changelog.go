@@ -16,6 +16,9 @@ type Change struct {
 	Version int    `json:"version,omitempty"`
 	Reason  string `json:"reason,omitempty"`
 	Note    string `json:"note"`
+	// Archive is, for a release or a revision, its published numbers as
+	// they were released, at addresses that never change.
+	Archive []DownloadFile `json:"archive,omitempty"`
 }
 
 // Changelog lists, newest first, every release and revision the

@@ -234,6 +234,10 @@ func (p *Publication) WriteDownloads(dir string, license License) (*DownloadsInd
 		idx.Tables = append(idx.Tables, DownloadTable{Name: t.Name, Export: t.Export, Kind: t.Kind, Subject: t.Subject, Rule: t.Rule, Exact: t.Exact, Rows: len(t.Rows), CSV: csvFile, JSON: jsonFile})
 		resources = append(resources, resource(t, csvFile))
 	}
+	archive, err := p.writeArchive(dir, write)
+	if err != nil {
+		return nil, err
+	}
 	pkg := map[string]any{
 		"profile":     "tabular-data-package",
 		"name":        "welcoming-city-transparency",
@@ -257,6 +261,9 @@ func (p *Publication) WriteDownloads(dir string, license License) (*DownloadsInd
 		return nil, err
 	}
 	idx.Changes = p.Changelog()
+	for i, c := range idx.Changes {
+		idx.Changes[i].Archive = archive[archiveDir(c.Period, c.Version)]
+	}
 	if _, err := write("CHANGELOG.md", []byte(ChangelogMarkdown(idx.Changes))); err != nil {
 		return nil, err
 	}
@@ -338,3 +345,60 @@ func resource(t Table, f DownloadFile) map[string]any {
 
 // WriteIndex writes the downloads index as a data file for the site.
 func WriteIndex(path string, idx *DownloadsIndex) error { return writeJSON(path, idx) }
+
+// archiveDir is the folder, under the downloads, of one version of a
+// released period: 2026-q3/v1.
+func archiveDir(p string, version int) string {
+	return fmt.Sprintf("%s/v%d", strings.ToLower(p), version)
+}
+
+// writeArchive writes, for every version of every released period, its
+// published numbers as they were released: one CSV per export, in long
+// form, at a stable address (2026-q3/v1/detainer-log.csv) that no later
+// build or revision changes. It returns the files of each version's folder.
+func (p *Publication) writeArchive(dir string, write func(string, []byte) (DownloadFile, error)) (map[string][]DownloadFile, error) {
+	out := map[string][]DownloadFile{}
+	for _, per := range sortedKeys(p.releases) {
+		for _, v := range p.releases[per].Versions {
+			sub := archiveDir(per, v.Version)
+			if err := os.MkdirAll(filepath.Join(dir, filepath.FromSlash(sub)), 0o755); err != nil {
+				return nil, err
+			}
+			for _, f := range v.Exports {
+				ex, err := contract.Lookup(f.Export)
+				if err != nil {
+					return nil, fmt.Errorf("release %s: %w", per, err)
+				}
+				var buf bytes.Buffer
+				w := csv.NewWriter(&buf)
+				// clause names the rule that requires a figure exactly; a
+				// figure without one is protected.
+				w.Write([]string{"period", "version", "figure", "value_of", "value", "unit", "status", "clause"})
+				version := strconv.Itoa(v.Version)
+				w.Write([]string{per, version, "total", "", countText(f.Period.Total), "count", f.Period.Total.Status, f.Period.TotalClause})
+				for _, b := range f.Period.Breakdowns {
+					for _, c := range b.Cells {
+						w.Write([]string{per, version, b.Dimension, c.Value, countText(c.Count), "count", c.Status, b.Clause})
+					}
+				}
+				for _, fig := range f.Period.Figures {
+					val := ""
+					if fig.Value != nil {
+						val = strconv.FormatFloat(*fig.Value, 'f', -1, 64)
+					}
+					w.Write([]string{per, version, fig.Measure, "", val, fig.Unit, fig.Status, ""})
+				}
+				w.Flush()
+				if err := w.Error(); err != nil {
+					return nil, err
+				}
+				df, err := write(sub+"/"+ex.Slug()+".csv", buf.Bytes())
+				if err != nil {
+					return nil, err
+				}
+				out[sub] = append(out[sub], df)
+			}
+		}
+	}
+	return out, nil
+}
