@@ -248,6 +248,12 @@ func (r *recorder) Errorf(format string, a ...any) {
 	r.errs = append(r.errs, fmt.Sprintf(format, a...))
 }
 
+// Fatalf records the error and stops the check, as Fatalf stops a test.
+func (r *recorder) Fatalf(format string, a ...any) {
+	r.Errorf(format, a...)
+	panic("fatal")
+}
+
 // TestAssertNoLeakFindsPlantedValues: the leak scan finds a personal-data
 // line of the delivery in any letter case, and the canary, wherever they are.
 func TestAssertNoLeakFindsPlantedValues(t *testing.T) {

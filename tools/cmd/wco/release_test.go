@@ -60,6 +60,17 @@ func TestReleaseCommands(t *testing.T) {
 	if !strings.Contains(string(page), "Revised (version 2): Three detainers were logged late.") {
 		t.Error("the report page does not carry the revision note")
 	}
+	// The feed of every language has the release and the revision.
+	for _, l := range siteLanguages(t) {
+		b, err := os.ReadFile(filepath.Join(o.public, filepath.FromSlash(strings.TrimPrefix(l.prefix, "/")), "feed.xml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries := checkAtom(t, l.key+" feed", b)
+		if len(entries) != 2 || !strings.HasSuffix(entries[1].IDs[0], "/2025-q3/v2") || !strings.Contains(entries[1].Summary[0], "Three detainers were logged late.") {
+			t.Errorf("%s feed: %d entries: %+v", l.key, len(entries), entries)
+		}
+	}
 	// Each version's tables are served at their own address, linked from
 	// the revisions page.
 	revisions, _ := os.ReadFile(filepath.Join(o.public, "revisions", "index.html"))
