@@ -53,15 +53,21 @@ type DownloadsIndex struct {
 
 // DownloadTable lists one table in the index.
 type DownloadTable struct {
-	Name    string       `json:"name"`
-	Export  string       `json:"export"`
-	Kind    string       `json:"kind"`
-	Subject string       `json:"subject"` // total, figures, or a dimension
-	Rule    string       `json:"rule"`
-	Exact   bool         `json:"exact"` // its counts are exact by Rule
-	Rows    int          `json:"rows"`
-	CSV     DownloadFile `json:"csv"`
-	JSON    DownloadFile `json:"json"`
+	Name    string `json:"name"`
+	Export  string `json:"export"`
+	Kind    string `json:"kind"`
+	Subject string `json:"subject"` // total, figures, or a dimension
+	Rule    string `json:"rule"`
+	Exact   bool   `json:"exact"` // its counts are exact by Rule
+	Rows    int    `json:"rows"`
+	// LastChanged is the day the table's figures were last settled: the
+	// newest release or revision of its periods when every one is
+	// released, else the export day of the delivery it was computed from,
+	// since an unreleased period may change with the next delivery. Empty
+	// when the day is not known (a delivery without a manifest).
+	LastChanged string       `json:"last_changed,omitempty"`
+	CSV         DownloadFile `json:"csv"`
+	JSON        DownloadFile `json:"json"`
 }
 
 // Tables lays out every published number as downloadable tables.
@@ -231,8 +237,13 @@ func (p *Publication) WriteDownloads(dir string, license License) (*DownloadsInd
 		if err != nil {
 			return nil, err
 		}
-		idx.Tables = append(idx.Tables, DownloadTable{Name: t.Name, Export: t.Export, Kind: t.Kind, Subject: t.Subject, Rule: t.Rule, Exact: t.Exact, Rows: len(t.Rows), CSV: csvFile, JSON: jsonFile})
-		resources = append(resources, resource(t, csvFile))
+		changed := p.lastChanged(t)
+		idx.Tables = append(idx.Tables, DownloadTable{Name: t.Name, Export: t.Export, Kind: t.Kind, Subject: t.Subject, Rule: t.Rule, Exact: t.Exact, Rows: len(t.Rows), LastChanged: changed, CSV: csvFile, JSON: jsonFile})
+		res := resource(t, csvFile)
+		if changed != "" {
+			res["last_changed"] = changed
+		}
+		resources = append(resources, res)
 	}
 	archive, err := p.writeArchive(dir, write)
 	if err != nil {
@@ -401,4 +412,19 @@ func (p *Publication) writeArchive(dir string, write func(string, []byte) (Downl
 		}
 	}
 	return out, nil
+}
+
+// lastChanged is a table's DownloadTable.LastChanged.
+func (p *Publication) lastChanged(t Table) string {
+	newest := ""
+	for _, r := range t.Rows {
+		rel := p.releases[r[0]]
+		if rel == nil {
+			return day(p.Index.Meta.Delivery.ExportedAt)
+		}
+		if d := day(rel.Current().Delivery.ExportedAt); d > newest {
+			newest = d
+		}
+	}
+	return newest
 }
