@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -316,4 +317,32 @@ func TestBuildIsDeterministic(t *testing.T) {
 		return out
 	}
 	sameSnapshot(t, "second build", rel(a), rel(b))
+}
+
+// TestBuildsWithoutGo: wco has Hugo linked in, so it builds the site with
+// no Go toolchain on PATH, as a released binary does on a staff laptop.
+func TestBuildsWithoutGo(t *testing.T) {
+	t.Parallel()
+	bin, env := wcoProgram(t)
+	var path []string
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		if _, err := os.Stat(filepath.Join(dir, "go")); err != nil {
+			path = append(path, dir)
+		}
+	}
+	for i, kv := range env {
+		if strings.HasPrefix(kv, "PATH=") {
+			env[i] = "PATH=" + strings.Join(path, string(filepath.ListSeparator))
+		}
+	}
+	o := newOutputs(t)
+	cmd := exec.Command(bin, "build", "--config", filepath.Join(repoRoot(t), "config.yaml"), "--data", o.data, "--public", o.public)
+	cmd.Env = append(env, "GOROOT=/nonexistent", "GOTOOLCHAIN=local")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("build without Go on PATH: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(o.public, "reports", "2026-q3", "index.html")); err != nil {
+		t.Errorf("no report page: %v", err)
+	}
 }

@@ -31,10 +31,14 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/site"
 )
 
 func main() {
 	tuneMemory()
+	// Hugo is linked into wco: builds run it as wco hugo, in a child.
+	site.Linked = []string{"hugo"}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

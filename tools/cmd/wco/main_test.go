@@ -20,9 +20,9 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	// Compile the pinned Hugo before any test starts, saying so when it
-	// takes more than a moment (a cold build cache), so that no test is
-	// charged for it.
+	// The test binary has Hugo linked in, as wco does: builds run it as a
+	// child, this binary run as wco hugo.
+	site.Linked, site.LinkedEnv = []string{"hugo"}, []string{asWCO + "=1"}
 	if _, err := site.PrepareHugo(context.Background(), ".", os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "prepare Hugo:", err)
 		os.Exit(1)

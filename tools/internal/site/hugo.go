@@ -8,12 +8,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 )
 
-// Hugo renders with the Hugo pinned in go.mod, as `go tool hugo`.
+// Hugo renders with the Hugo pinned in go.mod: the one linked into this
+// program when there is one (Linked), else `go tool hugo`.
 type Hugo struct{}
 
 // Render runs Hugo on the job's site into job.Public. Hugo's warnings
@@ -38,6 +40,14 @@ func hugoArgs(job Job) []string {
 	}
 }
 
+// Linked, when set, says that this program has Hugo linked into it and
+// runs it when re-executed with these leading arguments (wco hugo …), in
+// an environment with LinkedEnv added. Builds then need no Go toolchain.
+var (
+	Linked    []string
+	LinkedEnv []string
+)
+
 var hugoBinary struct {
 	sync.Mutex
 	paths map[string]string // module root → the built Hugo
@@ -49,6 +59,9 @@ var hugoBinary struct {
 // starts, if the compiling takes more than a moment. Later calls in the
 // same process return at once.
 func PrepareHugo(ctx context.Context, dir string, log io.Writer) (string, error) {
+	if Linked != nil {
+		return os.Executable()
+	}
 	root, err := moduleRoot(dir)
 	if err != nil {
 		if root, err = moduleRoot("."); err != nil {
@@ -99,7 +112,13 @@ func hugo(ctx context.Context, dir string, log, out io.Writer, args ...string) e
 	if err != nil {
 		return err
 	}
+	if Linked != nil {
+		args = append(slices.Clone(Linked), args...)
+	}
 	cmd := exec.CommandContext(ctx, bin, args...)
+	if Linked != nil && LinkedEnv != nil {
+		cmd.Env = append(os.Environ(), LinkedEnv...)
+	}
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
