@@ -91,7 +91,7 @@ func TestWorkflowsArePinnedAndLeastPrivilege(t *testing.T) {
 				t.Errorf("%s: job %s has no permissions of its own", name, id)
 			}
 			for perm, level := range j.Permissions {
-				if level == "write" && !(id == "deploy" && (perm == "pages" || perm == "id-token")) {
+				if level == "write" && !(id == "deploy" && (perm == "pages" || perm == "id-token")) && !(name == "release.yml" && id == "release" && perm == "contents") {
 					t.Errorf("%s: job %s may write %s", name, id, perm)
 				}
 			}
@@ -259,5 +259,39 @@ exit 0
 	got := strings.Join(run(t, ""), "\n")
 	if !strings.Contains(got, "WCO_SOURCE secret is not set") || strings.Contains(got, "upload-pages-artifact") {
 		t.Errorf("without WCO_SOURCE the run must stop before the upload:\n%s", got)
+	}
+}
+
+// TestReleaseWorkflowBuildsEveryPlatform: on a version tag, the checks run,
+// wco is built for Linux, macOS and Windows with checksums, and only the
+// job that attaches them may write, after checking them.
+func TestReleaseWorkflowBuildsEveryPlatform(t *testing.T) {
+	t.Parallel()
+	w, raw := readWorkflow(t, "release.yml")
+	build, release := w.Jobs["build"], w.Jobs["release"]
+	if build == nil || release == nil || fmt.Sprint(release.Needs) != "build" {
+		t.Fatalf("jobs: want build, then release after it")
+	}
+	if build.Permissions["contents"] != "read" || len(build.Permissions) != 1 {
+		t.Errorf("the build job's permissions: %v", build.Permissions)
+	}
+	var script string
+	for _, s := range build.Steps {
+		script += s.Run + "\n"
+	}
+	for _, want := range []string{"bash .ci/run", "linux/amd64", "darwin/arm64", "windows/amd64", "CGO_ENABLED=0", "-trimpath", "sha256sum wco-* > SHA256SUMS"} {
+		if !strings.Contains(script, want) {
+			t.Errorf("the build job does not %q", want)
+		}
+	}
+	checked := false
+	for _, s := range release.Steps {
+		checked = checked || strings.Contains(s.Run, "sha256sum --check SHA256SUMS")
+		if strings.Contains(s.Run, "gh release create") && !checked {
+			t.Error("the binaries are attached before their checksums are checked")
+		}
+	}
+	if !strings.Contains(raw, "tags: [\"v*\"]") {
+		t.Error("the workflow does not run on version tags")
 	}
 }
