@@ -85,7 +85,11 @@ func TestKillAtAnyMomentLeavesAWholeSet(t *testing.T) {
 	current := 0
 	rng := rand.New(rand.NewPCG(4, 2))
 	outcomes := map[string]int{}
-	for i := range 12 {
+	// At least 12 kills, and more (up to 40) until some landed before the
+	// switch and some after it: on a loaded machine a build may take much
+	// longer than the ones timed above.
+	i := 0
+	for ; i < 40 && (i < 12 || outcomes["previous set"] == 0 || outcomes["new set"] == 0); i++ {
 		next := 1 - current
 		cmd := exec.Command(exe, "-test.run=^$")
 		cmd.Env = append(os.Environ(), childBuild+"="+deliveries[next]+"\n"+o.data+"\n"+o.public)
@@ -120,7 +124,7 @@ func TestKillAtAnyMomentLeavesAWholeSet(t *testing.T) {
 			t.Fatalf("kill %d left outputs that are neither the previous nor the new set (%d files)", i, len(got))
 		}
 	}
-	t.Logf("after 12 builds of about %v each, killed at random moments: %v", took.Round(time.Millisecond), outcomes)
+	t.Logf("after %d builds of about %v each, killed at random moments: %v", i, took.Round(time.Millisecond), outcomes)
 	if outcomes["previous set"] == 0 || outcomes["new set"] == 0 {
 		t.Errorf("the kills did not land both before and after the switch: %v", outcomes)
 	}
