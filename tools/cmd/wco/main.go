@@ -35,11 +35,18 @@ import (
 	"github.com/chicago-welcoming-city/transparency/tools/internal/site"
 )
 
+// handling, when set (by the tests), is called once wco handles SIGINT
+// and SIGTERM itself: a signal before then ends the process at once.
+var handling func()
+
 func main() {
 	tuneMemory()
 	// Hugo is linked into wco: builds run it as wco hugo, in a child.
 	site.Linked = []string{"hugo"}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if handling != nil {
+		handling()
+	}
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	if err != nil {

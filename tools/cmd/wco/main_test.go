@@ -14,8 +14,15 @@ import (
 // tests that signal or kill a process run it so, without building wco.
 const asWCO = "WCO_TEST_BINARY_RUNS_WCO"
 
+// readyFile, set in such a child's environment, names a file the child
+// writes once it handles signals itself.
+const readyFile = "WCO_TEST_READY_FILE"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(asWCO) == "1" {
+		if ready := os.Getenv(readyFile); ready != "" {
+			handling = func() { os.WriteFile(ready, nil, 0o644) }
+		}
 		os.Args = append([]string{"wco"}, os.Args[1:]...)
 		main()
 		os.Exit(0)

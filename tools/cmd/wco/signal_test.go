@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -33,14 +34,27 @@ func TestSignalsStopCommandsCleanly(t *testing.T) {
 			{"publish", "--config", cfg, "--source", big, "--data", o.data},
 		} {
 			t.Run(sig.String()+" "+args[0], func(t *testing.T) {
+				ready := filepath.Join(t.TempDir(), "ready")
 				cmd := exec.Command(bin, args...)
-				cmd.Env = env
+				cmd.Env = append(env, readyFile+"="+ready)
 				var out bytes.Buffer
 				cmd.Stdout, cmd.Stderr = &out, &out
 				if err := cmd.Start(); err != nil {
 					t.Fatal(err)
 				}
-				time.Sleep(300 * time.Millisecond)
+				// Signal once the command handles signals (its start-up,
+				// Hugo's included, takes a while on a busy machine), while it
+				// is reading the delivery.
+				for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+					if _, err := os.Stat(ready); err == nil {
+						break
+					}
+					if time.Now().After(deadline) {
+						cmd.Process.Kill()
+						t.Fatalf("%s did not start within 30 s", args[0])
+					}
+				}
+				time.Sleep(200 * time.Millisecond)
 				sent := time.Now()
 				cmd.Process.Signal(sig)
 				done := make(chan error, 1)
