@@ -90,6 +90,10 @@ type Config struct {
 	// into police areas), named by the policy's breakdowns.
 	Groupings publish.Groupings `mapstructure:"groupings"`
 
+	// Filings says which statutory filings the site also publishes, by
+	// filing id; a filing left out is not published.
+	Filings publish.FilingsPolicy `mapstructure:"filings"`
+
 	Releases struct {
 		// DaysAfterQuarter is how long after a quarter ends its report
 		// is due.
@@ -451,6 +455,9 @@ func (c *Config) validate() error {
 		errs = append(errs, err)
 	}
 	if err := c.Publication.Validate(c.Groupings); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Filings.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	if c.Check.MaxFieldBytes < 1 || c.Check.MaxRowBytes < c.Check.MaxFieldBytes || c.Check.MaxColumns < 1 {

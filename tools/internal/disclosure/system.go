@@ -126,3 +126,13 @@ func (s *System) Withhold(i int) {
 	s.Cells[i].Suppressed, s.Cells[i].MayBeZero, s.Cells[i].Exact = true, true, false
 	s.audited = nil
 }
+
+// Reveal publishes suppressed cell i, which a reader can already compute
+// exactly from figures published exactly (a statutory count, a published
+// list): hiding it would hide nothing. It is exact from then on, so no
+// later step suppresses it again. The attacker's earlier findings no
+// longer hold.
+func (s *System) Reveal(i int) {
+	s.Cells[i].Suppressed, s.Cells[i].MayBeZero, s.Cells[i].Exact = false, false, true
+	s.audited = nil
+}

@@ -50,6 +50,9 @@ func (p *Pipeline) write(pub *publish.Publication, st *site.Stage) error {
 		err = publish.WriteIndex(filepath.Join(st.DataDir(), publish.DownloadsIndexFile), idx)
 	}
 	if err == nil {
+		err = publish.WriteFilings(filepath.Join(st.DataDir(), publish.FilingsFile), idx.Filings)
+	}
+	if err == nil {
 		dict := publish.MakeDictionary(pub.Index.Meta, p.cfg.Publication, p.cfg.Groupings, p.cfg.Disclosure.Threshold, p.cfg.NotSupplied())
 		err = publish.WriteDictionary(filepath.Join(st.DataDir(), publish.DictionaryFile), dict)
 	}
@@ -122,8 +125,12 @@ func (p *Pipeline) Audit() ([]publish.AuditReport, error) {
 	if err != nil {
 		return nil, err
 	}
+	filings, err := publish.LoadFilings(p.Site().Current())
+	if err != nil {
+		return nil, err
+	}
 	width := p.cfg.Disclosure.Threshold
-	reports, err := publish.Audit(tables, width)
+	reports, err := publish.Audit(tables, filings.InForce(), width)
 	if err != nil {
 		return nil, err
 	}

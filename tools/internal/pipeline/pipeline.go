@@ -188,6 +188,7 @@ func (p *Pipeline) PublishOptions(ctx context.Context) (publish.Options, error) 
 		ConfigHash:       p.cfg.Hash(),
 		Key:              []byte(p.cfg.PseudonymKey),
 		Releases:         releases,
+		Filings:          p.cfg.Filings,
 	}, nil
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/disclosure"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/filing"
 )
 
 // CellKey names a cell the same way for the publisher and the attacker:
@@ -31,8 +32,10 @@ func CellKey(export, period, dim, value string) string {
 // a breakdown adds up to its period's total (or, for a multi-valued one, no
 // value exceeds it), a year adds up its quarters in total and value by
 // value. The true values of suppressed cells are not in the files, and the
-// attacker does not need them.
-func AttackerSystem(t ExportTables) (*disclosure.System, error) {
+// attacker does not need them. Every published filing given is read too:
+// the attacker knows how many records each of its lists holds, and how
+// many have each value, per quarter and year (see relateFiling).
+func AttackerSystem(t ExportTables, filings ...*filing.Filing) (*disclosure.System, error) {
 	sys := &disclosure.System{}
 	key := func(p, dim, value string) string { return CellKey(t.Export, p, dim, value) }
 	var err error
@@ -61,6 +64,11 @@ func AttackerSystem(t ExportTables) (*disclosure.System, error) {
 		return nil, err
 	}
 	relate(sys, t.Export, t.Periods)
+	for _, f := range filings {
+		if err := relateFiling(sys, t.Export, f); err != nil {
+			return nil, err
+		}
+	}
 	return sys, nil
 }
 
@@ -195,12 +203,13 @@ type AuditReport struct {
 	Changes []string
 }
 
-// Audit attacks each export's published tables with linear programming
-// and reports every suppressed cell narrower than width.
-func Audit(tables []ExportTables, width int) ([]AuditReport, error) {
+// Audit attacks each export's published tables, with the published
+// filings in force, with linear programming and reports every suppressed
+// cell narrower than width.
+func Audit(tables []ExportTables, filings []*filing.Filing, width int) ([]AuditReport, error) {
 	var out []AuditReport
 	for _, t := range tables {
-		sys, err := AttackerSystem(t)
+		sys, err := AttackerSystem(t, filings...)
 		if err != nil {
 			return nil, err
 		}
@@ -251,7 +260,7 @@ func AuditReleases(releases Releases, width int) ([]AuditReport, error) {
 		}
 		for _, v := range r.Versions[:len(r.Versions)-1] {
 			for _, f := range v.Exports {
-				reps, err := Audit([]ExportTables{{Export: f.Export, Periods: []Period{f.Period}}}, width)
+				reps, err := Audit([]ExportTables{{Export: f.Export, Periods: []Period{f.Period}}}, v.Filings, width)
 				if err != nil {
 					return nil, fmt.Errorf("release %s version %d: %w", p, v.Version, err)
 				}

@@ -40,7 +40,7 @@ func TestAuditPassesOnPublications(t *testing.T) {
 	for trial := range 6 {
 		rows := []int{8, 25, 60, 150, 400}[rng.IntN(5)]
 		pub := publishSynth(t, rows, rng.Uint64())
-		reports, err := Audit(pub.Exports, 11)
+		reports, err := Audit(pub.Exports, nil, 11)
 		if err != nil {
 			t.Fatalf("trial %d (%d rows): %v", trial, rows, err)
 		}
@@ -90,7 +90,7 @@ func TestAuditCatchesALeak(t *testing.T) {
 			}}},
 		}}}}
 	}
-	reports, err := Audit(tables(false), 11)
+	reports, err := Audit(tables(false), nil, 11)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestAuditCatchesALeak(t *testing.T) {
 	if reports[0].Narrowest != 11 {
 		t.Errorf("each hidden cell lies in [1, 12]: narrowest range %v, want 11", reports[0].Narrowest)
 	}
-	reports, err = Audit(tables(true), 11)
+	reports, err = Audit(tables(true), nil, 11)
 	if err != nil {
 		t.Fatal(err)
 	}

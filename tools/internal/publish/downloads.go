@@ -49,6 +49,9 @@ type DownloadsIndex struct {
 	Files  []DownloadFile  `json:"files"` // also the data package and checksums
 	// Changes is the changelog, newest first.
 	Changes []Change `json:"changes"`
+	// Filings are the statutory filings the site publishes, with their
+	// files (written to filings.json, not to downloads.json).
+	Filings Filings `json:"-"`
 }
 
 // DownloadTable lists one table in the index.
@@ -248,6 +251,13 @@ func (p *Publication) WriteDownloads(dir string, license License) (*DownloadsInd
 	archive, err := p.writeArchive(dir, write)
 	if err != nil {
 		return nil, err
+	}
+	if idx.Filings, err = p.writeFilings(dir, write); err != nil {
+		return nil, err
+	}
+	for _, f := range idx.Filings.Filings {
+		key := archiveDir(f.Period, f.Version)
+		archive[key] = append(archive[key], f.Files...)
 	}
 	pkg := map[string]any{
 		"profile":     "tabular-data-package",

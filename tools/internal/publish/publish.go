@@ -28,12 +28,14 @@ import (
 	"io/fs"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/check"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/disclosure"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/filing"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
 )
@@ -68,6 +70,10 @@ type Options struct {
 	// Ledger names a period whose records to list by pseudonym, for the
 	// local ledger that explains revisions.
 	Ledger string
+	// Filings says which statutory filings the site publishes with a
+	// released period (params.filings): a release or revision prepares
+	// them, and every published filing is part of the protection.
+	Filings FilingsPolicy
 }
 
 // Revised lists the periods a revision of Options.Revising recomputes: the
@@ -101,6 +107,9 @@ type Publication struct {
 	Ledger map[string]string
 	// releases are the releases the publication was computed with.
 	releases Releases
+	// filings are the filings prepared for the periods being released or
+	// revised, by period, when the policy publishes them.
+	filings map[string]*filing.Filing
 }
 
 // Run checks d and computes its publication. On any problem it returns the
@@ -110,6 +119,13 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 		return nil, nil, err
 	}
 	if err := opt.Policy.Validate(opt.Groupings); err != nil {
+		return nil, nil, err
+	}
+	if err := opt.Filings.Validate(); err != nil {
+		return nil, nil, err
+	}
+	collectors, err := opt.collectors(d.Sample)
+	if err != nil {
 		return nil, nil, err
 	}
 	aggs := map[string]*aggregate{}
@@ -142,6 +158,7 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 	rep := check.Delivery(d, opt.Check, func(e contract.Export, r records.Record) {
 		a := aggs[e.Name]
 		a.add(r)
+		collectors.visit(e, r)
 		if opt.Ledger != "" {
 			if ledgerPeriod.Contains(r.When().Time) {
 				ledgers[e.Name][Pseudonym(key, e.Name, r.RecordID())] = a.digest(r)
@@ -169,7 +186,11 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 			}
 		}
 	}
-	pub := &Publication{Index: Index{Meta: meta, Notes: []Note{}, Years: []YearInfo{}}, Systems: map[string]*disclosure.System{}, fingerprints: map[string]map[string]string{}, Ledger: ledger, releases: opt.Releases}
+	pub := &Publication{Index: Index{Meta: meta, Notes: []Note{}, Years: []YearInfo{}}, Systems: map[string]*disclosure.System{}, fingerprints: map[string]map[string]string{}, Ledger: ledger, releases: opt.Releases, filings: map[string]*filing.Filing{}}
+	if pub.filings, err = collectors.filings(asOf, opt); err != nil {
+		return nil, rep, err
+	}
+	filings := pub.inForce(opt)
 	for _, q := range period.Range(first, last) {
 		pub.Index.Quarters = append(pub.Index.Quarters, QuarterInfo{
 			Quarter: q.String(), Slug: q.Slug(), Year: q.Year, Number: q.Q,
@@ -221,7 +242,7 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 		if len(changed.Changes) > 0 {
 			continue
 		}
-		t, sys, err := a.tables(meta, specs, opt)
+		t, sys, err := a.tables(meta, specs, filings, opt)
 		if err != nil {
 			return nil, rep, fmt.Errorf("protect %s: %w", e.Name, err)
 		}
@@ -258,6 +279,100 @@ func Run(d *delivery.Delivery, opt Options) (*Publication, *check.Report, error)
 		return nil, rep, changed
 	}
 	return pub, rep, nil
+}
+
+// collectors start the filings a release or revision prepares: for each
+// period it freezes, the filing due for it, when the policy publishes it.
+// The embedded sample, published as a deployment that released every
+// period on its due date, prepares them for every period it has.
+func (o Options) collectors(sample bool) (*collectors, error) {
+	c := &collectors{m: map[string]*filing.Collector{}, policy: o.Filings, days: o.DaysAfterQuarter, sample: sample}
+	for _, key := range append(slices.Clone(o.Releasing), o.Revised()...) {
+		p, err := period.ParsePeriod(key)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.start(p); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// collectors are the filings being prepared, by period.
+type collectors struct {
+	mu     sync.Mutex
+	m      map[string]*filing.Collector
+	policy FilingsPolicy
+	days   int
+	sample bool
+}
+
+// start starts p's filing, if the policy publishes it.
+func (c *collectors) start(p period.Period) error {
+	k := filing.For(p)
+	if !c.policy.Publishes(k.ID) || c.m[p.String()] != nil {
+		return nil
+	}
+	fc, err := filing.NewCollector(k, p, c.days)
+	if err != nil {
+		return err
+	}
+	c.m[p.String()] = fc
+	return nil
+}
+
+// visit gives a record to the filings it may be in. Only the sample's
+// set grows while records stream by, so only it takes the lock.
+func (c *collectors) visit(e contract.Export, r records.Record) {
+	if c.sample {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		q := period.Of(r.When().Time).Period()
+		_ = c.start(q)
+		_ = c.start(q.YearOf())
+	}
+	for _, fc := range c.m {
+		fc.Visit(e, r)
+	}
+}
+
+// filings finishes the filings of the periods that had ended when the
+// delivery was exported; for the sample, only of those past their due
+// date.
+func (c *collectors) filings(asOf time.Time, o Options) (map[string]*filing.Filing, error) {
+	out := map[string]*filing.Filing{}
+	for _, key := range sortedKeys(c.m) {
+		f, err := c.m[key].Filing(asOf)
+		if err != nil {
+			return nil, err
+		}
+		p, _ := period.ParsePeriod(key)
+		if asOf.Before(p.End()) {
+			continue // the period had not ended: there is nothing to file yet
+		}
+		if c.sample && !slices.Contains(o.Releasing, key) && !slices.Contains(o.Revised(), key) && asOf.Before(p.End().AddDate(0, 0, o.DaysAfterQuarter)) {
+			continue
+		}
+		out[key] = f
+	}
+	return out, nil
+}
+
+// inForce are the published filings in force, by period: those prepared
+// now, and for every other released period its current version's.
+func (p *Publication) inForce(opt Options) map[string]*filing.Filing {
+	out := map[string]*filing.Filing{}
+	for key, r := range opt.Releases {
+		if slices.Contains(opt.Revised(), key) {
+			continue
+		}
+		for _, f := range r.Current().Filings {
+			out[key] = f
+		}
+	}
+	maps.Copy(out, p.filings)
+	return out
 }
 
 // ManifestFileOf is a file's manifest entry, when the delivery has one.

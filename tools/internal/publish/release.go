@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/chicago-welcoming-city/transparency/tools/internal/filing"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
 )
@@ -41,6 +42,9 @@ type Version struct {
 	ConfigHash string       `json:"config_hash"`
 	Threshold  int          `json:"threshold"`
 	Exports    []Frozen     `json:"exports"`
+	// Filings are the statutory filings the site publishes for the
+	// period (params.filings), frozen with it.
+	Filings []*filing.Filing `json:"filings,omitempty"`
 }
 
 // Frozen is one export's numbers for a released period, and a keyed
@@ -205,6 +209,9 @@ func (pub *Publication) Release(p string, prior *Release, reason string, opt Opt
 	}
 	if len(v.Exports) == 0 {
 		return nil, fmt.Errorf("release %s: the publication has no such period", p)
+	}
+	if f := pub.filings[p]; f != nil {
+		v.Filings = []*filing.Filing{f}
 	}
 	r.Versions = append(r.Versions, v)
 	return r, nil

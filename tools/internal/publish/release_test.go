@@ -50,7 +50,7 @@ func addLate(t *testing.T, dir string, q period.Quarter, n int, tag string) {
 
 func audited(t *testing.T, pub *Publication, releases Releases, step string) {
 	t.Helper()
-	reports, err := Audit(pub.Exports, 11)
+	reports, err := Audit(pub.Exports, nil, 11)
 	if err == nil {
 		var older []AuditReport
 		older, err = AuditReleases(releases, 11)

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/disclosure"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/filing"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 )
 
@@ -168,7 +170,7 @@ func (a *aggregate) group(p plan, c *counts) int {
 // was released. A period being revised keeps hidden everything any of its
 // versions hid, and withholds a breakdown the revision changes by fewer
 // records than the threshold.
-func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTables, *disclosure.System, error) {
+func (a *aggregate) tables(meta Meta, specs []periodSpec, filings map[string]*filing.Filing, opt Options) (ExportTables, *disclosure.System, error) {
 	k := opt.Threshold
 	sys := &disclosure.System{}
 	key := func(p, dim, value string) string { return CellKey(a.export.Name, p, dim, value) }
@@ -264,6 +266,11 @@ func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTa
 		shapes = append(shapes, shape)
 	}
 	relate(sys, a.export.Name, shapes)
+	for _, p := range sortedKeys(filings) {
+		if err := relateFiling(sys, a.export.Name, filings[p]); err != nil {
+			return ExportTables{}, nil, err
+		}
+	}
 	if err := sys.Validate(); err != nil {
 		return ExportTables{}, nil, fmt.Errorf("the counts do not add up (a bug): %w", err)
 	}
@@ -302,11 +309,26 @@ func (a *aggregate) tables(meta Meta, specs []periodSpec, opt Options) (ExportTa
 		// Exact figures can leave a small count no complement to hide
 		// behind (a lone nonzero value of a breakdown whose total is
 		// exact): such a breakdown is withheld whole instead.
+		//
+		// A cell that figures published exactly pin down (a list a
+		// published filing gives, with the exact total) is known to every
+		// reader: at or above the threshold it is published; below it,
+		// publishing that filing would disclose it, and nothing is
+		// published.
 		progress := false
 		for _, f := range cp.Findings {
+			c := sys.Cells[f.Cell]
+			if f.Width() < 0.5 && c.Value >= k && !c.Frozen && !c.MayBeZero {
+				sys.Reveal(f.Cell)
+				progress = true
+				continue
+			}
 			progress = withhold(owner[f.Cell], WithheldLinked) || progress
 		}
 		if !progress {
+			if len(filings) > 0 {
+				return ExportTables{}, nil, fmt.Errorf("%w\nthe statutory filings the site publishes (params.filings: %s) make these counts known to any reader of the site; publish fewer of them", err, strings.Join(sortedKeys(filingIDs(filings)), ", "))
+			}
 			return ExportTables{}, nil, err
 		}
 	}

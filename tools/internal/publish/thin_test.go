@@ -102,7 +102,7 @@ func TestThinProfileEndToEnd(t *testing.T) {
 				}
 			}
 		}
-		reports, err := publish.Audit(pub.Exports, k)
+		reports, err := publish.Audit(pub.Exports, nil, k)
 		if err != nil {
 			t.Fatal(err)
 		}

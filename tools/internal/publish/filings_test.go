@@ -1,0 +1,280 @@
+package publish
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/check"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/disclosure"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/filing"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
+)
+
+// requestsDelivery is a delivery whose assistance_requests hold, in each
+// quarter of 2025, the given numbers of requests per requesting agency,
+// all declined, and one more in 2026-Q2, which ends the year; the other
+// exports are empty.
+func requestsDelivery(perQuarter map[string]int) *delivery.Delivery {
+	fsys := fstest.MapFS{
+		"detainer_log.csv":        {Data: []byte("log_id,received_at,request_type,issuing_agency,arrest_beat,charge_class,bail_posted_at,disposition,disposition_at,receiving_agency\n")},
+		"federal_incidents.csv":   {Data: []byte("incident_id,occurred_at,reported_at,beat,federal_agency,agents_count,agents_masked,supervisor_identified,use_of_force,force_types,persons_injured,ems_requested,persons_detained,us_citizens_detained,alleged_violations,referred_to_sao,referral_date,sao_status,bwc_preserved\n")},
+		"visa_certifications.csv": {Data: []byte("request_id,received_at,visa_type,requester_type,qualifying_crime,decision,decided_at\n")},
+	}
+	var b strings.Builder
+	b.WriteString("request_id,received_at,channel,requesting_agency,assistance_type,beat,response,responded_at\n")
+	id := 0
+	for q := 1; q <= 4; q++ {
+		start := period.Quarter{Year: 2025, Q: q}.Start()
+		for _, agency := range []string{"ICE", "CBP", "HSI", "OTHER_FEDERAL"} {
+			for i := range perQuarter[agency] {
+				id++
+				day := start.AddDate(0, 0, 3+i)
+				fmt.Fprintf(&b, "AR-%d,%s,PHONE,%s,INFORMATION,,DECLINED,%s\n", id, day.Format("2006-01-02 15:04"), agency, day.Add(time.Hour).Format("2006-01-02 15:04"))
+			}
+		}
+	}
+	b.WriteString("AR-LAST,2026-05-01 10:00,PHONE,ICE,INFORMATION,,DECLINED,\n")
+	fsys["assistance_requests.csv"] = &fstest.MapFile{Data: []byte(b.String())}
+	return &delivery.Delivery{FS: fsys, Origin: "test"}
+}
+
+// requestsPolicy publishes assistance requests as config.yaml does: the
+// total and the response exactly, the requesting agency protected by
+// quarter.
+func requestsPolicy() Policy {
+	return Policy{"assistance_requests": {
+		Statutory: []Statutory{
+			{Figure: TotalFigure, Clause: "MCC 2-173-069(a); 5 ILCS 805/25(a)(1)"},
+			{Figure: "response", Clause: "5 ILCS 805/25(a)(1)"},
+		},
+		Dimensions: []string{"requesting_agency", "response"},
+		Breakdowns: map[string]BreakdownPolicy{"requesting_agency": {Period: "quarter"}},
+	}}
+}
+
+func releasing2025() []string {
+	return []string{"2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2025"}
+}
+
+// annualFiling prepares the 2025 report to the Attorney General from d.
+func annualFiling(t *testing.T, d *delivery.Delivery) *filing.Filing {
+	t.Helper()
+	c, err := filing.NewCollector(filing.For(period.Year(2025)), period.Year(2025), 45)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := check.Delivery(d, check.Options{Now: time.Date(2026, 11, 1, 0, 0, 0, 0, period.Chicago)}, c.Visit)
+	if err := rep.Err(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := c.Filing(time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// The attacker: the Attorney General's list names each request of the
+// Department of Homeland Security, dated. Counted per quarter, it gives
+// ICE + CBP + HSI exactly, and the exact total then gives the three
+// requests of other federal agencies in 2025-Q1, which the tables
+// suppress. A publisher that did not read the filing is caught.
+func TestAPublishedFilingBreaksProtectionThatIgnoresIt(t *testing.T) {
+	t.Parallel()
+	d := requestsDelivery(map[string]int{"ICE": 20, "CBP": 15, "HSI": 12, "OTHER_FEDERAL": 3})
+	opt := Options{Threshold: 11, Key: testKey, Policy: requestsPolicy(), Releasing: releasing2025(), Check: check.Options{Now: time.Date(2026, 11, 1, 0, 0, 0, 0, period.Chicago)}}
+	pub, rep, err := Run(d, opt)
+	if err != nil {
+		t.Fatalf("%v (%v)", err, rep)
+	}
+	q1 := exportPeriod(pub, "assistance_requests", "2025-Q1")
+	if c := cellOf(q1, "requesting_agency", "OTHER_FEDERAL"); c.Status != Suppressed {
+		t.Fatalf("the case needs OTHER_FEDERAL suppressed in 2025-Q1, it is %s", c.Status)
+	}
+	f := annualFiling(t, d)
+	without, err := Audit(pub.Exports, nil, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range without {
+		if len(r.Findings) > 0 {
+			t.Fatalf("without the filing the tables must hold: %v", r.Findings)
+		}
+	}
+	with, err := Audit(pub.Exports, []*filing.Filing{f}, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range with {
+		for _, fd := range r.Findings {
+			found = found || strings.Contains(fd.Key, "2025-Q1 requesting_agency=OTHER_FEDERAL")
+		}
+	}
+	if !found {
+		t.Fatalf("the attacker should recover OTHER_FEDERAL of 2025-Q1 from the filing: %+v", with)
+	}
+}
+
+// The defence: with the policy publishing the filing, the protection
+// takes its counts as known. Here HSI's 4 requests a quarter are hidden;
+// a publisher that ignored the list would hide the 12 of other agencies
+// beside them, which the list and the total give away, and HSI with them.
+// Reading the list, it hides ICE or CBP instead, and the release freezes
+// the list with the year.
+func TestProtectionReadsThePublishedFilings(t *testing.T) {
+	t.Parallel()
+	d := requestsDelivery(map[string]int{"ICE": 20, "CBP": 15, "HSI": 4, "OTHER_FEDERAL": 12})
+	unaware := Options{Threshold: 11, Key: testKey, Policy: requestsPolicy(), Releasing: releasing2025(), Check: check.Options{Now: time.Date(2026, 11, 1, 0, 0, 0, 0, period.Chicago)}}
+	naive, rep, err := Run(d, unaware)
+	if err != nil {
+		t.Fatalf("%v (%v)", err, rep)
+	}
+	leaks, err := Audit(naive.Exports, []*filing.Filing{annualFiling(t, d)}, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaked := false
+	for _, r := range leaks {
+		for _, fd := range r.Findings {
+			leaked = leaked || strings.Contains(fd.Key, "requesting_agency=HSI")
+		}
+	}
+	if !leaked {
+		t.Fatal("the case needs a publisher that ignores the list to leak HSI")
+	}
+
+	opt := unaware
+	opt.Filings = FilingsPolicy{filing.Annual: {Publish: true}}
+	pub, rep, err := Run(d, opt)
+	if err != nil {
+		t.Fatalf("%v (%v)", err, rep)
+	}
+	f := pub.filings["2025"]
+	if f == nil || len(f.Sections[0].Rows) != 4*39 {
+		t.Fatalf("the 2025 filing should list 156 DHS requests: %v", f != nil)
+	}
+	reports, err := Audit(pub.Exports, []*filing.Filing{f}, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range reports {
+		if len(r.Findings) > 0 {
+			t.Errorf("%s: %v", r.Export, r.Findings)
+		}
+	}
+	q1 := exportPeriod(pub, "assistance_requests", "2025-Q1")
+	if c := cellOf(q1, "requesting_agency", "HSI"); c.Status != Suppressed {
+		t.Errorf("HSI's 4 requests of 2025-Q1 are %s", c.Status)
+	}
+	if sys := pub.Systems["assistance_requests"]; sys != nil {
+		for _, s := range []string{"2025-Q1", "2025"} {
+			if _, ok := sys.Lookup("assistance_requests " + s + " filing ilcs-805-25/dhs-requests rows"); !ok {
+				t.Errorf("the protection of %s does not hold the filing's count", s)
+			}
+		}
+	}
+	r, err := pub.Release("2025", nil, "", opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Current().Filings) != 1 || r.Current().Filings[0].ID != filing.Annual {
+		t.Fatalf("the release should freeze the annual filing: %+v", r.Current().Filings)
+	}
+	// A quarter's release freezes the quarterly filing only when the policy
+	// publishes it, which here it does not.
+	q, err := pub.Release("2025-Q1", nil, "", opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(q.Current().Filings) != 0 {
+		t.Errorf("2025-Q1 froze a filing the policy does not publish")
+	}
+}
+
+// When a published list pins down a small count (3 requests a quarter of
+// other agencies: the total less the list), no suppression can hide it,
+// and nothing is published: the error names the setting.
+func TestAFilingThatDisclosesStopsThePublication(t *testing.T) {
+	t.Parallel()
+	d := requestsDelivery(map[string]int{"ICE": 20, "CBP": 15, "HSI": 12, "OTHER_FEDERAL": 3})
+	opt := Options{Threshold: 11, Key: testKey, Policy: requestsPolicy(), Releasing: releasing2025(),
+		Filings: FilingsPolicy{filing.Annual: {Publish: true}},
+		Check:   check.Options{Now: time.Date(2026, 11, 1, 0, 0, 0, 0, period.Chicago)}}
+	pub, _, err := Run(d, opt)
+	if err == nil || pub != nil {
+		t.Fatal("a filing that discloses a small count was published")
+	}
+	for _, want := range []string{"requesting_agency=OTHER_FEDERAL is exactly determined (= 3)", "params.filings: ilcs-805-25"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %q: %v", want, err)
+		}
+	}
+}
+
+// Every relation a published filing adds holds with the true counts, and
+// the exact attack agrees with the fast one on the sample-like case.
+func TestFilingRelationsHoldAndAttackExactly(t *testing.T) {
+	t.Parallel()
+	d := requestsDelivery(map[string]int{"ICE": 30, "CBP": 4, "HSI": 12})
+	opt := Options{Threshold: 11, Key: testKey, Policy: requestsPolicy(), Releasing: releasing2025(),
+		Filings: FilingsPolicy{filing.Annual: {Publish: true}, filing.Quarterly: {Publish: true}},
+		Check:   check.Options{Now: time.Date(2026, 11, 1, 0, 0, 0, 0, period.Chicago)}}
+	pub, rep, err := Run(d, opt)
+	if err != nil {
+		t.Fatalf("%v (%v)", err, rep)
+	}
+	if len(pub.filings) != 5 || pub.filings["2025-Q1"].ID != filing.Quarterly {
+		t.Fatalf("four quarterly filings and one annual: %d", len(pub.filings))
+	}
+	sys := pub.Systems["assistance_requests"]
+	if err := sys.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	findings, err := sys.AuditExact(11)
+	if err != nil || len(findings) > 0 {
+		t.Errorf("%v %v", findings, err)
+	}
+	var exact []disclosure.Cell
+	for _, c := range sys.Cells {
+		if strings.Contains(c.Key, " filing ") {
+			exact = append(exact, c)
+			if !c.Exact || c.Suppressed {
+				t.Errorf("%s: a filing's count is published, exactly", c.Key)
+			}
+		}
+	}
+	if len(exact) == 0 {
+		t.Fatal("no filing cell in the system")
+	}
+}
+
+func exportPeriod(pub *Publication, export, key string) Period {
+	for _, e := range pub.Exports {
+		if e.Export == export {
+			for _, p := range e.Periods {
+				if p.Period == key {
+					return p
+				}
+			}
+		}
+	}
+	return Period{}
+}
+
+func cellOf(p Period, dim, value string) Count {
+	for _, b := range p.Breakdowns {
+		if b.Dimension == dim {
+			for _, c := range b.Cells {
+				if c.Value == value {
+					return c.Count
+				}
+			}
+		}
+	}
+	return Count{}
+}
