@@ -58,6 +58,7 @@ type PublishedFiling struct {
 
 // Filings are the data file filings.json.
 type Filings struct {
+	Meta    Meta              `json:"meta"`
 	Filings []PublishedFiling `json:"filings"`
 }
 
@@ -208,7 +209,7 @@ func (p *Publication) Published() []PublishedFiling {
 // at addresses no later build changes, and returns the filings with their
 // files for filings.json.
 func (p *Publication) writeFilings(dir string, write func(string, []byte) (DownloadFile, error)) (Filings, error) {
-	out := Filings{Filings: []PublishedFiling{}}
+	out := Filings{Meta: p.Index.Meta, Filings: []PublishedFiling{}}
 	for _, f := range p.Published() {
 		sub := archiveDir(f.Period, f.Version)
 		if err := os.MkdirAll(filepath.Join(dir, filepath.FromSlash(sub)), 0o755); err != nil {

@@ -1,0 +1,108 @@
+// Package pdf prints pages of the built site to PDF with Debian's Chromium:
+// Letter paper, page numbers in the footer, a tagged (accessible) PDF with
+// an outline of the page's headings. The same page always gives the same
+// bytes: the times Chromium stamps in a PDF are replaced by one the caller
+// gives (the delivery's export time).
+package pdf
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// Options say how a page prints.
+type Options struct {
+	// Footer is the footer's HTML, in which Chromium fills the elements of
+	// class pageNumber, totalPages and title; empty gives "n / total".
+	Footer string
+	// Stamp replaces every date Chromium writes into the PDF.
+	Stamp time.Time
+}
+
+// DefaultFooter numbers the pages in digits, in any language.
+const DefaultFooter = `<div style="font-size:8pt;width:100%;text-align:center;font-family:sans-serif"><span class="pageNumber"></span> / <span class="totalPages"></span></div>`
+
+// Print opens url in a new tab of the browser bctx (see browser.Start) and
+// prints it.
+func Print(bctx context.Context, url string, o Options) ([]byte, error) {
+	tab, cancel := chromedp.NewContext(bctx)
+	defer cancel()
+	footer := o.Footer
+	if footer == "" {
+		footer = DefaultFooter
+	}
+	t, f := true, false
+	top, bottom, side := 0.6, 0.7, 0.6
+	if err := chromedp.Do(tab, chromedp.Navigate(url)); err != nil {
+		return nil, fmt.Errorf("print %s: %w", url, err)
+	}
+	res, err := chromedp.Call(tab, page.PrintToPDF, page.PrintToPDFParams{
+		PaperWidth: 8.5, PaperHeight: 11,
+		MarginTop: &top, MarginBottom: &bottom, MarginLeft: &side, MarginRight: &side,
+		DisplayHeaderFooter: &t, HeaderTemplate: `<span></span>`, FooterTemplate: footer,
+		PrintBackground: &f, PreferCSSPageSize: &f,
+		GenerateTaggedPDF: &t, GenerateDocumentOutline: &t,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("print %s: %w", url, err)
+	}
+	return Renumber(Stamp(res.Data, o.Stamp)), nil
+}
+
+// pdfDate matches a PDF date string as Chromium writes it:
+// (D:20261203031500+00'00').
+var pdfDate = regexp.MustCompile(`\(D:\d{14}[^)]{0,7}\)`)
+
+// Stamp replaces every PDF date string in b with t, in UTC, byte for byte
+// the same length, so that the cross-reference offsets stay right. A zero
+// t gives the Unix epoch.
+func Stamp(b []byte, t time.Time) []byte {
+	if t.IsZero() {
+		t = time.Unix(0, 0)
+	}
+	return pdfDate.ReplaceAllFunc(b, func(m []byte) []byte {
+		s := []byte("(D:" + t.UTC().Format("20060102150405") + "+00'00')")
+		if len(s) > len(m) {
+			return m
+		}
+		return append(s[:len(s)-1], append(bytes.Repeat([]byte{' '}, len(m)-len(s)), ')')...)
+	})
+}
+
+// nodeID matches the ids Chromium gives the structure elements of a tagged
+// PDF, from its DOM node counter: (node00000103).
+var nodeID = regexp.MustCompile(`\(node(\d{8})\)`)
+
+// Renumber gives the structure elements' ids of b the numbers 1, 2, … in
+// the order of the ids Chromium gave them. The counter behind those runs
+// on from page to page within a browser, so the same page printed twice
+// would differ; renumbered in order, the ids keep their sort order (the
+// PDF's id tree is sorted) and their length.
+func Renumber(b []byte) []byte {
+	seen := map[int]bool{}
+	for _, m := range nodeID.FindAllSubmatch(b, -1) {
+		n, _ := strconv.Atoi(string(m[1]))
+		seen[n] = true
+	}
+	ids := make([]int, 0, len(seen))
+	for n := range seen {
+		ids = append(ids, n)
+	}
+	slices.Sort(ids)
+	to := make(map[int]int, len(ids))
+	for i, n := range ids {
+		to[n] = i + 1
+	}
+	return nodeID.ReplaceAllFunc(b, func(m []byte) []byte {
+		n, _ := strconv.Atoi(string(m[5:13]))
+		return fmt.Appendf(nil, "(node%08d)", to[n])
+	})
+}
