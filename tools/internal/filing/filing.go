@@ -30,7 +30,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
@@ -314,14 +313,4 @@ func (c Column) Words() []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-// Text is the filing as plain text, for a terminal and for tests.
-func (f *Filing) Text() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s, %s (%s to %s)\n%s\nTo: %s\n", f.Title, f.Period, f.Start, f.End, f.Authority, f.To)
-	for _, s := range f.Sections {
-		fmt.Fprintf(&b, "\n%s (%s): %d\n", s.Title, s.Clause, len(s.Rows))
-	}
-	return b.String()
 }

@@ -81,16 +81,7 @@ func run(t *testing.T, d *delivery.Delivery) *Publication {
 }
 
 func visaPeriod(pub *Publication, key string) Period {
-	for _, e := range pub.Exports {
-		if e.Export == "visa_certifications" {
-			for _, p := range e.Periods {
-				if p.Period == key {
-					return p
-				}
-			}
-		}
-	}
-	return Period{}
+	return exportPeriod(pub, "visa_certifications", key)
 }
 
 func TestRunCountsSuppressesAndMeasures(t *testing.T) {
