@@ -243,13 +243,15 @@ func (c *Collector) Filing(prepared time.Time) (*Filing, error) {
 	return &f, nil
 }
 
-// Name is a file name of the filing: mcc-2-173-069-2026-q3.pdf, or, for a
-// list, mcc-2-173-069-2026-q3-detainers.csv.
+// Name is a file name of the filing: 2026-q3-mcc-2-173-069.pdf, or, for a
+// list, 2026-q3-mcc-2-173-069-detainers.csv. The period comes first: after
+// the clause's number it would read as a telephone number
+// (173-069-2026), which the site's privacy scan rightly stops.
 func (f *Filing) Name(section, ext string) string {
 	if section == "" {
-		return fmt.Sprintf("%s-%s.%s", f.ID, f.Slug, ext)
+		return fmt.Sprintf("%s-%s.%s", f.Slug, f.ID, ext)
 	}
-	return fmt.Sprintf("%s-%s-%s.%s", f.ID, f.Slug, section, ext)
+	return fmt.Sprintf("%s-%s-%s.%s", f.Slug, f.ID, section, ext)
 }
 
 // CSV is one list as CSV: a numbered row per record under a header of the

@@ -205,7 +205,7 @@ func (p *Publication) Published() []PublishedFiling {
 }
 
 // writeFilings writes each published filing's lists as CSV beside its
-// version's archived numbers (2026-q3/v1/mcc-2-173-069-2026-q3-detainers.csv),
+// version's archived numbers (2026-q3/v1/2026-q3-mcc-2-173-069-detainers.csv),
 // at addresses no later build changes, and returns the filings with their
 // files for filings.json.
 func (p *Publication) writeFilings(dir string, write func(string, []byte) (DownloadFile, error)) (Filings, error) {

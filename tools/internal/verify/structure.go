@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"html"
 	"regexp"
 	"slices"
 	"strings"
@@ -115,8 +116,26 @@ func structure(_ context.Context, s *site) Result {
 		}
 	}
 	for _, page := range s.pages {
-		if mapped[s.language(page)] && !listed[page] && !noindex(s, page) {
-			fail(page, "sitemap-unlisted", "the page is in no sitemap")
+		if !mapped[s.language(page)] || noindex(s, page) {
+			continue
+		}
+		// A page that names another as canonical (a page shown in English in
+		// another language's site) is listed through that page.
+		want := page
+		if c, ok := canonical(s, page); ok {
+			file, _, found := s.resolve(page, c)
+			if !found || !slices.Contains(s.pages, file) {
+				fail(page, "canonical-missing", "its canonical page %s is not a page of this site", c)
+				continue
+			}
+			want = file
+		}
+		if !listed[want] {
+			if want == page {
+				fail(page, "sitemap-unlisted", "the page is in no sitemap")
+			} else {
+				fail(page, "sitemap-unlisted", "its canonical page %s is in no sitemap", want)
+			}
 		}
 	}
 	r.Checked = fmt.Sprintf("%s, %s listing %s, robots.txt", count(len(s.Languages), "language"), count(len(sitemaps), "sitemap"), count(len(listed), "page"))
@@ -163,6 +182,18 @@ var robotsNoindex = regexp.MustCompile(`<meta name="robots" content="[^"]*noinde
 
 // noindex says whether a page asks search engines to leave it out (a 404
 // page does): it belongs in no sitemap.
+// canonical is the address a page's <link rel="canonical"> names.
+func canonical(s *site, page string) (string, bool) {
+	b, _ := s.read(page)
+	m := canonicalLink.FindSubmatch(b)
+	if m == nil {
+		return "", false
+	}
+	return html.UnescapeString(string(m[1])), true
+}
+
+var canonicalLink = regexp.MustCompile(`<link rel="?canonical"? href="?([^"> ]+)"?`)
+
 func noindex(s *site, page string) bool {
 	b, _ := s.read(page)
 	return robotsNoindex.Match(b)

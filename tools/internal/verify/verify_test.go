@@ -296,6 +296,21 @@ func TestStructure(t *testing.T) {
 	wantFinding(t, r, "en/sitemap.xml", "sitemap-language") // /es/ in the English sitemap
 	wantFinding(t, r, "reports/index.html", "sitemap-unlisted")
 
+	// A page shown in English in another language's site names the English
+	// page as canonical and is listed through it; a canonical page that
+	// does not exist, or is in no sitemap, is a finding.
+	fallback := func(href string) string {
+		return strings.Replace(htmlPage("en", "Reports", ""), "<title>", `<link rel="canonical" href="`+href+`"><title>`, 1)
+	}
+	wantClean(t, structure(context.Background(), openFixture(t, map[string]string{"es/reports/index.html": fallback("https://example.org/reports/")})))
+	r = structure(context.Background(), openFixture(t, map[string]string{
+		"es/reports/index.html":   fallback("https://example.org/gone/"),
+		"es/revisions/index.html": fallback("/revisions/"),
+		"revisions/index.html":    htmlPage("en", "Revisions", ""),
+	}))
+	wantFinding(t, r, "es/reports/index.html", "canonical-missing")
+	wantFinding(t, r, "es/revisions/index.html", "sitemap-unlisted")
+
 	r = structure(context.Background(), openFixture(t, map[string]string{"robots.txt": "User-agent: *\n"}))
 	wantFinding(t, r, "robots.txt", "robots-sitemap")
 	if len(r.Findings) != 1 {
