@@ -9,13 +9,18 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
+	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/browser"
 )
 
 // Options say how a page prints.
@@ -25,7 +30,20 @@ type Options struct {
 	Footer string
 	// Stamp replaces every date Chromium writes into the PDF.
 	Stamp time.Time
+	// Base is the site's public address (https://…/): links in the PDF
+	// are made absolute on it. Empty removes them, as the page is printed
+	// from a server on loopback whose address means nothing to a reader.
+	Base string
 }
+
+// links makes every link of the page absolute on a public base, or, with
+// none, takes it out; run through DevTools, which the page's policy of no
+// scripts does not bind.
+const links = `((base) => { for (const a of document.querySelectorAll('a[href]')) {
+  const h = a.getAttribute('href');
+  if (base && !h.startsWith('#')) { a.setAttribute('href', new URL(h, new URL(location.pathname, base)).href); }
+  else if (!h.startsWith('#')) { a.removeAttribute('href'); }
+} })(%q)`
 
 // DefaultFooter numbers the pages in digits, in any language.
 const DefaultFooter = `<div style="font-size:8pt;width:100%;text-align:center;font-family:sans-serif"><span class="pageNumber"></span> / <span class="totalPages"></span></div>`
@@ -41,7 +59,7 @@ func Print(bctx context.Context, url string, o Options) ([]byte, error) {
 	}
 	t, f := true, false
 	top, bottom, side := 0.6, 0.7, 0.6
-	if err := chromedp.Do(tab, chromedp.Navigate(url)); err != nil {
+	if err := chromedp.Do(tab, chromedp.Navigate(url), chromedp.Evaluate[chromedp.Void](fmt.Sprintf(links, o.Base))); err != nil {
 		return nil, fmt.Errorf("print %s: %w", url, err)
 	}
 	res, err := chromedp.Call(tab, page.PrintToPDF, page.PrintToPDFParams{
@@ -105,4 +123,48 @@ func Renumber(b []byte) []byte {
 		n, _ := strconv.Atoi(string(m[5:13]))
 		return fmt.Appendf(nil, "(node%08d)", to[n])
 	})
+}
+
+// Printer prints the pages of a built site folder, served on loopback to
+// a Chromium of its own.
+type Printer struct {
+	bctx   context.Context
+	stop   func()
+	srv    *http.Server
+	origin string
+}
+
+// Open serves the site in public (its pages at their addresses under
+// basePath, "/" for most sites) and starts chromium (see browser.Find).
+func Open(ctx context.Context, chromium, public, basePath string) (*Printer, error) {
+	chromium, err := browser.Find(chromium)
+	if err != nil {
+		return nil, err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: http.StripPrefix(strings.TrimSuffix(basePath, "/"), http.FileServer(http.Dir(public))), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(l)
+	bctx, stop, err := browser.Start(ctx, chromium)
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	return &Printer{bctx: bctx, stop: stop, srv: srv, origin: "http://" + l.Addr().String()}, nil
+}
+
+// Print prints the page at path (an address of the site, such as
+// /reports/2026-q3/), within a minute.
+func (p *Printer) Print(path string, o Options) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(p.bctx, time.Minute)
+	defer cancel()
+	return Print(ctx, p.origin+path, o)
+}
+
+// Close stops the browser and the server.
+func (p *Printer) Close() {
+	p.stop()
+	p.srv.Close()
 }

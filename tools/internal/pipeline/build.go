@@ -21,6 +21,12 @@ type Staged struct {
 // files, downloads and data dictionary into a new build stage. Nothing
 // outside the stage is written.
 func (p *Pipeline) Stage(ctx context.Context) (*Staged, error) {
+	return p.stage(ctx, false)
+}
+
+// stage is Stage, or, with scratch, a stage that is never put in place and
+// takes no lock (site.NewScratch).
+func (p *Pipeline) stage(ctx context.Context, scratch bool) (*Staged, error) {
 	opt, err := p.PublishOptions(ctx)
 	if err != nil {
 		return nil, err
@@ -30,7 +36,11 @@ func (p *Pipeline) Stage(ctx context.Context) (*Staged, error) {
 		return nil, err
 	}
 	s := p.Site()
-	st, err := s.NewStage()
+	newStage := s.NewStage
+	if scratch {
+		newStage = s.NewScratch
+	}
+	st, err := newStage()
 	if err != nil {
 		return nil, err
 	}

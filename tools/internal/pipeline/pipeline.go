@@ -48,6 +48,11 @@ type Options struct {
 	// Now is the time a delivery without a manifest may hold no datetime
 	// after; zero is the time of the run.
 	Now time.Time
+	// Print says whether a build prints its report and filing pages as
+	// PDF; empty is PrintOff.
+	Print PrintMode
+	// Chromium is the browser that prints; empty finds Debian's.
+	Chromium string
 }
 
 // Pipeline is the path from a delivery to a site, for one configuration.

@@ -9,7 +9,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/chicago-welcoming-city/transparency/tools/internal/check"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/disclosure"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/filing"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
@@ -248,4 +251,30 @@ func filingIDs(filings map[string]*filing.Filing) map[string]bool {
 		out[f.ID] = true
 	}
 	return out
+}
+
+// PrepareFiling checks d and prepares the filing due for period p (the
+// quarterly report for a quarter, the annual one for a year), whatever the
+// policy publishes: it is what the department files. A period that had not
+// ended when the delivery was exported has nothing to file yet. On any
+// problem it returns the check report and an error, and no filing.
+func PrepareFiling(d *delivery.Delivery, p period.Period, opt Options) (*filing.Filing, *check.Report, error) {
+	fc, err := filing.NewCollector(filing.For(p), p, opt.DaysAfterQuarter)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep := check.Delivery(d, opt.Check, fc.Visit)
+	if err := rep.Err(); err != nil {
+		return nil, rep, err
+	}
+	_, asOf, err := makeMeta(d, rep, opt)
+	if err != nil {
+		return nil, rep, err
+	}
+	if asOf.Before(p.End()) {
+		return nil, rep, fmt.Errorf("%s had not ended when the delivery was exported (%s): a filing lists a whole period; use a delivery exported after %s",
+			p, asOf.In(period.Chicago).Format(time.DateOnly), p.End().AddDate(0, 0, -1).Format(time.DateOnly))
+	}
+	f, err := fc.Filing(asOf)
+	return f, rep, err
 }

@@ -144,11 +144,32 @@ func (s Site) NewStage() (*Stage, error) {
 	return st, nil
 }
 
+// NewScratch makes a stage in the system's temporary folder that can be
+// rendered, served and read but never committed: it takes no lock, so a
+// build may run beside it (wco filing prints from one).
+func (s Site) NewScratch() (*Stage, error) {
+	dir, err := os.MkdirTemp("", "wco-scratch-")
+	if err != nil {
+		return nil, fmt.Errorf("make scratch folder: %w", err)
+	}
+	st := &Stage{site: s, dir: dir}
+	for _, d := range []string{st.DataDir(), st.DownloadsDir()} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
 // Close removes the generation unless it was committed, and releases the lock.
 func (s *Stage) Close() error {
 	var err error
 	if !s.committed {
 		err = os.RemoveAll(s.dir)
+	}
+	if s.lock == nil {
+		return err
 	}
 	return errors.Join(err, s.lock.Unlock())
 }
@@ -229,6 +250,9 @@ func (s *Stage) Serve(ctx context.Context, bind string, port int, log io.Writer)
 // withSite, public. Without the site (wco publish), the generation keeps
 // the site now in place, by hard links.
 func (s *Stage) Commit(withSite bool) error {
+	if s.lock == nil {
+		return errors.New("a scratch stage is never put in place")
+	}
 	active := filepath.Join(s.site.genRoot(), "active")
 	links := []struct{ path, name string }{
 		{s.site.Current(), CurrentSub},

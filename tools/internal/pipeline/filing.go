@@ -1,0 +1,144 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/filing"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
+)
+
+// FilingOutput is what Filing wrote.
+type FilingOutput struct {
+	Filing *filing.Filing
+	// Files are the paths written: a CSV per list, and the PDF when one
+	// was printed.
+	Files []string
+}
+
+// Filing checks the delivery and writes the filing due for per into out:
+// each list as CSV and, unless mode is PrintOff, the filing as PDF,
+// printed from its page in a build stage that is never put in place. It
+// writes the filing whatever params.filings publishes, and nothing else:
+// the site and the data folder are untouched. On any problem nothing is
+// written.
+func (p *Pipeline) Filing(ctx context.Context, per period.Period, out string, mode PrintMode) (*FilingOutput, error) {
+	opt, err := p.PublishOptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d, err := p.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f, rep, err := publish.PrepareFiling(d, per, opt)
+	if rep != nil && rep.Failed() {
+		_ = rep.Write(p.opt.Log)
+	}
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(p.opt.Log, "checked %s: %s\n", d.Origin, RowsSummary(rep))
+
+	type file struct {
+		name string
+		data []byte
+	}
+	var files []file
+	var listed []publish.DownloadFile
+	for _, s := range f.Sections {
+		b := s.CSV()
+		sum := sha256.Sum256(b)
+		files = append(files, file{f.Name(s.ID, "csv"), b})
+		listed = append(listed, publish.DownloadFile{Path: f.Name(s.ID, "csv"), Bytes: len(b), SHA256: hex.EncodeToString(sum[:])})
+	}
+	if mode != PrintOff {
+		b, err := p.printFiling(ctx, f, listed, opt, mode)
+		if err != nil {
+			return nil, err
+		}
+		if b != nil {
+			files = append(files, file{f.Name("", "pdf"), b})
+		}
+	}
+
+	// Every file is written beside its final name first, then renamed.
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, err
+	}
+	res := &FilingOutput{Filing: f}
+	var tmps []string
+	defer func() {
+		for _, t := range tmps {
+			os.Remove(t)
+		}
+	}()
+	for _, fl := range files {
+		t, err := os.CreateTemp(out, ".wco-filing-*")
+		if err != nil {
+			return nil, err
+		}
+		tmps = append(tmps, t.Name())
+		_, err = t.Write(fl.data)
+		if cerr := t.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Chmod(t.Name(), 0o644)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("write %s: %w", fl.name, err)
+		}
+	}
+	for i, fl := range files {
+		dst := filepath.Join(out, fl.name)
+		if err := os.Rename(tmps[i], dst); err != nil {
+			return nil, fmt.Errorf("write %s: %w", dst, err)
+		}
+		res.Files = append(res.Files, dst)
+	}
+	tmps = nil
+	return res, nil
+}
+
+// printFiling renders the site with f as the filing in force for its
+// period, its lists named as the files beside the PDF, in a stage that is
+// never put in place, and prints f's page. With mode PrintAuto and no
+// Chromium it returns no PDF.
+func (p *Pipeline) printFiling(ctx context.Context, f *filing.Filing, listed []publish.DownloadFile, opt publish.Options, mode PrintMode) ([]byte, error) {
+	b, err := p.stage(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Stage.Close()
+	path := filepath.Join(b.Stage.DataDir(), publish.FilingsFile)
+	fs, err := publish.LoadFilings(b.Stage.DataDir())
+	if err != nil {
+		return nil, err
+	}
+	fs.Filings = slices.DeleteFunc(fs.Filings, func(x publish.PublishedFiling) bool { return x.ID == f.ID && x.Period == f.Period })
+	v := 0
+	if r := opt.Releases[f.Period]; r != nil {
+		v = r.Current().Version
+	}
+	fs.Filings = append(fs.Filings, publish.PublishedFiling{Filing: *f, Version: v, Current: true, Files: listed})
+	if err := publish.WriteFilings(path, fs); err != nil {
+		return nil, err
+	}
+	if err := b.Stage.Render(ctx, p.opt.Log); err != nil {
+		return nil, err
+	}
+	pr, err := p.printer(ctx, b.Stage.PublicDir(), mode)
+	if pr == nil || err != nil {
+		return nil, err
+	}
+	defer pr.Close()
+	// The files it names are beside it, not on the site: no links.
+	return pr.Print(p.basePath()+"filings/"+f.ID+"/"+f.Slug+"/", pdfOptions(filingFooter(f), b.Publication.Index.Meta.Delivery.ExportedAt, ""))
+}
