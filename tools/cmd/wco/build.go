@@ -16,7 +16,12 @@ func (a *app) buildCmd() *cobra.Command {
 wco publish), write the data files and downloads, and render the site with Hugo
 (go tool hugo). data/current, data/downloads and public are put in place at once, by one
 atomic rename, only when every step succeeded; after any failure, or if the build is
-killed, they are left byte-for-byte as they were, and wco exits 1.`,
+killed, they are left byte-for-byte as they were, and wco exits 1.
+
+With Chromium installed, every report page, in every language, and the page of every
+published filing are printed as PDF (Letter, numbered pages, tagged) and put beside
+the page, which links to it; the site is rendered again with them. --pdf=required
+fails the build without Chromium (CI sets it), --pdf=off skips the PDFs.`,
 		Example: `  wco build                                   # from the embedded sample delivery
   wco build --source .wco/deliveries/2026-11-16T120000Z
   wco build --public /tmp/site                # render somewhere else`,
@@ -33,5 +38,6 @@ killed, they are left byte-for-byte as they were, and wco exits 1.`,
 	}
 	addSourceFlag(cmd)
 	addOutputFlags(cmd, true)
+	cmd.Flags().String("pdf", string(pipeline.PrintAuto), "print the PDFs of the report and filing pages: auto (when Chromium is installed), required or off")
 	return cmd
 }

@@ -110,11 +110,18 @@ func (a *app) pipeline(cmd *cobra.Command) (*pipeline.Pipeline, error) {
 		v, _ := cmd.Flags().GetString(name)
 		return v
 	}
+	var print pipeline.PrintMode
+	if cmd.Name() == "build" {
+		if print, err = pipeline.ParsePrintMode(flag("pdf")); err != nil {
+			return nil, usageError{err}
+		}
+	}
 	return pipeline.New(cfg, pipeline.Options{
 		Source:    flag("source"),
 		DataDir:   flag("data"),
 		PublicDir: flag("public"),
 		Log:       cmd.ErrOrStderr(),
+		Print:     print,
 	}), nil
 }
 

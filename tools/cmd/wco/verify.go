@@ -48,6 +48,7 @@ as served under the site's base URL (baseURL, or HUGO_BASEURL when set).`,
 				BaseURL:    cfg.BaseURL,
 				Languages:  cfg.Languages,
 				PageBudget: cfg.Verify.PageBudgetKB * 1024,
+				PDFBudget:  cfg.Verify.PDFBudgetKB * 1024,
 				Repo:       cfg.SiteDir(),
 				Progress:   cmd.ErrOrStderr(),
 			})

@@ -122,6 +122,8 @@ type Config struct {
 	Verify struct {
 		// PageBudgetKB is the most a page may weigh with what it loads.
 		PageBudgetKB int `mapstructure:"page_budget_kb"`
+		// PDFBudgetKB is the most a printed PDF of a page may weigh.
+		PDFBudgetKB int `mapstructure:"pdf_budget_kb"`
 	} `mapstructure:"verify"`
 }
 
@@ -384,6 +386,7 @@ func Load(path string, env Env, flags *pflag.FlagSet) (*Config, error) {
 	v.SetDefault("deliveries.keep", 10)
 	v.SetDefault("deliveries.max_file_bytes", int64(4<<30))
 	v.SetDefault("verify.page_budget_kb", 60)
+	v.SetDefault("verify.pdf_budget_kb", 400)
 	v.SetDefault("exports", map[string]any{})
 	v.SetDefault("publication", map[string]any{})
 	v.SetDefault("groupings", map[string]any{})
@@ -444,6 +447,9 @@ func (c *Config) validate() error {
 	}
 	if c.Verify.PageBudgetKB < 1 {
 		errs = append(errs, errors.New("params.verify.page_budget_kb: it must be 1 or more"))
+	}
+	if c.Verify.PDFBudgetKB < 1 {
+		errs = append(errs, errors.New("params.verify.pdf_budget_kb: it must be 1 or more"))
 	}
 	if c.Releases.DaysAfterQuarter < 1 {
 		errs = append(errs, errors.New("params.releases.days_after_quarter: it must be 1 or more"))

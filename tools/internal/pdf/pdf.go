@@ -96,34 +96,85 @@ func Stamp(b []byte, t time.Time) []byte {
 }
 
 // nodeID matches the ids Chromium gives the structure elements of a tagged
-// PDF, from its DOM node counter: (node00000103).
+// PDF (the table headers, which cells name), from its DOM node counter:
+// (node00000103).
 var nodeID = regexp.MustCompile(`\(node(\d{8})\)`)
 
+// idNames matches the array of a PDF's id tree (its one leaf, as Chromium
+// writes it), pairs of an id and a reference separated by single spaces.
+var idNames = regexp.MustCompile(`/Names \[((?:\(node\d{8}\) \d+ \d+ R ?)+)\]`)
+
+var idPair = regexp.MustCompile(`\(node(\d{8})\) (\d+ \d+ R)`)
+
 // Renumber gives the structure elements' ids of b the numbers 1, 2, … in
-// the order of the ids Chromium gave them. The counter behind those runs
-// on from page to page within a browser, so the same page printed twice
-// would differ; renumbered in order, the ids keep their sort order (the
-// PDF's id tree is sorted) and their length.
+// the order they first appear in the file, outside the id tree, and sorts
+// the id tree's pairs again. Chromium's ids come from a counter that runs
+// on from page to page within a browser, and that paint may draw on before
+// the document is asked for its ids, so the same page printed twice would
+// differ; the file's order of objects does not vary. Every id keeps its
+// length, and the id tree its bytes' length, so the cross-reference
+// offsets stay right.
 func Renumber(b []byte) []byte {
-	seen := map[int]bool{}
-	for _, m := range nodeID.FindAllSubmatch(b, -1) {
-		n, _ := strconv.Atoi(string(m[1]))
-		seen[n] = true
+	names := idNames.FindSubmatchIndex(b)
+	to := map[string]int{}
+	var order []string
+	see := func(from, until int) {
+		for _, m := range nodeID.FindAllSubmatch(b[from:until], -1) {
+			if _, ok := to[string(m[1])]; !ok {
+				order = append(order, string(m[1]))
+				to[string(m[1])] = len(order)
+			}
+		}
 	}
-	ids := make([]int, 0, len(seen))
-	for n := range seen {
-		ids = append(ids, n)
+	if names == nil {
+		see(0, len(b))
+	} else {
+		see(0, names[0])
+		see(names[1], len(b))
+		see(names[0], names[1]) // ids the tree alone names, after the rest
 	}
-	slices.Sort(ids)
-	to := make(map[int]int, len(ids))
-	for i, n := range ids {
-		to[n] = i + 1
-	}
-	return nodeID.ReplaceAllFunc(b, func(m []byte) []byte {
-		n, _ := strconv.Atoi(string(m[5:13]))
-		return fmt.Appendf(nil, "(node%08d)", to[n])
+	out := nodeID.ReplaceAllFunc(b, func(m []byte) []byte {
+		return fmt.Appendf(nil, "(node%08d)", to[string(m[5:13])])
 	})
+	if names != nil {
+		type pair struct {
+			id  int
+			ref string
+		}
+		var pairs []pair
+		for _, m := range idPair.FindAllSubmatch(out[names[2]:names[3]], -1) {
+			n, _ := strconv.Atoi(string(m[1]))
+			pairs = append(pairs, pair{n, string(m[2])})
+		}
+		slices.SortFunc(pairs, func(a, b pair) int { return a.id - b.id })
+		var sorted []byte
+		for i, p := range pairs {
+			if i > 0 {
+				sorted = append(sorted, ' ')
+			}
+			sorted = fmt.Appendf(sorted, "(node%08d) %s", p.id, p.ref)
+		}
+		if trailing := out[names[3]-1] == ' '; trailing {
+			sorted = append(sorted, ' ')
+		}
+		if len(sorted) == names[3]-names[2] {
+			copy(out[names[2]:names[3]], sorted)
+		}
+		// The leaf's limits, its first and last id, just before or after.
+		if len(pairs) > 0 {
+			limits := fmt.Appendf(nil, "/Limits [(node%08d) (node%08d)]", pairs[0].id, pairs[len(pairs)-1].id)
+			before := max(0, names[0]-64)
+			if l := idLimits.FindIndex(out[before:names[0]]); l != nil {
+				copy(out[before+l[0]:], limits)
+			} else if l := idLimits.FindIndex(out[names[1]:min(len(out), names[1]+64)]); l != nil {
+				copy(out[names[1]+l[0]:], limits)
+			}
+		}
+	}
+	return out
 }
+
+var idLimits = regexp.MustCompile(`/Limits \[\(node\d{8}\) \(node\d{8}\)\]`)
 
 // Printer prints the pages of a built site folder, served on loopback to
 // a Chromium of its own.

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
@@ -107,6 +108,22 @@ func (p *Pipeline) commit(ctx context.Context, withSite bool) (*Outcome, error) 
 	if withSite {
 		if err := b.Stage.Render(ctx, p.opt.Log); err != nil {
 			return nil, err
+		}
+		// The PDFs are printed from the rendered pages; the site is then
+		// rendered again, with the PDFs in it and the pages linking them.
+		if p.opt.Print != "" && p.opt.Print != PrintOff {
+			printed, err := p.printSite(ctx, b.Stage, b.Publication.Index.Meta.Delivery.ExportedAt)
+			if err != nil {
+				return nil, err
+			}
+			if printed {
+				if err := os.RemoveAll(b.Stage.PublicDir()); err != nil {
+					return nil, err
+				}
+				if err := b.Stage.Render(ctx, p.opt.Log); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	if err := b.Stage.Commit(withSite); err != nil {

@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
+
+	wcosite "github.com/chicago-welcoming-city/transparency/tools/internal/site"
 )
 
 var cspMeta = regexp.MustCompile(`<meta http-equiv="Content-Security-Policy" content="([^"]*)"`)
@@ -51,8 +54,44 @@ func budget(_ context.Context, s *site) Result {
 		}
 	}
 	r.Checked = fmt.Sprintf("%s, largest %s at %.1f of %d KB", count(len(s.pages), "page"), largestPage, float64(largest)/1024, s.PageBudget/1024)
+
+	// The PDFs printed from pages: each within its own budget.
+	limit := s.PDFBudget
+	if limit == 0 {
+		limit = DefaultPDFBudget
+	}
+	pdfs, largest, largestPDF := 0, 0, ""
+	err := wcosite.WalkFiles(s.root, func(p string) error {
+		if !strings.HasSuffix(p, ".pdf") {
+			return nil
+		}
+		info, err := os.Stat(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(s.root, p)
+		rel = filepath.ToSlash(rel)
+		pdfs++
+		if int(info.Size()) > limit {
+			r.Findings = append(r.Findings, Finding{Page: rel, Rule: "pdf-budget",
+				Detail: fmt.Sprintf("%d bytes, over the budget of %d for a PDF", info.Size(), limit)})
+		}
+		if int(info.Size()) > largest {
+			largest, largestPDF = int(info.Size()), rel
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{Err: err}
+	}
+	if pdfs > 0 {
+		r.Checked += fmt.Sprintf("; %s, largest %s at %.1f of %d KB", count(pdfs, "PDF"), largestPDF, float64(largest)/1024, limit/1024)
+	}
 	return r
 }
+
+// DefaultPDFBudget is the most a PDF may weigh unless Options say otherwise.
+const DefaultPDFBudget = 400 * 1024
 
 // weighs says whether the browser downloads a reference with the page:
 // not a form's target, a ping or a base.

@@ -279,6 +279,16 @@ func TestBudget(t *testing.T) {
 	wantFinding(t, r, "reports/index.html", "page-budget")
 	wantFinding(t, r, "es/index.html", "csp-weak")
 	wantFinding(t, r, "404.html", "csp-missing")
+
+	// A PDF within its budget passes; one over it is a finding.
+	r = budget(context.Background(), openFixture(t, map[string]string{
+		"reports/small.pdf": "%PDF-1.4\n" + strings.Repeat("x", 1000),
+		"reports/big.pdf":   "%PDF-1.4\n" + strings.Repeat("x", DefaultPDFBudget),
+	}))
+	wantFinding(t, r, "reports/big.pdf", "pdf-budget")
+	if len(r.Findings) != 1 || !strings.Contains(r.Checked, "2 PDFs") {
+		t.Errorf("want the big PDF alone over the budget, of 2: %s %+v", r.Checked, r.Findings)
+	}
 }
 
 func TestStructure(t *testing.T) {
