@@ -301,11 +301,12 @@ func copySiteTo(t *testing.T, dst string) string {
 
 // TestBuildIsDeterministic: building the sample again, into other folders,
 // gives the same data files, downloads and site, byte for byte (Hugo
-// included; the pipeline's own determinism is tested in its package).
+// and the PDFs, printed as the sample site's are, included; the pipeline's
+// own determinism is tested in its package).
 func TestBuildIsDeterministic(t *testing.T) {
 	t.Parallel()
 	a, b := sampleSite(t), newOutputs(t)
-	if _, stderr, err := b.build(t); err != nil {
+	if _, stderr, err := b.build(t, "--pdf=auto"); err != nil {
 		t.Fatalf("build: %v\n%s", err, stderr)
 	}
 	rel := func(o outputs) map[string]string {

@@ -95,6 +95,11 @@ func (o outputs) build(t *testing.T, extra ...string) (string, string, error) {
 func (o outputs) buildEnv(t *testing.T, vars map[string]string, extra ...string) (string, string, error) {
 	t.Helper()
 	args := append([]string{"build", "--config", filepath.Join(repoRoot(t), "config.yaml"), "--data", o.data, "--public", o.public}, extra...)
+	// Printing takes most of a minute: only the sample site (sampleSite)
+	// and the tests of printing print.
+	if !slices.ContainsFunc(extra, func(a string) bool { return strings.HasPrefix(a, "--pdf") }) {
+		args = append(args, "--pdf=off")
+	}
 	return wcoEnv(t, vars, args...)
 }
 

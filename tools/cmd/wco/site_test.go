@@ -41,7 +41,8 @@ func sampleSite(t *testing.T) outputs {
 		sampleDir = dir
 		sampleOut = outputs{data: filepath.Join(dir, "data"), public: filepath.Join(dir, "public")}
 		var stderr string
-		sampleStdout, stderr, err = sampleOut.build(t)
+		// With the PDFs, when Chromium is installed (always in CI).
+		sampleStdout, stderr, err = sampleOut.build(t, "--pdf=auto")
 		if err != nil {
 			sampleErr = fmt.Errorf("%w\n%s", err, stderr)
 		}

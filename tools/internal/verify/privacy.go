@@ -5,8 +5,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
+	"time"
 
 	wcosite "github.com/chicago-welcoming-city/transparency/tools/internal/site"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/synth"
@@ -27,10 +30,11 @@ var personal = []struct {
 }
 
 // privacy scans every file of the site and of the data folder, through the
-// links data/current and data/downloads are.
-func privacy(_ context.Context, s *site) Result {
+// links data/current and data/downloads are; a PDF, whose text is
+// compressed and encoded, by the text pdftotext reads from it.
+func privacy(ctx context.Context, s *site) Result {
 	var r Result
-	files := 0
+	files, pdfs := 0, 0
 	for _, tree := range []struct{ label, dir string }{{"", s.root}, {"data/", s.Data}} {
 		if tree.dir == "" {
 			continue
@@ -41,21 +45,48 @@ func privacy(_ context.Context, s *site) Result {
 		err := wcosite.WalkFiles(tree.dir, func(p string) error {
 			rel, _ := filepath.Rel(tree.dir, p)
 			files++
-			return scanFile(&r, p, tree.label+filepath.ToSlash(rel))
+			if strings.HasSuffix(p, ".pdf") {
+				pdfs++
+				text, err := pdfText(ctx, p)
+				if err != nil {
+					return err
+				}
+				scan(&r, text, tree.label+filepath.ToSlash(rel))
+				return nil
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			scan(&r, b, tree.label+filepath.ToSlash(rel))
+			return nil
 		})
 		if err != nil {
 			return Result{Err: err}
 		}
 	}
 	r.Checked = count(files, "file")
+	if pdfs > 0 {
+		r.Checked += fmt.Sprintf(" (%s by their text)", count(pdfs, "PDF"))
+	}
 	return r
 }
 
-func scanFile(r *Result, path, name string) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
+// pdfText is the text of a PDF, as pdftotext (poppler-utils) reads it.
+func pdfText(ctx context.Context, path string) ([]byte, error) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		return nil, fmt.Errorf("pdftotext reads the PDFs' text for the scan: apt-get install poppler-utils")
 	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "pdftotext", "-q", "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		return nil, fmt.Errorf("pdftotext %s: %w", path, err)
+	}
+	return out, nil
+}
+
+func scan(r *Result, b []byte, name string) {
 	for _, p := range personal {
 		for _, loc := range p.re.FindAllIndex(b, 3) {
 			line := 1 + bytes.Count(b[:loc[0]], []byte("\n"))
@@ -69,5 +100,4 @@ func scanFile(r *Result, path, name string) error {
 				Detail: fmt.Sprintf("line %d holds %s: find which field reached the output and take it out of the publication", line, what)})
 		}
 	}
-	return nil
 }

@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -265,6 +266,51 @@ func TestPrivacy(t *testing.T) {
 			t.Errorf("a finding repeats the personal data: %s", f.Detail)
 		}
 	}
+}
+
+// TestPrivacyReadsThePDFsText: a PDF's text is compressed and encoded, so
+// the scan reads it through pdftotext: a canary in a PDF is found, and a
+// PDF's numbers (its coordinates look like telephone numbers) are not.
+func TestPrivacyReadsThePDFsText(t *testing.T) {
+	t.Parallel()
+	needs(t, "pdftotext")
+	r := privacy(context.Background(), openFixture(t, map[string]string{
+		"reports/print.pdf": minimalPDF("Suppressed counts only"),
+		"reports/leak.pdf":  minimalPDF("Remarks " + synth.Canary + "DL000777"),
+	}))
+	wantFinding(t, r, "reports/leak.pdf", "canary")
+	if len(r.Findings) != 1 || !strings.Contains(r.Checked, "2 PDFs by their text") {
+		t.Errorf("want the canary alone, in 2 PDFs read: %s %+v", r.Checked, r.Findings)
+	}
+}
+
+// minimalPDF is a one-page PDF showing text in Helvetica, with rectangles
+// whose coordinates (44.999882 522.005 203.9964) look like a telephone
+// number to a scan of the bytes.
+func minimalPDF(text string) string {
+	content := "BT /F1 12 Tf 72 720 Td (" + text + ") Tj ET\n"
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R /Annots [6 0 R] >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", len(content), content),
+		"<< /Type /Annot /Subtype /Link /Rect [44.999882 522.005 203.9964 534.00476] /Border [0 0 0] >>",
+	}
+	var b strings.Builder
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.String()
 }
 
 func TestBudget(t *testing.T) {
