@@ -2,6 +2,7 @@ package publish
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -277,4 +278,161 @@ func cellOf(p Period, dim, value string) Count {
 		}
 	}
 	return Count{}
+}
+
+// detainers is a delivery of 2026-Q1 detainers: n released, issued by ICE,
+// and t administrative warrants of CBP transferred to ICE; late adds rows,
+// and a record of the next quarter ends 2026-Q1.
+func detainers(n, t int, late string) *delivery.Delivery {
+	d := tiny(nil)
+	fsys := d.FS.(fstest.MapFS)
+	var b strings.Builder
+	b.Write(fsys["detainer_log.csv"].Data)
+	for i := range n + t {
+		day := time.Date(2026, 1, 5+i%50, 10, 0, 0, 0, period.Chicago).Format("2006-01-02 15:04")
+		if i < n {
+			fmt.Fprintf(&b, "D%d,%s,DETAINER,ICE,,FELONY,,RELEASED,%s,\n", i, day, day)
+		} else {
+			fmt.Fprintf(&b, "D%d,%s,ADMIN_WARRANT,CBP,,FELONY,,TRANSFERRED_FEDERAL,%s,ICE\n", i, day, day)
+		}
+	}
+	b.WriteString(late)
+	b.WriteString("N1,2026-05-20 10:00,DETAINER,ICE,,FELONY,,RELEASED,2026-05-21 10:00,\n")
+	fsys["detainer_log.csv"] = &fstest.MapFile{Data: []byte(b.String())}
+	return d
+}
+
+// TestARevisionOfAPublishedFilingShowsOnlyWhatItsClauseNames is the attack
+// on a revised quarter whose filing the site publishes: the late record's
+// row is in the revised filing, as the ordinance requires (its date, that
+// it was transferred, to CBP), and a reader who compares the versions'
+// tables would learn more of it: that the Marshals Service issued it. The revision
+// withholds the issuing agency, which moved by one record; the filing of
+// version 1 stays as it was; the audit of the history finds nothing, and
+// catches the planted revision that publishes the issuing agency.
+func TestARevisionOfAPublishedFilingShowsOnlyWhatItsClauseNames(t *testing.T) {
+	t.Parallel()
+	policy := Policy{"detainer_log": {
+		Statutory: []Statutory{
+			{Figure: TotalFigure, Clause: "MCC 2-173-069(b)"},
+			{Figure: "request_type", Clause: "MCC 2-173-069(b)"},
+			{Figure: "disposition", Clause: "MCC 2-173-069(b)"},
+			{Figure: "receiving_agency", Clause: "MCC 2-173-069(b)"},
+		},
+		Dimensions: []string{"request_type", "issuing_agency", "disposition", "receiving_agency"},
+		Breakdowns: map[string]BreakdownPolicy{"issuing_agency": {Period: "quarter"}},
+	}}
+	opt := Options{Threshold: 11, Key: testKey, Policy: policy, DaysAfterQuarter: 45,
+		Filings: FilingsPolicy{filing.Quarterly: {Publish: true}},
+		Check:   check.Options{Now: time.Date(2026, 6, 1, 0, 0, 0, 0, period.Chicago)}, Releases: Releases{}}
+	ro := opt
+	ro.Releasing = []string{"2026-Q1"}
+	pub, rep, err := Run(detainers(30, 15, ""), ro)
+	if err != nil {
+		t.Fatal(err, rep)
+	}
+	r1, err := pub.Release("2026-Q1", nil, "", opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fs := r1.Current().Filings; len(fs) != 1 || len(fs[0].Sections[1].Rows) != 45 {
+		t.Fatalf("version 1 freezes filings %+v; want the quarterly one with 45 detainers and warrants", fs)
+	}
+	v1, _ := r1.Current().Frozen("detainer_log")
+	if c := cellOf(v1.Period, "issuing_agency", "ICE"); c.Count == nil || *c.Count != 30 {
+		t.Fatalf("version 1 publishes ICE %+v; want 30", c)
+	}
+
+	opt.Releases["2026-Q1"] = r1
+	vo := opt
+	vo.Revising = "2026-Q1"
+	late := "L1,2026-03-30 10:00,DETAINER,USMS,,FELONY,,TRANSFERRED_FEDERAL,2026-03-31 10:00,CBP\n"
+	pub, rep, err = Run(detainers(30, 15, late), vo)
+	if err != nil {
+		t.Fatal(err, rep)
+	}
+	r2, err := pub.Release("2026-Q1", r1, "one late detainer", vo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f1, f2 := r2.Versions[0].Filings, r2.Current().Filings
+	if len(f1) != 1 || len(f1[0].Sections[1].Rows) != 45 || len(f2) != 1 || len(f2[0].Sections[1].Rows) != 46 {
+		t.Fatalf("filings of the versions: %d and %d", len(f1), len(f2))
+	}
+	added := 0
+	for _, r := range f2[0].Sections[1].Rows {
+		if strings.Join(r, "|") == "2026-03-30|Yes|CBP" {
+			added++
+		}
+	}
+	if added != 1 {
+		t.Errorf("the revised filing does not list the late detainer once: %v", f2[0].Sections[1].Rows)
+	}
+	v2, _ := r2.Current().Frozen("detainer_log")
+	for _, b := range v2.Period.Breakdowns {
+		if b.Dimension == "issuing_agency" && b.Withheld != WithheldRevision {
+			t.Errorf("issuing_agency: withheld %q; the revision moves it by one record", b.Withheld)
+		}
+	}
+	reports, err := AuditReleases(Releases{"2026-Q1": r2}, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rp := range reports {
+		if len(rp.Changes)+len(rp.Findings) > 0 {
+			t.Errorf("%s: %v %v", rp.Export, rp.Changes, rp.Findings)
+		}
+	}
+
+	// Planted: the revision publishes the issuing agency as it is now.
+	planted := *r2
+	planted.Versions = slices.Clone(r2.Versions)
+	leak := v2
+	leak.Period.Breakdowns = slices.Clone(v1.Period.Breakdowns)
+	for bi, b := range leak.Period.Breakdowns {
+		if b.Dimension != "issuing_agency" {
+			continue
+		}
+		cells := slices.Clone(b.Cells)
+		for ci, c := range cells {
+			if c.Value == "USMS" {
+				one := 1
+				cells[ci].Count = Count{Count: &one, Status: Published}
+			}
+		}
+		leak.Period.Breakdowns[bi].Cells = cells
+	}
+	planted.Versions[1] = Version{Version: 2, Exports: []Frozen{leak}, Filings: f2}
+	reports, err = AuditReleases(Releases{"2026-Q1": &planted}, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	for _, rp := range reports {
+		found = append(found, rp.Changes...)
+		for _, f := range rp.Findings {
+			found = append(found, f.Key)
+		}
+	}
+	if len(found) == 0 {
+		t.Error("the audit of the history misses the issuing agency of the late detainer")
+	}
+
+	// Nightly, nothing released or revised: with the late record, nothing
+	// is published (a released period is frozen until wco revise); without
+	// it, the site publishes version 1's filing as it was frozen, and none
+	// for a period not released.
+	nightly := opt
+	nightly.Releases = Releases{"2026-Q1": r1}
+	if _, _, err := Run(detainers(30, 15, late), nightly); err == nil || !strings.Contains(err.Error(), "wco revise") {
+		t.Errorf("a nightly run with a late record in a released quarter: %v", err)
+	}
+	pub, rep, err = Run(detainers(30, 15, ""), nightly)
+	if err != nil {
+		t.Fatal(err, rep)
+	}
+	got := pub.Published()
+	if len(got) != 1 || got[0].Period != "2026-Q1" || got[0].Version != 1 || !got[0].Current || len(got[0].Sections[1].Rows) != 45 {
+		t.Errorf("nightly publishes filings %+v; want version 1 of 2026-Q1 alone, as frozen", got)
+	}
 }
