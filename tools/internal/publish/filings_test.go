@@ -436,3 +436,53 @@ func TestARevisionOfAPublishedFilingShowsOnlyWhatItsClauseNames(t *testing.T) {
 		t.Errorf("nightly publishes filings %+v; want version 1 of 2026-Q1 alone, as frozen", got)
 	}
 }
+
+// TestAQuarterOfOneDetainerListsItAndHidesTheRest: a quarter with a single
+// detainer publishes its row in the filing, as the ordinance requires, and
+// the issuing agency, which no rule requires, stays hidden: nothing the
+// filing and the tables say together narrows it, by the fast attack and the
+// exact one.
+func TestAQuarterOfOneDetainerListsItAndHidesTheRest(t *testing.T) {
+	t.Parallel()
+	policy := Policy{"detainer_log": {
+		Statutory: []Statutory{
+			{Figure: TotalFigure, Clause: "MCC 2-173-069(b)"},
+			{Figure: "request_type", Clause: "MCC 2-173-069(b)"},
+			{Figure: "disposition", Clause: "MCC 2-173-069(b)"},
+			{Figure: "receiving_agency", Clause: "MCC 2-173-069(b)"},
+		},
+		Dimensions: []string{"request_type", "issuing_agency", "disposition", "receiving_agency"},
+		Breakdowns: map[string]BreakdownPolicy{"issuing_agency": {Period: "quarter"}},
+	}}
+	opt := Options{Threshold: 11, Key: testKey, Policy: policy, DaysAfterQuarter: 45, Releasing: []string{"2026-Q1"},
+		Filings: FilingsPolicy{filing.Quarterly: {Publish: true}},
+		Check:   check.Options{Now: time.Date(2026, 6, 1, 0, 0, 0, 0, period.Chicago)}}
+	pub, rep, err := Run(detainers(0, 1, ""), opt)
+	if err != nil {
+		t.Fatal(err, rep)
+	}
+	f := pub.filings["2026-Q1"]
+	if f == nil || len(f.Sections[1].Rows) != 1 || strings.Join(f.Sections[1].Rows[0], "|") != "2026-01-05|Yes|ICE" {
+		t.Fatalf("the filing should list the one warrant: %+v", f)
+	}
+	q1 := exportPeriod(pub, "detainer_log", "2026-Q1")
+	// No count of the issuing agency, zero or not, is published: a zero
+	// among them would point at the one record too.
+	for _, agency := range []string{"ICE", "CBP", "USMS", "OTHER"} {
+		if c := cellOf(q1, "issuing_agency", agency); c.Count != nil {
+			t.Errorf("issuing agency %s of the quarter's one warrant is published: %+v", agency, c)
+		}
+	}
+	reports, err := Audit(pub.Exports, []*filing.Filing{f}, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range reports {
+		if len(r.Findings) > 0 {
+			t.Errorf("%s: %v", r.Export, r.Findings)
+		}
+	}
+	if findings, err := pub.Systems["detainer_log"].AuditExact(11); err != nil || len(findings) > 0 {
+		t.Errorf("exact attack: %v %v", findings, err)
+	}
+}
