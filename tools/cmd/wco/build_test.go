@@ -318,6 +318,10 @@ func TestBuildIsDeterministic(t *testing.T) {
 		return out
 	}
 	sameSnapshot(t, "second build", rel(a), rel(b))
+	if dir := os.Getenv("WCO_KEEP_DIFF"); dir != "" && t.Failed() {
+		os.CopyFS(filepath.Join(dir, "a"), os.DirFS(a.public))
+		os.CopyFS(filepath.Join(dir, "b"), os.DirFS(b.public))
+	}
 }
 
 // TestBuildsWithoutGo: wco has Hugo linked in, so it builds the site with

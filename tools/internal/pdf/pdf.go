@@ -36,6 +36,10 @@ type Options struct {
 	Base string
 }
 
+// settled waits until the page's fonts are loaded and its layout done, so
+// that no print catches a page still changing.
+const settled = `document.fonts.ready.then(() => { void document.body.offsetHeight; })`
+
 // links makes every link of the page absolute on a public base, or, with
 // none, takes it out; run through DevTools, which the page's policy of no
 // scripts does not bind.
@@ -59,7 +63,8 @@ func Print(bctx context.Context, url string, o Options) ([]byte, error) {
 	}
 	t, f := true, false
 	top, bottom, side := 0.6, 0.7, 0.6
-	if err := chromedp.Do(tab, chromedp.Navigate(url), chromedp.Evaluate[chromedp.Void](fmt.Sprintf(links, o.Base))); err != nil {
+	if err := chromedp.Do(tab, chromedp.Navigate(url), chromedp.Evaluate[chromedp.Void](fmt.Sprintf(links, o.Base)),
+		chromedp.Evaluate[chromedp.Void](settled, chromedp.EvalAwaitPromise)); err != nil {
 		return nil, fmt.Errorf("print %s: %w", url, err)
 	}
 	res, err := chromedp.Call(tab, page.PrintToPDF, page.PrintToPDFParams{
