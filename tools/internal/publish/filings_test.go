@@ -302,6 +302,21 @@ func detainers(n, t int, late string) *delivery.Delivery {
 	return d
 }
 
+// detainerPolicy publishes detainers as config.yaml does: what the
+// ordinance names exactly, the issuing agency protected by quarter.
+func detainerPolicy() Policy {
+	return Policy{"detainer_log": {
+		Statutory: []Statutory{
+			{Figure: TotalFigure, Clause: "MCC 2-173-069(b)"},
+			{Figure: "request_type", Clause: "MCC 2-173-069(b)"},
+			{Figure: "disposition", Clause: "MCC 2-173-069(b)"},
+			{Figure: "receiving_agency", Clause: "MCC 2-173-069(b)"},
+		},
+		Dimensions: []string{"request_type", "issuing_agency", "disposition", "receiving_agency"},
+		Breakdowns: map[string]BreakdownPolicy{"issuing_agency": {Period: "quarter"}},
+	}}
+}
+
 // TestARevisionOfAPublishedFilingShowsOnlyWhatItsClauseNames is the attack
 // on a revised quarter whose filing the site publishes: the late record's
 // row is in the revised filing, as the ordinance requires (its date, that
@@ -312,16 +327,7 @@ func detainers(n, t int, late string) *delivery.Delivery {
 // catches the planted revision that publishes the issuing agency.
 func TestARevisionOfAPublishedFilingShowsOnlyWhatItsClauseNames(t *testing.T) {
 	t.Parallel()
-	policy := Policy{"detainer_log": {
-		Statutory: []Statutory{
-			{Figure: TotalFigure, Clause: "MCC 2-173-069(b)"},
-			{Figure: "request_type", Clause: "MCC 2-173-069(b)"},
-			{Figure: "disposition", Clause: "MCC 2-173-069(b)"},
-			{Figure: "receiving_agency", Clause: "MCC 2-173-069(b)"},
-		},
-		Dimensions: []string{"request_type", "issuing_agency", "disposition", "receiving_agency"},
-		Breakdowns: map[string]BreakdownPolicy{"issuing_agency": {Period: "quarter"}},
-	}}
+	policy := detainerPolicy()
 	opt := Options{Threshold: 11, Key: testKey, Policy: policy, DaysAfterQuarter: 45,
 		Filings: FilingsPolicy{filing.Quarterly: {Publish: true}},
 		Check:   check.Options{Now: time.Date(2026, 6, 1, 0, 0, 0, 0, period.Chicago)}, Releases: Releases{}}
@@ -444,16 +450,7 @@ func TestARevisionOfAPublishedFilingShowsOnlyWhatItsClauseNames(t *testing.T) {
 // exact one.
 func TestAQuarterOfOneDetainerListsItAndHidesTheRest(t *testing.T) {
 	t.Parallel()
-	policy := Policy{"detainer_log": {
-		Statutory: []Statutory{
-			{Figure: TotalFigure, Clause: "MCC 2-173-069(b)"},
-			{Figure: "request_type", Clause: "MCC 2-173-069(b)"},
-			{Figure: "disposition", Clause: "MCC 2-173-069(b)"},
-			{Figure: "receiving_agency", Clause: "MCC 2-173-069(b)"},
-		},
-		Dimensions: []string{"request_type", "issuing_agency", "disposition", "receiving_agency"},
-		Breakdowns: map[string]BreakdownPolicy{"issuing_agency": {Period: "quarter"}},
-	}}
+	policy := detainerPolicy()
 	opt := Options{Threshold: 11, Key: testKey, Policy: policy, DaysAfterQuarter: 45, Releasing: []string{"2026-Q1"},
 		Filings: FilingsPolicy{filing.Quarterly: {Publish: true}},
 		Check:   check.Options{Now: time.Date(2026, 6, 1, 0, 0, 0, 0, period.Chicago)}}
