@@ -44,6 +44,7 @@ were added, removed or changed.`,
 			var names []string
 			for _, f := range res.Files {
 				fmt.Fprintf(cmd.OutOrStdout(), "released %s into %s\n", f.Period, relToCwd(f.File))
+				writeFrozenFilings(cmd, f)
 				names = append(names, f.Period.String())
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "review the diff, commit it and open a pull request: merging it publishes %s\n", strings.Join(names, " and "))
@@ -82,6 +83,7 @@ Commit the changed release file and open a pull request, as for a release.`,
 			}
 			for _, f := range res.Files {
 				fmt.Fprintf(cmd.OutOrStdout(), "revised %s: version %d in %s\n", f.Period, f.Version, relToCwd(f.File))
+				writeFrozenFilings(cmd, f)
 			}
 			if l := res.Ledger; l != nil {
 				fmt.Fprintf(cmd.OutOrStdout(), "since the last version: %d records added, %d removed, %d changed\n", l.Added, l.Removed, l.Changed)
@@ -116,4 +118,16 @@ func writeReview(cmd *cobra.Command, rev *pipeline.Review) error {
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "\nAgainst %s:\n\n", rev.Against)
 	return publish.WriteDiff(cmd.OutOrStdout(), rev.Changes)
+}
+
+// writeFrozenFilings says which statutory filings a release or revision
+// froze for the site to publish, with how many records each list holds.
+func writeFrozenFilings(cmd *cobra.Command, w pipeline.Written) {
+	for _, f := range w.Filings {
+		var lists []string
+		for _, s := range f.Sections {
+			lists = append(lists, fmt.Sprintf("%s: %d", s.ID, len(s.Rows)))
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "  with the %s, which the site publishes (%s; wco filing %s writes it to sign)\n", f.Title, strings.Join(lists, ", "), f.Period)
+	}
 }

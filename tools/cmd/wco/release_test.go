@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -36,7 +37,8 @@ func TestReleaseCommands(t *testing.T) {
 	if err != nil {
 		t.Fatalf("release: %v\n%s%s", err, out, stderr)
 	}
-	if !strings.Contains(out, "released 2025-Q3 into") || !strings.Contains(out, "merging it publishes 2025-Q3") {
+	if !strings.Contains(out, "released 2025-Q3 into") || !strings.Contains(out, "merging it publishes 2025-Q3") ||
+		!regexp.MustCompile(`with the Quarterly Welcoming City compliance report, which the site publishes \(oemc-notifications: \d+, detainers: \d+; wco filing 2025-Q3`).MatchString(out) {
 		t.Errorf("release says:\n%s", out)
 	}
 	if _, _, err := run("release", "2025-Q3", "--source", a); err == nil || !strings.Contains(err.Error(), "already released") {

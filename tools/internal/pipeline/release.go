@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/chicago-welcoming-city/transparency/tools/internal/filing"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
 )
@@ -32,6 +33,9 @@ type Written struct {
 	Period  period.Period
 	Version int
 	File    string
+	// Filings are the statutory filings frozen with the version, which
+	// the site publishes (params.filings).
+	Filings []*filing.Filing
 }
 
 // Released is what a release or a revision wrote.
@@ -152,6 +156,6 @@ func (r *Released) write(dir string, per period.Period, rel *publish.Release) er
 	if err := rel.Write(dir); err != nil {
 		return err
 	}
-	r.Files = append(r.Files, Written{Period: per, Version: rel.Current().Version, File: filepath.Join(dir, publish.ReleaseFile(per.String()))})
+	r.Files = append(r.Files, Written{Period: per, Version: rel.Current().Version, File: filepath.Join(dir, publish.ReleaseFile(per.String())), Filings: rel.Current().Filings})
 	return nil
 }
