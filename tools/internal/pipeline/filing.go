@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -131,7 +132,9 @@ func (p *Pipeline) printFiling(ctx context.Context, f *filing.Filing, listed []p
 	if err := publish.WriteFilings(path, fs); err != nil {
 		return nil, err
 	}
-	if err := b.Stage.Render(ctx, p.opt.Log); err != nil {
+	// Hugo's summary of a page rendered only to be printed is of no use to
+	// the reader of wco filing's output; its messages come with an error.
+	if err := b.Stage.Render(ctx, io.Discard); err != nil {
 		return nil, err
 	}
 	pr, err := p.printer(ctx, b.Stage.PublicDir(), mode)
