@@ -113,7 +113,11 @@ func (p *Pipeline) Filing(ctx context.Context, per period.Period, out string, mo
 // never put in place, and prints f's page. With mode PrintAuto and no
 // Chromium it returns no PDF.
 func (p *Pipeline) printFiling(ctx context.Context, f *filing.Filing, listed []publish.DownloadFile, opt publish.Options, mode PrintMode) ([]byte, error) {
-	b, err := p.stage(ctx, true)
+	// The delivery passed its check in Filing already: the stage's own
+	// check would say so twice.
+	quiet := *p
+	quiet.opt.Log = io.Discard
+	b, err := quiet.stage(ctx, true)
 	if err != nil {
 		return nil, err
 	}
