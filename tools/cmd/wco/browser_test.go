@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,14 +35,12 @@ func chromiumOrSkip(t *testing.T) string {
 // serve serves a folder on a loopback port and returns its address.
 func serve(t *testing.T, dir string) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	origin, stop, err := wcobrowser.Serve(dir, "/")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: http.FileServer(http.Dir(dir))}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Shutdown(context.Background()) })
-	return "http://" + l.Addr().String()
+	t.Cleanup(stop)
+	return origin
 }
 
 // browser starts Debian's Chromium with the project's flags and returns a

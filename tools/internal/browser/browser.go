@@ -8,8 +8,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
+	"strings"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -53,4 +57,18 @@ func Start(ctx context.Context, chromium string) (context.Context, func(), error
 		return nil, nil, fmt.Errorf("start %s: %w", chromium, err)
 	}
 	return bctx, stop, nil
+}
+
+// Serve serves the built site in dir on a loopback port, its pages at their
+// addresses under basePath ("/" for most sites), for the browser to open;
+// it returns the server's origin (http://127.0.0.1:port) and a function
+// that stops it.
+func Serve(dir, basePath string) (origin string, stop func(), err error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: http.StripPrefix(strings.TrimSuffix(basePath, "/"), http.FileServer(http.Dir(dir))), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(l)
+	return "http://" + l.Addr().String(), func() { srv.Close() }, nil
 }

@@ -9,12 +9,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/chromedp/cdproto/page"
@@ -184,10 +181,10 @@ var idLimits = regexp.MustCompile(`/Limits \[\(node\d{8}\) \(node\d{8}\)\]`)
 // Printer prints the pages of a built site folder, served on loopback to
 // a Chromium of its own.
 type Printer struct {
-	bctx   context.Context
-	stop   func()
-	srv    *http.Server
-	origin string
+	bctx       context.Context
+	stop       func()
+	stopServer func()
+	origin     string
 }
 
 // Open serves the site in public (its pages at their addresses under
@@ -197,18 +194,16 @@ func Open(ctx context.Context, chromium, public, basePath string) (*Printer, err
 	if err != nil {
 		return nil, err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	origin, stopServer, err := browser.Serve(public, basePath)
 	if err != nil {
 		return nil, err
 	}
-	srv := &http.Server{Handler: http.StripPrefix(strings.TrimSuffix(basePath, "/"), http.FileServer(http.Dir(public))), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(l)
 	bctx, stop, err := browser.Start(ctx, chromium)
 	if err != nil {
-		srv.Close()
+		stopServer()
 		return nil, err
 	}
-	return &Printer{bctx: bctx, stop: stop, srv: srv, origin: "http://" + l.Addr().String()}, nil
+	return &Printer{bctx: bctx, stop: stop, stopServer: stopServer, origin: origin}, nil
 }
 
 // Print prints the page at path (an address of the site, such as
@@ -222,5 +217,5 @@ func (p *Printer) Print(path string, o Options) ([]byte, error) {
 // Close stops the browser and the server.
 func (p *Printer) Close() {
 	p.stop()
-	p.srv.Close()
+	p.stopServer()
 }

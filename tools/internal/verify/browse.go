@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -63,14 +61,11 @@ func browse(ctx context.Context, s *site) (a11y, netw Result) {
 	if err != nil {
 		return fail(fmt.Errorf("read axe-core: %w", err))
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	origin, stopServer, err := browser.Serve(s.root, s.basePath)
 	if err != nil {
 		return fail(err)
 	}
-	srv := &http.Server{Handler: http.StripPrefix(strings.TrimSuffix(s.basePath, "/"), http.FileServer(http.Dir(s.root)))}
-	go srv.Serve(l)
-	defer srv.Close()
-	origin := "http://" + l.Addr().String()
+	defer stopServer()
 
 	bctx, stop, err := browser.Start(ctx, chromium)
 	if err != nil {
