@@ -138,6 +138,12 @@ func (s Site) NewStage() (*Stage, error) {
 		lock.Unlock()
 		return nil, fmt.Errorf("make build folder: %w", err)
 	}
+	return s.stageIn(dir, lock)
+}
+
+// stageIn makes the stage in folder dir, holding lock (nil for a scratch
+// stage), with its data and downloads folders; on failure it is removed.
+func (s Site) stageIn(dir string, lock *flock.Flock) (*Stage, error) {
 	st := &Stage{site: s, dir: dir, lock: lock}
 	for _, d := range []string{st.DataDir(), st.DownloadsDir()} {
 		if err := os.Mkdir(d, 0o755); err != nil {
@@ -156,14 +162,7 @@ func (s Site) NewScratch() (*Stage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("make scratch folder: %w", err)
 	}
-	st := &Stage{site: s, dir: dir}
-	for _, d := range []string{st.DataDir(), st.DownloadsDir()} {
-		if err := os.Mkdir(d, 0o755); err != nil {
-			st.Close()
-			return nil, err
-		}
-	}
-	return st, nil
+	return s.stageIn(dir, nil)
 }
 
 // Close removes the generation unless it was committed, and releases the lock.
