@@ -159,15 +159,7 @@ func TestProtectionReadsThePublishedFilings(t *testing.T) {
 	if f == nil || len(f.Sections[0].Rows) != 4*39 {
 		t.Fatalf("the 2025 filing should list 156 DHS requests: %v", f != nil)
 	}
-	reports, err := Audit(pub.Exports, []*filing.Filing{f}, 11)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range reports {
-		if len(r.Findings) > 0 {
-			t.Errorf("%s: %v", r.Export, r.Findings)
-		}
-	}
+	wantNothingFound(t)(Audit(pub.Exports, []*filing.Filing{f}, 11))
 	q1 := exportPeriod(pub, "assistance_requests", "2025-Q1")
 	if c := cellOf(q1, "requesting_agency", "HSI"); c.Status != Suppressed {
 		t.Errorf("HSI's 4 requests of 2025-Q1 are %s", c.Status)
@@ -251,6 +243,23 @@ func TestFilingRelationsHoldAndAttackExactly(t *testing.T) {
 	}
 	if len(exact) == 0 {
 		t.Fatal("no filing cell in the system")
+	}
+}
+
+// wantNothingFound fails the test when an audit fails, or reports a
+// suppressed count narrowed (a finding) or a change between versions that
+// tells of fewer records than the threshold.
+func wantNothingFound(t *testing.T) func([]AuditReport, error) {
+	return func(reports []AuditReport, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range reports {
+			if len(r.Changes)+len(r.Findings) > 0 {
+				t.Errorf("%s: %v %v", r.Export, r.Changes, r.Findings)
+			}
+		}
 	}
 }
 
@@ -380,15 +389,7 @@ func TestARevisionOfAPublishedFilingShowsOnlyWhatItsClauseNames(t *testing.T) {
 			t.Errorf("issuing_agency: withheld %q; the revision moves it by one record", b.Withheld)
 		}
 	}
-	reports, err := AuditReleases(Releases{"2026-Q1": r2}, 11)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, rp := range reports {
-		if len(rp.Changes)+len(rp.Findings) > 0 {
-			t.Errorf("%s: %v %v", rp.Export, rp.Changes, rp.Findings)
-		}
-	}
+	wantNothingFound(t)(AuditReleases(Releases{"2026-Q1": r2}, 11))
 
 	// Planted: the revision publishes the issuing agency as it is now.
 	planted := *r2
@@ -409,7 +410,7 @@ func TestARevisionOfAPublishedFilingShowsOnlyWhatItsClauseNames(t *testing.T) {
 		leak.Period.Breakdowns[bi].Cells = cells
 	}
 	planted.Versions[1] = Version{Version: 2, Exports: []Frozen{leak}, Filings: f2}
-	reports, err = AuditReleases(Releases{"2026-Q1": &planted}, 11)
+	reports, err := AuditReleases(Releases{"2026-Q1": &planted}, 11)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -470,15 +471,7 @@ func TestAQuarterOfOneDetainerListsItAndHidesTheRest(t *testing.T) {
 			t.Errorf("issuing agency %s of the quarter's one warrant is published: %+v", agency, c)
 		}
 	}
-	reports, err := Audit(pub.Exports, []*filing.Filing{f}, 11)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range reports {
-		if len(r.Findings) > 0 {
-			t.Errorf("%s: %v", r.Export, r.Findings)
-		}
-	}
+	wantNothingFound(t)(Audit(pub.Exports, []*filing.Filing{f}, 11))
 	if findings, err := pub.Systems["detainer_log"].AuditExact(11); err != nil || len(findings) > 0 {
 		t.Errorf("exact attack: %v %v", findings, err)
 	}
