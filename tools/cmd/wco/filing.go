@@ -41,15 +41,11 @@ not touched. The period must have ended when the delivery was exported.`,
 			if err != nil {
 				return usageError{err}
 			}
-			mode, err := pipeline.ParsePrintMode(flagString(cmd, "pdf"))
-			if err != nil {
-				return usageError{err}
-			}
-			out := flagString(cmd, "out")
+			out, _ := cmd.Flags().GetString("out")
 			if out == "" {
 				out = "filings/" + per.Slug()
 			}
-			res, err := p.Filing(cmd.Context(), per, out, mode)
+			res, err := p.Filing(cmd.Context(), per, out)
 			if err != nil {
 				return err
 			}
@@ -68,9 +64,4 @@ not touched. The period must have ended when the delivery was exported.`,
 	cmd.Flags().String("out", "", "the folder the files go in (default: filings/PERIOD)")
 	cmd.Flags().String("pdf", string(pipeline.PrintRequired), "print the PDF: required (fail without Chromium), auto (print if Chromium is installed) or off")
 	return cmd
-}
-
-func flagString(cmd *cobra.Command, name string) string {
-	v, _ := cmd.Flags().GetString(name)
-	return v
 }

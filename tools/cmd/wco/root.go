@@ -111,7 +111,7 @@ func (a *app) pipeline(cmd *cobra.Command) (*pipeline.Pipeline, error) {
 		return v
 	}
 	var print pipeline.PrintMode
-	if cmd.Name() == "build" {
+	if cmd.Flags().Lookup("pdf") != nil {
 		if print, err = pipeline.ParsePrintMode(flag("pdf")); err != nil {
 			return nil, usageError{err}
 		}

@@ -111,7 +111,7 @@ func (p *Pipeline) commit(ctx context.Context, withSite bool) (*Outcome, error) 
 		}
 		// The PDFs are printed from the rendered pages; the site is then
 		// rendered again, with the PDFs in it and the pages linking them.
-		if p.opt.Print != "" && p.opt.Print != PrintOff {
+		if p.printing() {
 			printed, err := p.printSite(ctx, b.Stage, b.Publication.Index.Meta.Delivery.ExportedAt)
 			if err != nil {
 				return nil, err

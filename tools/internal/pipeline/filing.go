@@ -24,12 +24,12 @@ type FilingOutput struct {
 }
 
 // Filing checks the delivery and writes the filing due for per into out:
-// each list as CSV and, unless mode is PrintOff, the filing as PDF,
+// each list as CSV and, as Options.Print says, the filing as PDF,
 // printed from its page in a build stage that is never put in place. It
 // writes the filing whatever params.filings publishes, and nothing else:
 // the site and the data folder are untouched. On any problem nothing is
 // written.
-func (p *Pipeline) Filing(ctx context.Context, per period.Period, out string, mode PrintMode) (*FilingOutput, error) {
+func (p *Pipeline) Filing(ctx context.Context, per period.Period, out string) (*FilingOutput, error) {
 	opt, err := p.PublishOptions(ctx)
 	if err != nil {
 		return nil, err
@@ -59,8 +59,8 @@ func (p *Pipeline) Filing(ctx context.Context, per period.Period, out string, mo
 		files = append(files, file{f.Name(s.ID, "csv"), b})
 		listed = append(listed, publish.DownloadFile{Path: f.Name(s.ID, "csv"), Bytes: len(b), SHA256: hex.EncodeToString(sum[:])})
 	}
-	if mode != PrintOff {
-		b, err := p.printFiling(ctx, f, listed, opt, mode)
+	if p.printing() {
+		b, err := p.printFiling(ctx, f, listed, opt)
 		if err != nil {
 			return nil, err
 		}
@@ -110,9 +110,9 @@ func (p *Pipeline) Filing(ctx context.Context, per period.Period, out string, mo
 
 // printFiling renders the site with f as the filing in force for its
 // period, its lists named as the files beside the PDF, in a stage that is
-// never put in place, and prints f's page. With mode PrintAuto and no
-// Chromium it returns no PDF.
-func (p *Pipeline) printFiling(ctx context.Context, f *filing.Filing, listed []publish.DownloadFile, opt publish.Options, mode PrintMode) ([]byte, error) {
+// never put in place, and prints f's page. With PrintAuto and no Chromium
+// it returns no PDF.
+func (p *Pipeline) printFiling(ctx context.Context, f *filing.Filing, listed []publish.DownloadFile, opt publish.Options) ([]byte, error) {
 	// The delivery passed its check in Filing already: the stage's own
 	// check would say so twice.
 	quiet := *p
@@ -141,7 +141,7 @@ func (p *Pipeline) printFiling(ctx context.Context, f *filing.Filing, listed []p
 	if err := b.Stage.Render(ctx, io.Discard); err != nil {
 		return nil, err
 	}
-	pr, err := p.printer(ctx, b.Stage.PublicDir(), mode)
+	pr, err := p.printer(ctx, b.Stage.PublicDir())
 	if pr == nil || err != nil {
 		return nil, err
 	}

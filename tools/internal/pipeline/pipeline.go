@@ -49,7 +49,7 @@ type Options struct {
 	// after; zero is the time of the run.
 	Now time.Time
 	// Print says whether a build prints its report and filing pages as
-	// PDF; empty is PrintOff.
+	// PDF, and Filing its filing; empty is PrintOff.
 	Print PrintMode
 	// Chromium is the browser that prints; empty finds Debian's.
 	Chromium string

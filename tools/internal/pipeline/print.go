@@ -44,11 +44,15 @@ func ParsePrintMode(s string) (PrintMode, error) {
 	return "", fmt.Errorf("--pdf %q: use off, auto or required", s)
 }
 
+// printing says whether the run prints PDFs (Options.Print).
+func (p *Pipeline) printing() bool { return p.opt.Print != "" && p.opt.Print != PrintOff }
+
 // printer starts a printer of the site in public, or, when Chromium is
-// missing and mode allows it, returns nil after saying so in the log.
-func (p *Pipeline) printer(ctx context.Context, public string, mode PrintMode) (*pdf.Printer, error) {
+// missing and Options.Print allows it, returns nil after saying so in the
+// log.
+func (p *Pipeline) printer(ctx context.Context, public string) (*pdf.Printer, error) {
 	pr, err := pdf.Open(ctx, p.opt.Chromium, public, p.basePath())
-	if errors.Is(err, browser.ErrNoChromium) && mode == PrintAuto {
+	if errors.Is(err, browser.ErrNoChromium) && p.opt.Print == PrintAuto {
 		fmt.Fprintf(p.opt.Log, "PDFs not printed: %v\n", err)
 		return nil, nil
 	}
@@ -184,7 +188,7 @@ func (p *Pipeline) printSite(ctx context.Context, st *site.Stage, exportedAt str
 	if err != nil || len(pages) == 0 {
 		return false, err
 	}
-	pr, err := p.printer(ctx, st.PublicDir(), p.opt.Print)
+	pr, err := p.printer(ctx, st.PublicDir())
 	if pr == nil || err != nil {
 		return false, err
 	}
