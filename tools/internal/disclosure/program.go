@@ -4,322 +4,202 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
-
-	"gonum.org/v1/gonum/mat"
 )
 
 // program is the attacker's linear system for one component: A y = b,
-// y ≥ 0, where y is each suppressed cell less its floor (1, or 0 for a
-// cell that may be zero), then one slack per bound;
-// y0 is the true point, which only the toolkit knows.
+// y ≥ 0, where y is each hidden cell less its floor (1, or 0 for a cell
+// that may be zero), then one slack per bound. It holds no true value:
+// its first feasible point is found by the simplex, and every question
+// is asked from the last answer's basis.
 type program struct {
-	A  [][]float64
-	b  []float64
-	n  int
-	y0 []float64
-
-	keep  []int      // columns some row uses
-	dense *mat.Dense // A over those columns
-	tab   *tableau   // the simplex at the last optimum, once there is one
+	cells []int       // the component's hidden cells: variable j is cells[j]
+	pos   map[int]int // cell → variable
+	A     [][]float64
+	b     []float64
+	n     int       // variables, slacks included
+	tab   *tableau  // the simplex at its last optimum
+	y0    []float64 // a feasible point
 }
 
-// program builds the component's linear system.
+// program builds the component's linear system and finds a feasible point.
 func (s *System) program(cells []int) (*program, error) {
-	// Variables: the component's cells, shifted so y = x − floor ≥ 0, then one
-	// slack per Bound relation that involves them.
-	pos := make(map[int]int, len(cells))
+	p := &program{cells: cells, pos: make(map[int]int, len(cells))}
 	for i, c := range cells {
-		pos[c] = i
+		p.pos[c] = i
 	}
 	nv := len(cells)
-	var rows [][]float64
-	var rhs []float64
-	for _, r := range s.Relations {
-		coef := map[int]float64{}
-		constant := 0.0 // published part, moved to the right side
-		add := func(cell int, sign float64) {
-			if p, ok := pos[cell]; ok {
-				coef[p] += sign
-				constant += sign * s.Cells[cell].floor() // from the shift x = y + floor
-			} else if !s.Cells[cell].Suppressed {
-				constant += sign * float64(s.Cells[cell].Value)
-			}
+	type row struct {
+		coef  map[int]float64
+		rhs   float64
+		slack bool
+	}
+	var rows []row
+	term := func(r *row, cell int, sign float64) {
+		if v, ok := p.pos[cell]; ok {
+			r.coef[v] += sign
+			r.rhs -= sign * s.Cells[cell].floor() // x = y + floor, moved right
+		} else if !s.Cells[cell].Suppressed {
+			r.rhs -= sign * float64(s.Cells[cell].Value)
 		}
-		// emit adds the row coef = −constant; a Bound row gets room for
-		// its slack, filled below.
-		emit := func(slack bool) {
-			row := make([]float64, nv)
-			for q, v := range coef {
-				row[q] = v
-			}
-			if slack {
-				row = append(row, 0)
-			}
-			rows = append(rows, row)
-			rhs = append(rhs, -constant)
-		}
-		switch r.Kind {
+	}
+	for _, rel := range s.Relations {
+		switch rel.Kind {
 		case Sum:
-			// Σ parts − total = 0
-			involved := false
-			for _, p := range r.Parts {
-				add(p, 1)
-				_, in := pos[p]
-				involved = involved || in
+			r := row{coef: map[int]float64{}}
+			for _, q := range rel.Parts {
+				term(&r, q, 1)
 			}
-			add(r.Total, -1)
-			_, in := pos[r.Total]
-			if !involved && !in {
-				continue
+			term(&r, rel.Total, -1)
+			if len(r.coef) > 0 {
+				rows = append(rows, r)
 			}
-			emit(false)
 		case Bound:
-			// each part ≤ total: part − total + slack = 0
-			for _, p := range r.Parts {
-				coef, constant = map[int]float64{}, 0
-				add(p, 1)
-				add(r.Total, -1)
-				if len(coef) == 0 {
-					continue
+			for _, q := range rel.Parts {
+				r := row{coef: map[int]float64{}, slack: true}
+				term(&r, q, 1)
+				term(&r, rel.Total, -1)
+				if len(r.coef) > 0 {
+					rows = append(rows, r)
 				}
-				emit(true)
 			}
 		}
 	}
-	// Give each Bound row its own slack column.
-	nslack := 0
-	for _, row := range rows {
-		if len(row) > nv {
-			nslack++
+	slacks := 0
+	for _, r := range rows {
+		if r.slack {
+			slacks++
 		}
 	}
-	width := nv + nslack
-	A := make([][]float64, len(rows))
+	p.n = nv + slacks
 	si := nv
-	for i, row := range rows {
-		A[i] = make([]float64, width)
-		copy(A[i], row[:nv])
-		if len(row) > nv {
-			A[i][si] = 1
+	for _, r := range rows {
+		a := make([]float64, p.n)
+		for v, c := range r.coef {
+			a[v] = c
+		}
+		if r.slack {
+			a[si] = 1 // part − total + slack = 0
 			si++
 		}
+		p.A = append(p.A, a)
+		p.b = append(p.b, r.rhs)
 	}
-	// The true point: cells less their floor, and each slack what the bound leaves.
-	y0 := make([]float64, width)
-	for i, c := range cells {
-		y0[i] = float64(s.Cells[c].Value) - s.Cells[c].floor()
-	}
-	for i, row := range A {
-		for j := nv; j < width; j++ {
-			if row[j] == 1 {
-				v := rhs[i]
-				for q := range nv {
-					v -= row[q] * y0[q]
-				}
-				y0[j] = v
-			}
-		}
-	}
-	A, rhs, err := independentRows(A, rhs)
+	tab, err := newTableau(p.A, p.b, p.n)
 	if err != nil {
-		return nil, fmt.Errorf("audit %s: %w", s.Cells[cells[0]].Key, err)
+		if errors.Is(err, errInfeasible) {
+			return nil, fmt.Errorf("the published numbers around %s contradict each other: no counts fit them all", s.Cells[cells[0]].Key)
+		}
+		return nil, err
 	}
-	return &program{A: A, b: rhs, n: width, y0: y0}, nil
+	p.tab = tab
+	p.y0 = tab.point()
+	return p, nil
 }
 
-// lower minimizes variable v subject to A y = b, y ≥ 0.
-func (p *program) lower(v int) (float64, error) {
-	least, _, err := p.lowerAt(v)
-	return least, err
+// expr is a linear expression over a program's variables, plus a constant.
+type expr struct {
+	coef     map[int]float64
+	constant float64
 }
 
-// lowerAt is lower, with the optimum it found (nil if none).
-func (p *program) lowerAt(v int) (float64, []float64, error) {
-	p.prepare()
-	vv := slices.Index(p.keep, v)
-	if vv < 0 {
-		return 0, nil, nil
-	}
-	c := make([]float64, len(p.keep))
-	c[vv] = 1
-	return p.solveAt(c)
+// cellExpr is cell c's value as an expression: its variable plus its floor.
+func (s *System) cellExpr(p *program, c int) expr {
+	e := expr{coef: map[int]float64{}}
+	s.addTerm(p, &e, c, 1)
+	return e
 }
 
-// bounds minimizes and maximizes variable v subject to A y = b, y ≥ 0.
-func (p *program) bounds(v int) (lo, hi float64, err error) {
-	if lo, _, err = p.lowerAt(v); err != nil {
-		return 0, 0, fmt.Errorf("minimize: %w", err)
+func (s *System) addTerm(p *program, e *expr, c int, sign float64) {
+	if v, ok := p.pos[c]; ok {
+		e.coef[v] += sign
+		e.constant += sign * s.Cells[c].floor()
+	} else {
+		e.constant += sign * float64(s.Cells[c].Value)
 	}
-	if hi, _, err = p.upperAt(v); err != nil {
-		return 0, 0, fmt.Errorf("maximize: %w", err)
-	}
-	return lo, hi, nil
 }
 
-// upperAt maximizes variable v subject to A y = b, y ≥ 0, with the
-// optimum it found; +Inf (and no point) when v is unbounded.
-func (p *program) upperAt(v int) (float64, []float64, error) {
-	p.prepare()
-	vv := slices.Index(p.keep, v)
-	if vv < 0 {
-		return math.Inf(1), nil, nil // a variable in no row is bounded only below
+// at is the expression's value at a point.
+func (e expr) at(y []float64) float64 {
+	v := e.constant
+	for j, c := range e.coef {
+		v += c * y[j]
 	}
-	c := make([]float64, len(p.keep))
-	c[vv] = -1
-	negMax, x, err := p.solveAt(c)
+	return v
+}
+
+// bounds minimizes and maximizes e; hi is +Inf (lo −Inf) when unbounded.
+// It also returns the optima it found, as feasible points.
+func (p *program) bounds(e expr) (lo, hi float64, at [][]float64, err error) {
+	if len(e.coef) == 0 {
+		return e.constant, e.constant, nil, nil
+	}
+	c := make([]float64, p.tab.n)
+	for j, v := range e.coef {
+		c[j] = v
+	}
+	lo, x, err := p.solve(c)
+	switch {
+	case errors.Is(err, errUnbounded):
+		lo = math.Inf(-1)
+	case err != nil:
+		return 0, 0, nil, err
+	default:
+		lo += e.constant
+		at = append(at, x)
+	}
+	for j := range c {
+		c[j] = -c[j]
+	}
+	hi, x, err = p.solve(c)
+	switch {
+	case errors.Is(err, errUnbounded):
+		hi = math.Inf(1)
+	case err != nil:
+		return 0, 0, nil, err
+	default:
+		hi = -hi + e.constant
+		at = append(at, x)
+	}
+	return lo, hi, at, nil
+}
+
+// lower minimizes e.
+func (p *program) lower(e expr) (float64, []float64, error) {
+	if len(e.coef) == 0 {
+		return e.constant, nil, nil
+	}
+	c := make([]float64, p.tab.n)
+	for j, v := range e.coef {
+		c[j] = v
+	}
+	f, x, err := p.solve(c)
 	if errors.Is(err, errUnbounded) {
-		return math.Inf(1), nil, nil
+		return math.Inf(-1), nil, nil
 	}
-	return -negMax, x, err
+	if err != nil {
+		return 0, nil, err
+	}
+	return f + e.constant, x, nil
 }
 
-// solveAt is solve, with the optimum as a point over every variable of the
-// program; a variable in no row takes its true value, which is feasible.
-func (p *program) solveAt(c []float64) (float64, []float64, error) {
-	f, x, err := p.solveX(c)
-	if err != nil || x == nil {
+// solve minimizes c·y from the last optimum.
+func (p *program) solve(c []float64) (float64, []float64, error) {
+	f, x, err := p.tab.solve(c)
+	if err != nil {
 		return f, nil, err
 	}
-	full := slices.Clone(p.y0)
-	full = append(full, make([]float64, p.n-len(full))...)
-	for jj, j := range p.keep {
-		full[j] = x[jj]
-	}
-	return f, full, nil
+	return f, x[:p.n], nil
 }
 
-// prepare finds, once, the columns some row uses and A over just those.
-func (p *program) prepare() {
-	if p.dense != nil || len(p.A) == 0 {
-		return
+// roundIn rounds LP bounds inward to the integers they allow: every count
+// is a whole number, so a least value of 0.3 is in fact 1.
+func roundIn(lo, hi float64) (float64, float64) {
+	const eps = 1e-6
+	if !math.IsInf(lo, 0) {
+		lo = math.Ceil(lo - eps)
 	}
-	p.keep, p.dense = nonZeroColumns(p.matrix())
-}
-
-// matrix is A as a gonum matrix; A has at least one row.
-func (p *program) matrix() *mat.Dense {
-	a := mat.NewDense(len(p.A), p.n, nil)
-	for i, row := range p.A {
-		a.SetRow(i, row)
+	if !math.IsInf(hi, 0) {
+		hi = math.Floor(hi + eps)
 	}
-	return a
-}
-
-// nonZeroColumns returns the columns of a that hold a nonzero entry, and a
-// over just those columns: gonum's simplex refuses an all-zero column.
-// Entries are sums of ±1, so nonzero means at least 1 in size.
-func nonZeroColumns(a *mat.Dense) ([]int, *mat.Dense) {
-	m, n := a.Dims()
-	var keep []int
-	for j := range n {
-		for i := range m {
-			if math.Abs(a.At(i, j)) > 1e-12 {
-				keep = append(keep, j)
-				break
-			}
-		}
-	}
-	out := mat.NewDense(m, len(keep), nil)
-	for jj, j := range keep {
-		for i := range m {
-			out.Set(i, jj, a.At(i, j))
-		}
-	}
-	return keep, out
-}
-
-// solve runs the simplex. All of a component's programs share one feasible
-// region, so each starts from the optimum of the one before, sparing the
-// simplex its search for a first basis and most of its pivots.
-func (p *program) solve(c []float64) (float64, error) {
-	f, _, err := p.solveX(c)
-	return f, err
-}
-
-// solveX is solve, with the optimum over the kept columns.
-func (p *program) solveX(c []float64) (float64, []float64, error) {
-	m, n := p.dense.Dims()
-	if m > n {
-		return 0, nil, errors.New("more independent relations than unknowns: the published numbers are inconsistent")
-	}
-	if p.tab == nil {
-		tab, err := newTableau(denseRows(p.dense), p.b, n)
-		if err != nil {
-			return 0, nil, err
-		}
-		p.tab = tab
-	}
-	return p.tab.solve(c)
-}
-
-// denseRows copies a's rows.
-func denseRows(a *mat.Dense) [][]float64 {
-	m, _ := a.Dims()
-	out := make([][]float64, m)
-	for i := range m {
-		out[i] = slices.Clone(a.RawRowView(i))
-	}
-	return out
-}
-
-// independentRows drops rows that are linear combinations of others (the
-// row sums of a table equal its column sums, for one), which the simplex
-// cannot take, by Gaussian elimination with partial pivoting.
-func independentRows(A [][]float64, b []float64) ([][]float64, []float64, error) {
-	if len(A) == 0 {
-		return A, b, nil
-	}
-	n := len(A[0])
-	work := make([][]float64, len(A))
-	for i := range A {
-		work[i] = append(slices.Clone(A[i]), b[i])
-	}
-	var keepRows []int
-	used := make([]bool, len(work))
-	rank := 0
-	order := make([]int, len(work))
-	for i := range order {
-		order[i] = i
-	}
-	for col := 0; col < n && rank < len(work); col++ {
-		best, bestAbs := -1, 1e-9
-		for r := rank; r < len(work); r++ {
-			if a := math.Abs(work[order[r]][col]); a > bestAbs {
-				best, bestAbs = r, a
-			}
-		}
-		if best < 0 {
-			continue
-		}
-		order[rank], order[best] = order[best], order[rank]
-		piv := work[order[rank]]
-		for r := rank + 1; r < len(work); r++ {
-			row := work[order[r]]
-			if f := row[col] / piv[col]; f != 0 {
-				for j := col; j <= n; j++ {
-					row[j] -= f * piv[j]
-				}
-			}
-		}
-		used[order[rank]] = true
-		rank++
-	}
-	for r := rank; r < len(work); r++ {
-		if math.Abs(work[order[r]][n]) > 1e-6 {
-			return nil, nil, errors.New("the published numbers contradict each other")
-		}
-	}
-	for i := range A {
-		if used[i] {
-			keepRows = append(keepRows, i)
-		}
-	}
-	outA := make([][]float64, 0, len(keepRows))
-	outB := make([]float64, 0, len(keepRows))
-	for _, i := range keepRows {
-		outA = append(outA, A[i])
-		outB = append(outB, b[i])
-	}
-	return outA, outB, nil
+	return lo, hi
 }

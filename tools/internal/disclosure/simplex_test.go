@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -124,4 +125,100 @@ func denseOf(A [][]float64) *mat.Dense {
 		a.SetRow(i, row)
 	}
 	return a
+}
+
+// The helpers below shape a program as gonum's simplex wants it: the
+// tableau needs none of them.
+// nonZeroColumns returns the columns of a that hold a nonzero entry, and a
+// over just those columns: gonum's simplex refuses an all-zero column.
+// Entries are sums of ±1, so nonzero means at least 1 in size.
+func nonZeroColumns(a *mat.Dense) ([]int, *mat.Dense) {
+	m, n := a.Dims()
+	var keep []int
+	for j := range n {
+		for i := range m {
+			if math.Abs(a.At(i, j)) > 1e-12 {
+				keep = append(keep, j)
+				break
+			}
+		}
+	}
+	out := mat.NewDense(m, len(keep), nil)
+	for jj, j := range keep {
+		for i := range m {
+			out.Set(i, jj, a.At(i, j))
+		}
+	}
+	return keep, out
+}
+
+// denseRows copies a's rows.
+func denseRows(a *mat.Dense) [][]float64 {
+	m, _ := a.Dims()
+	out := make([][]float64, m)
+	for i := range m {
+		out[i] = slices.Clone(a.RawRowView(i))
+	}
+	return out
+}
+
+// independentRows drops rows that are linear combinations of others (the
+// row sums of a table equal its column sums, for one), which the simplex
+// cannot take, by Gaussian elimination with partial pivoting.
+func independentRows(A [][]float64, b []float64) ([][]float64, []float64, error) {
+	if len(A) == 0 {
+		return A, b, nil
+	}
+	n := len(A[0])
+	work := make([][]float64, len(A))
+	for i := range A {
+		work[i] = append(slices.Clone(A[i]), b[i])
+	}
+	var keepRows []int
+	used := make([]bool, len(work))
+	rank := 0
+	order := make([]int, len(work))
+	for i := range order {
+		order[i] = i
+	}
+	for col := 0; col < n && rank < len(work); col++ {
+		best, bestAbs := -1, 1e-9
+		for r := rank; r < len(work); r++ {
+			if a := math.Abs(work[order[r]][col]); a > bestAbs {
+				best, bestAbs = r, a
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		order[rank], order[best] = order[best], order[rank]
+		piv := work[order[rank]]
+		for r := rank + 1; r < len(work); r++ {
+			row := work[order[r]]
+			if f := row[col] / piv[col]; f != 0 {
+				for j := col; j <= n; j++ {
+					row[j] -= f * piv[j]
+				}
+			}
+		}
+		used[order[rank]] = true
+		rank++
+	}
+	for r := rank; r < len(work); r++ {
+		if math.Abs(work[order[r]][n]) > 1e-6 {
+			return nil, nil, errors.New("the published numbers contradict each other")
+		}
+	}
+	for i := range A {
+		if used[i] {
+			keepRows = append(keepRows, i)
+		}
+	}
+	outA := make([][]float64, 0, len(keepRows))
+	outB := make([]float64, 0, len(keepRows))
+	for _, i := range keepRows {
+		outA = append(outA, A[i])
+		outB = append(outB, b[i])
+	}
+	return outA, outB, nil
 }

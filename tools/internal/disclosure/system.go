@@ -5,41 +5,48 @@ import (
 	"slices"
 )
 
-// A System is everything an attacker can read about one population of
-// records: cells (published or suppressed, each with its true value, which
-// only the toolkit knows) and the linear relations between them, such as
-// "these cells add up to that total". Its cells are the counts of every
-// table that shares records: quarters and their margins, year tables, and
-// earlier releases.
+// A System is everything a reader can know about one population of
+// records: cells (published or hidden, each with its true value where the
+// publisher knows it), the linear relations between them, and the changes
+// between versions of the same count.
 type System struct {
 	Cells     []Cell
 	Relations []Relation
+	Changes   []Change
 	index     map[string]int
 	audited   map[string][]Finding // Audit's findings per component
 }
 
-// Cell is one count of a table, as the publisher knows it.
+// Cell is one count of a table.
 type Cell struct {
-	Key        string // names the cell in messages, e.g. "detainer_log 2026-Q3 disposition=RELEASED"
-	Value      int    // the true count
+	Key   string // names the cell in messages, e.g. "detainer_log 2026-Q3 v1 disposition=RELEASED"
+	Value int    // the true count; known only for what is about to be published
+	// Suppressed: hidden. Any other cell is published with its Value.
 	Suppressed bool
-	Frozen     bool // released: its status may not change
-	// Exact marks a figure a rule requires: published exactly whatever
-	// its value, never suppressed. The protection of every other cell
-	// takes it as known.
-	Exact bool
-	// Margin marks totals, the most useful numbers, which complementary
-	// suppression takes only when no part will do.
-	Margin bool
 	// MayBeZero marks a cell hidden with its whole breakdown, zeros
 	// included: a reader knows only that it is 0 or more. Any other
 	// suppressed cell is known to be 1 or more, since zeros are published.
 	MayBeZero bool
+	// Free marks a hidden cell that is not itself protected: a count of a
+	// period not yet released, or one the reader never sees but that
+	// relates others. It is 0 or more, and never a finding.
+	Free bool
+	// Frozen: published before; its status may not change.
+	Frozen bool
+	// Exact marks a figure a rule requires: published exactly whatever
+	// its value, never suppressed.
+	Exact bool
+	// Margin marks totals, the most useful numbers, which complementary
+	// suppression takes only when no part will do.
+	Margin bool
+	// Table names the published table (a period's version) the cell is
+	// in, so that findings can say which versions an attack combined.
+	Table string
 }
 
-// floor is the least value a reader knows a suppressed cell can have.
+// floor is the least value a reader knows a hidden cell can have.
 func (c Cell) floor() float64 {
-	if c.MayBeZero {
+	if c.MayBeZero || c.Free {
 		return 0
 	}
 	return 1
@@ -63,6 +70,15 @@ const (
 	Bound
 )
 
+// Change is the difference Now − Before between two versions of one count:
+// how many records with the value a revision added, net of those it
+// removed. It is protected like a withheld count, with a sign: a reader
+// may learn that it lies anywhere around 0, never that it is, say, +1.
+type Change struct {
+	Key         string
+	Now, Before int // cell indices
+}
+
 // Add adds a cell and returns its index; adding a key twice returns the
 // first index (a cell shared by several tables is one cell).
 func (s *System) Add(c Cell) int {
@@ -74,6 +90,7 @@ func (s *System) Add(c Cell) int {
 	}
 	s.Cells = append(s.Cells, c)
 	s.index[c.Key] = len(s.Cells) - 1
+	s.audited = nil
 	return len(s.Cells) - 1
 }
 
@@ -86,12 +103,26 @@ func (s *System) Lookup(key string) (int, bool) {
 // Relate adds a relation.
 func (s *System) Relate(kind RelationKind, total int, parts ...int) {
 	s.Relations = append(s.Relations, Relation{Kind: kind, Total: total, Parts: slices.Clone(parts)})
+	s.audited = nil
 }
 
-// Validate checks that the true values satisfy every relation.
+// AddChange adds the change of a count from cell before to cell now.
+func (s *System) AddChange(key string, now, before int) {
+	s.Changes = append(s.Changes, Change{Key: key, Now: now, Before: before})
+	s.audited = nil
+}
+
+// Validate checks that the true values satisfy every relation among cells
+// whose values are known (published, or about to be).
 func (s *System) Validate() error {
 	for _, r := range s.Relations {
-		sum := 0
+		sum, known := 0, true
+		for _, p := range append([]int{r.Total}, r.Parts...) {
+			known = known && !(s.Cells[p].Frozen && s.Cells[p].Suppressed)
+		}
+		if !known {
+			continue
+		}
 		for _, p := range r.Parts {
 			sum += s.Cells[p].Value
 			if r.Kind == Bound && s.Cells[p].Value > s.Cells[r.Total].Value {
@@ -121,18 +152,24 @@ func (s *System) Primary(k int) error {
 }
 
 // Withhold hides cell i with its whole breakdown: suppressed, and known
-// only to be 0 or more. The attacker's earlier findings no longer hold.
+// only to be 0 or more.
 func (s *System) Withhold(i int) {
 	s.Cells[i].Suppressed, s.Cells[i].MayBeZero, s.Cells[i].Exact = true, true, false
-	s.audited = nil
 }
 
-// Reveal publishes suppressed cell i, which a reader can already compute
-// exactly from figures published exactly (a statutory count, a published
-// list): hiding it would hide nothing. It is exact from then on, so no
-// later step suppresses it again. The attacker's earlier findings no
-// longer hold.
+// Reveal publishes hidden cell i, which a reader can already compute
+// exactly from figures published exactly: hiding it would hide nothing.
+// It is exact from then on, so no later step suppresses it again.
 func (s *System) Reveal(i int) {
-	s.Cells[i].Suppressed, s.Cells[i].MayBeZero, s.Cells[i].Exact = false, false, true
-	s.audited = nil
+	s.Cells[i].Suppressed, s.Cells[i].MayBeZero, s.Cells[i].Free, s.Cells[i].Exact = false, false, false, true
+}
+
+// Suppress hides cell i, known to be at least 1.
+func (s *System) Suppress(i int) {
+	s.Cells[i].Suppressed = true
+}
+
+// Free hides cell i as a count that protects nothing (see Cell.Free).
+func (s *System) Free(i int) {
+	s.Cells[i].Suppressed, s.Cells[i].MayBeZero, s.Cells[i].Free, s.Cells[i].Exact = true, true, true, false
 }

@@ -22,8 +22,8 @@ func TestAWithheldCellIsABreachOnlyWhenProvablyNonzero(t *testing.T) {
 		return s
 	}
 	for _, audit := range []func(*System) ([]Finding, error){
-		func(s *System) ([]Finding, error) { return s.Audit(11) },
-		func(s *System) ([]Finding, error) { return s.AuditExact(11) },
+		func(s *System) ([]Finding, error) { return s.Audit(11, false) },
+		func(s *System) ([]Finding, error) { return s.Audit(11, false) },
 	} {
 		if f, err := audit(build(false)); err != nil || len(f) != 0 {
 			t.Errorf("a group of 3 withheld whole: %v %v", f, err)
