@@ -14,13 +14,20 @@ func (a *app) auditCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "audit [--data DIR]",
 		Short: "Attack the published tables: can any suppressed count be worked out?",
-		Long: `audit plays the attacker. It reads only what was published (the data files under
-data/current), rebuilds every relation a reader can infer from the tables' shape
-(breakdowns add up to totals, years add up their quarters), and for every suppressed
-count computes its least and greatest possible value by linear programming, knowing
-that suppressed counts are at least 1 because zeros are always shown. It fails,
-naming the cell, when any count is exactly determined or can be narrowed to a range
-narrower than the protection width (params.disclosure.threshold).`,
+		Long: `audit plays the attacker, from the published files alone: the tables under
+data/current and the history they were published with (history.json beside them: every
+version of every released period). It replays the history one release at a time, in the
+order they were made, and at each attacks every version released so far as one system:
+breakdowns add up to totals, years to the quarter versions they were computed with,
+published filings list records of their version, and two versions of a period differ by
+what a revision added and removed. By linear programming, rounded to whole numbers, it
+bounds every suppressed count (at least 1, as zeros are shown), every withheld count (0 or
+more) and every change between versions. It fails, naming the cell and the versions it
+combined, when a release lets a suppressed count be narrowed to fewer than the protection
+width (params.disclosure.threshold), or a withheld count or a change be proved nonzero
+within such a range, beyond what the figures a rule requires exactly already tell. It
+also fails when the nightly tables show a protected count of a period not released, or a
+released period other than as its version in force.`,
 		Example: `  wco build && wco audit
   wco audit --data /tmp/site-data`,
 		Args: noArgs,
@@ -31,29 +38,30 @@ narrower than the protection width (params.disclosure.threshold).`,
 			}
 			dir, width := p.Site().Current(), p.Config().Disclosure.Threshold
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			fmt.Fprintf(w, "export\tcells\tsuppressed\tnarrowest range\tfindings\n")
+			fmt.Fprintf(w, "release\texport\tcells\tattacked\tnarrowest range\tfindings\n")
 			failed := 0
 			for _, r := range reports {
 				narrow := "-"
 				if !math.IsInf(r.Narrowest, 1) {
 					narrow = fmt.Sprintf("%.0f (%s)", r.Narrowest, r.NarrowKey)
 				}
-				fmt.Fprintf(w, "%s\t%d\t%d\t%s\t%d\n", r.Export, r.Cells, r.Suppressed, narrow, len(r.Findings)+len(r.Changes))
-				failed += len(r.Findings) + len(r.Changes)
+				n := len(r.Findings) + len(r.Problems)
+				fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%s\t%d\n", r.Release, r.Export, r.Cells, r.Suppressed, narrow, n)
+				failed += n
 			}
 			w.Flush()
 			for _, r := range reports {
 				for _, f := range r.Findings {
-					fmt.Fprintf(cmd.OutOrStdout(), "  %s\n", f)
+					fmt.Fprintf(cmd.OutOrStdout(), "  %s: %s\n", r.Release, f)
 				}
-				for _, c := range r.Changes {
-					fmt.Fprintf(cmd.OutOrStdout(), "  %s: %s\n", r.Export, c)
+				for _, pr := range r.Problems {
+					fmt.Fprintf(cmd.OutOrStdout(), "  %s %s: %s\n", r.Release, r.Export, pr)
 				}
 			}
 			if failed > 0 {
-				return fmt.Errorf("audit %s: %d finding(s): suppressed counts narrowed below a range of %d, or revisions that single out fewer than %d records", relToCwd(dir), failed, width, width)
+				return fmt.Errorf("audit %s: %d finding(s): counts narrowed below a range of %d, or changes between versions proved nonzero, or protected counts shown before a release", relToCwd(dir), failed, width)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "no suppressed count in %s can be narrowed below a range of %d\n", relToCwd(dir), width)
+			fmt.Fprintf(cmd.OutOrStdout(), "no release lets a hidden count or a change between versions in %s be narrowed below a range of %d\n", relToCwd(dir), width)
 			return nil
 		}),
 	}

@@ -19,9 +19,9 @@ would publish). It prints a Markdown table, for a pull request: per export and p
 each published count, share or median whose number or status changes (old → new).
 It compares published figures only, never the counts behind a hidden one.
 
-A delivery that changes a released period cannot be published as it is; when it
-changes exactly one, diff shows what wco revise would publish for it. Nothing is
-written.`,
+A released period stays as released whatever the delivery holds; when the delivery no
+longer matches one (late or corrected records), diff names it as a pending revision and
+shows what wco revise would publish for it. Nothing is written.`,
 		Example: `  wco diff --source .wco/deliveries/2026-12-01T120000Z
   wco diff --source .wco/deliveries/2026-12-01T120000Z --against .wco/deliveries/2026-11-16T120000Z`,
 		Args: noArgs,
@@ -32,12 +32,19 @@ written.`,
 				return err
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "Compared with %s.", rev.Against)
-			if rev.Revising != "" {
-				fmt.Fprintf(out, " The delivery changes %s, which is released: these are the figures wco revise %s would publish.", rev.Revising, rev.Revising)
+			fmt.Fprintf(out, "Compared with %s.\n\n", rev.Against)
+			if err := publish.WriteDiff(out, rev.Changes); err != nil {
+				return err
 			}
-			fmt.Fprint(out, "\n\n")
-			return publish.WriteDiff(out, rev.Changes)
+			if len(rev.Pending) == 0 {
+				return nil
+			}
+			fmt.Fprint(out, "\nPending revisions: the delivery no longer matches these released periods, whose versions in force stay published:\n\n")
+			for _, pd := range rev.Pending {
+				fmt.Fprintf(out, "- %s\n", pd)
+			}
+			fmt.Fprint(out, "\nWhat wco revise would publish for them:\n\n")
+			return publish.WriteDiff(out, rev.Revision)
 		}),
 	}
 	addSourceFlag(cmd)

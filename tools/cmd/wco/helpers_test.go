@@ -33,7 +33,7 @@ func repoRoot(t *testing.T) string {
 
 // testKey is the pseudonym key the tests' runs have: publishing a
 // delivery other than the embedded sample needs one. A test key, not a secret.
-const testKey = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+const testKey = "wcok1_amfbcga7eywtio2cjfifoxtfnrzxvamir6lj3jflwk44br6o2xoa_uiehaxy"
 
 // testEnv is the environment of a test's run: the test key, with vars on
 // top (an empty value unsets a variable).

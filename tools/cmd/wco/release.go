@@ -15,16 +15,19 @@ func (a *app) releaseCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "release QUARTER [--source DIR]",
 		Short: "Freeze a quarter's published numbers for good",
-		Long: `release computes the publication from a delivery and freezes one quarter: every
-published number and which counts are hidden, for every export, go into
-data/releases/<quarter>.json. Only a release computes a quarter's protected breakdowns
-(those no rule requires exactly): until then the site shows its exact figures alone. Commit that file and open a pull request: the diff is the
-release for review, and merging it publishes it; closing it stops it.
+		Long: `release computes a quarter's tables from a delivery and freezes them: every published
+number and which counts are hidden, for every export, go into data/releases/<quarter>.json,
+with the time of the release. Only a release computes a quarter's protected breakdowns
+(those no rule requires exactly), protected against every version ever released before:
+until then the site shows its exact figures alone. Commit that file and open a pull
+request: the diff is the release for review, and merging it publishes it; closing it
+stops it. When the release completes a year's four quarters, the calendar year is frozen
+with it; a year adds up its quarters as released, so a quarter of it the delivery no
+longer matches is revised first.
 
-From then on the quarter never changes by itself. Each build proves, by a keyed
-fingerprint of its true counts, that the newest delivery still gives the same numbers,
-and fails if not; late or corrected records are published with wco revise. When the
-fourth quarter of a year is released, the calendar year is frozen with it.
+From then on the quarter never changes by itself: builds publish it as released, and
+name it as a pending revision when a delivery no longer matches it (late or corrected
+records), for wco revise.
 
 The record ids of the quarter are kept, as keyed pseudonyms, in a ledger in the local
 deliveries store (never published), so that a later revision can say how many records
@@ -48,6 +51,7 @@ were added, removed or changed.`,
 				names = append(names, f.Period.String())
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "review the diff, commit it and open a pull request: merging it publishes %s\n", strings.Join(names, " and "))
+			writePending(cmd, res.Pending)
 			return writeReview(cmd, res.Review)
 		}),
 	}
@@ -57,27 +61,35 @@ were added, removed or changed.`,
 
 func (a *app) reviseCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "revise PERIOD --reason TEXT [--source DIR]",
-		Short: "Publish a revision of a released quarter or year",
-		Long: `revise recomputes a released period (a quarter such as 2026-Q2, or a year) from a
-delivery and appends a new version to its release file, with the reason, which the site
-publishes beside the numbers. Revising a quarter of a released year revises the year too. Every count that any earlier version hid stays
-hidden, so that comparing versions cannot reveal it, and a protected breakdown the revision moves
-by fewer records than the threshold is withheld, so that the change cannot single them out. When the local ledger of the
-period exists, revise says how many records were added, removed or changed.
-Commit the changed release file and open a pull request, as for a release.`,
-		Example: `  wco revise 2026-Q2 --reason "Twelve detainers logged late by the 8th District were added."`,
-		Args:    exactlyOnePeriod,
+		Use:   "revise PERIOD... --reason TEXT [--source DIR]",
+		Short: "Publish a revision of released quarters or years",
+		Long: `revise recomputes released periods (quarters such as 2026-Q2, or years) from a
+delivery and appends a new version to each one's release file, with the reason, which the
+site publishes beside the numbers. Revising a quarter of a released year revises the year
+too; every other quarter of that year the delivery no longer matches is revised with it
+(name them all). The new versions are protected against every version released before,
+as one system: a count hidden before stays out of reach, and a breakdown that, compared
+with an earlier version, would tell something of the records the revision added or
+removed is withheld. When the local ledger of a period exists, revise says how many
+records were added, removed or changed. Commit the changed release files and open a pull
+request, as for a release.`,
+		Example: `  wco revise 2026-Q2 --reason "Twelve detainers logged late by the 8th District were added."
+  wco revise 2026-Q2 2026-Q3 --reason "Records entered late in both quarters were added."`,
+		Args: atLeastOnePeriod,
 		RunE: a.withPipeline(func(cmd *cobra.Command, args []string, p *pipeline.Pipeline) error {
 			reason, _ := cmd.Flags().GetString("reason")
 			if strings.TrimSpace(reason) == "" {
 				return usageError{fmt.Errorf("revise needs --reason: the public note that says why the numbers changed")}
 			}
-			per, err := period.ParsePeriod(args[0])
-			if err != nil {
-				return usageError{err}
+			var periods []period.Period
+			for _, a := range args {
+				per, err := period.ParsePeriod(a)
+				if err != nil {
+					return usageError{err}
+				}
+				periods = append(periods, per)
 			}
-			res, err := p.Revise(cmd.Context(), per, reason)
+			res, err := p.Revise(cmd.Context(), periods, reason)
 			if err != nil {
 				return err
 			}
@@ -85,9 +97,10 @@ Commit the changed release file and open a pull request, as for a release.`,
 				fmt.Fprintf(cmd.OutOrStdout(), "revised %s: version %d in %s\n", f.Period, f.Version, relToCwd(f.File))
 				writeFrozenFilings(cmd, f)
 			}
-			if l := res.Ledger; l != nil {
-				fmt.Fprintf(cmd.OutOrStdout(), "since the last version: %d records added, %d removed, %d changed\n", l.Added, l.Removed, l.Changed)
+			for _, l := range res.Ledgers {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s since the last version: %d records added, %d removed, %d changed\n", l.Period, l.Added, l.Removed, l.Changed)
 			}
+			writePending(cmd, res.Pending)
 			return writeReview(cmd, res.Review)
 		}),
 	}
@@ -101,6 +114,13 @@ func addReleaseFlags(cmd *cobra.Command) {
 	addSourceFlag(cmd)
 	cmd.Flags().String("data", "", "the data folder holding releases/ (default: data/ beside config.yaml)")
 	addThresholdFlag(cmd)
+}
+
+func atLeastOnePeriod(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return usageError{fmt.Errorf("%s takes one or more periods, such as 2026-Q2 or 2025", cmd.CommandPath())}
+	}
+	return nil
 }
 
 func exactlyOnePeriod(cmd *cobra.Command, args []string) error {

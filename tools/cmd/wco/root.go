@@ -57,7 +57,7 @@ func newRoot(a *app) *cobra.Command {
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().String("config", "", "the project's config.yaml (default: found in this folder or above)")
-	root.AddCommand(hugoCmd(), synthCmd(), a.pullCmd(), a.checkCmd(), a.publishCmd(), a.auditCmd(), a.buildCmd(), a.previewCmd(), a.releaseCmd(), a.reviseCmd(), a.diffCmd(), a.filingCmd(), a.reportCmd(), a.contentCmd(), a.verifyCmd())
+	root.AddCommand(hugoCmd(), synthCmd(), keyCmd(), a.pullCmd(), a.checkCmd(), a.publishCmd(), a.auditCmd(), a.buildCmd(), a.previewCmd(), a.releaseCmd(), a.reviseCmd(), a.diffCmd(), a.filingCmd(), a.reportCmd(), a.contentCmd(), a.verifyCmd())
 	return root
 }
 

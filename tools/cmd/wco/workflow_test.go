@@ -166,7 +166,7 @@ exit 0
 	expr := regexp.MustCompile(`\$\{\{\s*([^}]+?)\s*\}\}`)
 	values := map[string]string{
 		"secrets.WCO_SOURCE": "https://records.example.gov/exports/latest/", "secrets.WCO_SOURCE_TOKEN": "token-for-tests",
-		"secrets.WCO_PSEUDONYM_KEY": "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", "steps.pages.outputs.base_url": "https://example.github.io/transparency",
+		"secrets.WCO_PSEUDONYM_KEY": "wcok1_amfbcga7eywtio2cjfifoxtfnrzxvamir6lj3jflwk44br6o2xoa_uiehaxy", "steps.pages.outputs.base_url": "https://example.github.io/transparency",
 	}
 	// run plays the workflow in a checkout of the scripts it runs, and
 	// returns the log of what ran.

@@ -76,7 +76,7 @@ func TestSecretsOnlyFromEnvironment(t *testing.T) {
 			t.Errorf("%s in config.yaml: err = %v, want a refusal that does not echo the value", key, err)
 		}
 	}
-	const key = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f" // a test key, not a secret
+	const key = "wcok1_amfbcga7eywtio2cjfifoxtfnrzxvamir6lj3jflwk44br6o2xoa_uiehaxy" // a test key, not a secret
 	env := MapEnv(map[string]string{EnvPseudonymKey: key, EnvSourceToken: "s"})
 	c, err := Load(writeConfig(t, "title: x\n"), env, nil)
 	if err != nil || c.PseudonymKey != key || c.SourceToken != "s" {
@@ -84,7 +84,7 @@ func TestSecretsOnlyFromEnvironment(t *testing.T) {
 	}
 	// A weak key is refused by every command, without echoing it.
 	weak := MapEnv(map[string]string{EnvPseudonymKey: "hunter2hunter2"})
-	if _, err := Load(writeConfig(t, "title: x\n"), weak, nil); err == nil || !strings.Contains(err.Error(), "256 bits") || strings.Contains(err.Error(), "hunter2") {
+	if _, err := Load(writeConfig(t, "title: x\n"), weak, nil); err == nil || !strings.Contains(err.Error(), "wco key new") || strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("a weak key: %v", err)
 	}
 }

@@ -137,14 +137,12 @@ func (s *System) Validate() error {
 }
 
 // Primary suppresses every cell from 1 to k−1 that is neither exact nor
-// frozen, and reports frozen cells in that range that are published.
+// frozen. What was published before stays as it was, whatever the
+// threshold was then.
 func (s *System) Primary(k int) error {
 	for i := range s.Cells {
 		c := &s.Cells[i]
-		if c.Value > 0 && c.Value < k && !c.Suppressed && !c.Exact {
-			if c.Frozen {
-				return fmt.Errorf("%s is %d, below the threshold, but was released as published", c.Key, c.Value)
-			}
+		if c.Value > 0 && c.Value < k && !c.Suppressed && !c.Exact && !c.Frozen {
 			c.Suppressed = true
 		}
 	}
@@ -172,4 +170,99 @@ func (s *System) Suppress(i int) {
 // Free hides cell i as a count that protects nothing (see Cell.Free).
 func (s *System) Free(i int) {
 	s.Cells[i].Suppressed, s.Cells[i].MayBeZero, s.Cells[i].Free, s.Cells[i].Exact = true, true, true, false
+}
+
+// Feasible reports whether the published numbers admit counts that meet
+// every relation, in the components of the given cells.
+func (s *System) Feasible(cells []int) error {
+	want := map[int]bool{}
+	for _, c := range cells {
+		want[c] = true
+	}
+	comps, _ := s.components()
+	for _, comp := range comps {
+		if !slices.ContainsFunc(comp.cells, func(c int) bool { return want[c] }) {
+			continue
+		}
+		if _, err := s.program(comp.cells); err != nil {
+			return err
+		}
+	}
+	// Relations among published cells alone hold or not.
+	for _, r := range s.Relations {
+		members := append([]int{r.Total}, r.Parts...)
+		if slices.ContainsFunc(members, func(c int) bool { return s.Cells[c].Suppressed }) {
+			continue
+		}
+		if !slices.ContainsFunc(members, func(c int) bool { return want[c] }) {
+			continue
+		}
+		sum := 0
+		for _, p := range r.Parts {
+			sum += s.Cells[p].Value
+			if r.Kind == Bound && s.Cells[p].Value > s.Cells[r.Total].Value {
+				return fmt.Errorf("%s is larger than %s", s.Cells[p].Key, s.Cells[r.Total].Key)
+			}
+		}
+		if r.Kind == Sum && sum != s.Cells[r.Total].Value {
+			return fmt.Errorf("the parts of %s add up to %d, not %d", s.Cells[r.Total].Key, sum, s.Cells[r.Total].Value)
+		}
+	}
+	return nil
+}
+
+// DropRelations removes the relations added after the first n.
+func (s *System) DropRelations(n int) {
+	s.Relations = s.Relations[:n]
+	s.audited = nil
+}
+
+// Clone copies the system; the copy's statuses change independently.
+func (s *System) Clone() *System {
+	c := &System{Cells: slices.Clone(s.Cells), Relations: slices.Clone(s.Relations), Changes: slices.Clone(s.Changes), index: make(map[string]int, len(s.index))}
+	for k, v := range s.index {
+		c.index[k] = v
+	}
+	return c
+}
+
+// Around lists the cells that are neither frozen nor exact in the
+// relations and changes reachable from the start cells through hidden
+// cells: what a publication could still hide to protect them.
+func (s *System) Around(start []int) []int {
+	seen := map[int]bool{}
+	queue := slices.Clone(start)
+	for _, c := range start {
+		seen[c] = true
+	}
+	out := map[int]bool{}
+	visit := func(members []int) {
+		if !slices.ContainsFunc(members, func(m int) bool { return seen[m] && (s.Cells[m].Suppressed || slices.Contains(start, m)) }) {
+			return
+		}
+		for _, m := range members {
+			if !s.Cells[m].Frozen && !s.Cells[m].Exact {
+				out[m] = true
+			}
+			if s.Cells[m].Suppressed && !seen[m] {
+				seen[m] = true
+				queue = append(queue, m)
+			}
+		}
+	}
+	for len(queue) > 0 {
+		queue = queue[1:]
+		for _, r := range s.Relations {
+			visit(append([]int{r.Total}, r.Parts...))
+		}
+		for _, ch := range s.Changes {
+			visit([]int{ch.Now, ch.Before})
+		}
+	}
+	cells := make([]int, 0, len(out))
+	for c := range out {
+		cells = append(cells, c)
+	}
+	slices.Sort(cells)
+	return cells
 }

@@ -28,11 +28,7 @@ func (p *Pipeline) Stage(ctx context.Context) (*Staged, error) {
 // stage is Stage, or, with scratch, a stage that is never put in place and
 // takes no lock (site.NewScratch).
 func (p *Pipeline) stage(ctx context.Context, scratch bool) (*Staged, error) {
-	opt, err := p.PublishOptions(ctx)
-	if err != nil {
-		return nil, err
-	}
-	pub, err := p.Publication(ctx, opt)
+	pub, err := p.Publication(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -55,6 +51,11 @@ func (p *Pipeline) stage(ctx context.Context, scratch bool) (*Staged, error) {
 func (p *Pipeline) write(pub *publish.Publication, st *site.Stage) error {
 	if err := pub.WriteDir(st.DataDir()); err != nil {
 		return fmt.Errorf("write data files: %w", err)
+	}
+	// The history the publication shows, beside its tables: what the
+	// audit attacks, from the published files alone.
+	if err := publish.WriteHistory(filepath.Join(st.DataDir(), publish.HistoryFile), pub.Releases()); err != nil {
+		return fmt.Errorf("write %s: %w", publish.HistoryFile, err)
 	}
 	idx, err := pub.WriteDownloads(st.DownloadsDir(), p.cfg.Downloads.License)
 	if err == nil {
@@ -144,30 +145,19 @@ func (p *Pipeline) Preview(ctx context.Context, bind string, port int) error {
 	return b.Stage.Serve(ctx, bind, port, p.opt.Log)
 }
 
-// Audit attacks what is in place: the data files in data/current, and
-// every pair of consecutive versions of every release, with the protection
-// width of the configuration.
+// Audit attacks what is in place, from the published files alone: the
+// history the tables in data/current were published with (history.json
+// beside them), release by release, then the tables themselves, with the
+// protection width of the configuration.
 func (p *Pipeline) Audit() ([]publish.AuditReport, error) {
-	tables, err := publish.LoadTables(p.Site().Current())
+	dir := p.Site().Current()
+	tables, err := publish.LoadTables(dir)
 	if err != nil {
 		return nil, err
 	}
-	filings, err := publish.LoadFilings(p.Site().Current())
+	history, err := publish.LoadHistory(filepath.Join(dir, publish.HistoryFile))
 	if err != nil {
 		return nil, err
 	}
-	width := p.cfg.Disclosure.Threshold
-	reports, err := publish.Audit(tables, filings.InForce(), width)
-	if err != nil {
-		return nil, err
-	}
-	releases, err := publish.LoadReleases(p.ReleasesDir())
-	if err != nil {
-		return nil, err
-	}
-	older, err := publish.AuditReleases(releases, width)
-	if err != nil {
-		return nil, err
-	}
-	return append(reports, older...), nil
+	return publish.Audit(history, tables, p.cfg.Disclosure.Threshold)
 }

@@ -2,27 +2,29 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
+	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
 )
 
 // Review is what a delivery would change in what is published.
 type Review struct {
 	Against string // what it is compared with: "data/current" or a delivery
-	// Revising names the released period the delivery changes, when it
-	// changes exactly one: the review then shows what wco revise would
-	// publish for it.
-	Revising string
-	Changes  []publish.FigureChange
+	Changes []publish.FigureChange
+	// Pending are the released periods the delivery no longer matches:
+	// their versions in force stay published.
+	Pending []publish.Pending
+	// Revision is what revising every pending period (wco revise) would
+	// change in what the delivery publishes.
+	Revision []publish.FigureChange
 }
 
 // Diff compares what the delivery would publish (Options.Source) with what
 // is in place in data/current, or, when against names a delivery, with
 // what that delivery would publish. Only published figures are compared.
-// A delivery that changes one released period is shown as its revision;
-// one that changes several fails, naming them.
+// Released periods the delivery no longer matches are listed, with what
+// revising them would publish.
 func (p *Pipeline) Diff(ctx context.Context, against string) (*Review, error) {
 	rev := &Review{Against: "data/current"}
 	var old []publish.ExportTables
@@ -35,36 +37,60 @@ func (p *Pipeline) Diff(ctx context.Context, against string) (*Review, error) {
 	} else {
 		o := p.opt
 		o.Source = against
-		pub, _, err := New(p.cfg, o).publicationOrRevision(ctx)
+		pub, err := New(p.cfg, o).Publication(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("the delivery to compare with, %s: %w", against, err)
 		}
 		rev.Against, old = against, pub.Exports
 	}
-	pub, revising, err := p.publicationOrRevision(ctx)
+	pub, err := p.Publication(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rev.Revising, rev.Changes = revising, publish.Diff(old, pub.Exports)
+	rev.Changes, rev.Pending = publish.Diff(old, pub.Exports), pub.Index.Pending
+	if len(rev.Pending) == 0 {
+		return rev, nil
+	}
+	// What wco revise would publish: every pending period, with its year
+	// when that is released.
+	history := pub.Releases()
+	var set []period.Period
+	for _, pd := range rev.Pending {
+		per, err := period.ParsePeriod(pd.Period)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range []period.Period{per, per.YearOf()} {
+			if history[x.String()] != nil && !contains(set, x) {
+				set = append(set, x)
+			}
+		}
+	}
+	d, err := p.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := p.count(ctx, d, publish.CountOptions{Prepare: set})
+	if err != nil {
+		return nil, err
+	}
+	next, err := c.Freeze(history, set, "a revision, previewed by wco diff", p.now())
+	if err != nil {
+		return nil, fmt.Errorf("preview the revision of %v: %w", set, err)
+	}
+	revised, err := c.Publish(next)
+	if err != nil {
+		return nil, err
+	}
+	rev.Revision = publish.Diff(pub.Exports, revised.Exports)
 	return rev, nil
 }
 
-// publicationOrRevision is the publication of the delivery or, when it
-// changes exactly one released period, of that period's revision.
-func (p *Pipeline) publicationOrRevision(ctx context.Context) (*publish.Publication, string, error) {
-	opt, err := p.PublishOptions(ctx)
-	if err != nil {
-		return nil, "", err
+func contains(ps []period.Period, p period.Period) bool {
+	for _, x := range ps {
+		if x == p {
+			return true
+		}
 	}
-	pub, err := p.Publication(ctx, opt)
-	var changed *publish.ReleasedChangedError
-	switch {
-	case err == nil:
-		return pub, "", nil
-	case !errors.As(err, &changed) || len(changed.Periods) != 1:
-		return nil, "", err
-	}
-	opt.Revising = changed.Periods[0]
-	pub, err = p.Publication(ctx, opt)
-	return pub, opt.Revising, err
+	return false
 }

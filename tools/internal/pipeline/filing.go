@@ -129,7 +129,7 @@ func (p *Pipeline) printFiling(ctx context.Context, f *filing.Filing, listed []p
 	}
 	fs.Filings = slices.DeleteFunc(fs.Filings, func(x publish.PublishedFiling) bool { return x.ID == f.ID && x.Period == f.Period })
 	v := 0
-	if r := opt.Releases[f.Period]; r != nil {
+	if r := b.Publication.Releases()[f.Period]; r != nil {
 		v = r.Current().Version
 	}
 	fs.Filings = append(fs.Filings, publish.PublishedFiling{Filing: *f, Version: v, Current: true, Files: listed})

@@ -21,7 +21,7 @@ import (
 )
 
 // testKey is the pseudonym key of the tests' runs. A test key, not a secret.
-const testKey = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+const testKey = "wcok1_amfbcga7eywtio2cjfifoxtfnrzxvamir6lj3jflwk44br6o2xoa_uiehaxy"
 
 // projectConfig is the project's config.yaml.
 func projectConfig(t testing.TB) string {

@@ -177,13 +177,8 @@ func (p *Pipeline) Check(ctx context.Context) (*delivery.Delivery, *check.Report
 	return d, check.Delivery(d, p.CheckOptions(ctx), func(contract.Export, records.Record) {}), nil
 }
 
-// PublishOptions are the publication settings from configuration, with the
-// releases in the data folder.
+// PublishOptions are the publication settings from configuration.
 func (p *Pipeline) PublishOptions(ctx context.Context) (publish.Options, error) {
-	releases, err := publish.LoadReleases(p.ReleasesDir())
-	if err != nil {
-		return publish.Options{}, err
-	}
 	return publish.Options{
 		Threshold:        p.cfg.Disclosure.Threshold,
 		Check:            p.CheckOptions(ctx),
@@ -192,19 +187,23 @@ func (p *Pipeline) PublishOptions(ctx context.Context) (publish.Options, error) 
 		DaysAfterQuarter: p.cfg.Releases.DaysAfterQuarter,
 		ConfigHash:       p.cfg.Hash(),
 		Key:              []byte(p.cfg.PseudonymKey),
-		Releases:         releases,
 		Filings:          p.cfg.Filings,
 	}, nil
 }
 
-// Publication checks the delivery and computes what it publishes with
-// opt; a failed check's report goes to the log.
-func (p *Pipeline) Publication(ctx context.Context, opt publish.Options) (*publish.Publication, error) {
-	d, err := p.Open(ctx)
+// History is the published history: the release files in data/releases.
+func (p *Pipeline) History() (publish.Releases, error) {
+	return publish.LoadReleases(p.ReleasesDir())
+}
+
+// count checks and counts the delivery, preparing what co asks for; a
+// failed check's report goes to the log.
+func (p *Pipeline) count(ctx context.Context, d *delivery.Delivery, co publish.CountOptions) (*publish.Counted, error) {
+	opt, err := p.PublishOptions(ctx)
 	if err != nil {
 		return nil, err
 	}
-	pub, rep, err := publish.Run(d, opt)
+	c, rep, err := publish.CountDelivery(d, opt, co)
 	if rep != nil && rep.Failed() {
 		_ = rep.Write(p.opt.Log)
 	}
@@ -212,7 +211,32 @@ func (p *Pipeline) Publication(ctx context.Context, opt publish.Options) (*publi
 		return nil, err
 	}
 	fmt.Fprintf(p.opt.Log, "checked %s: %s\n", d.Origin, RowsSummary(rep))
-	return pub, nil
+	return c, nil
+}
+
+// Publication checks the delivery and computes what it publishes with
+// the published history. The embedded sample, which has no release files
+// of its own, is published with the history of a deployment that
+// released each of its quarters on its due date (SampleHistory).
+func (p *Pipeline) Publication(ctx context.Context) (*publish.Publication, error) {
+	d, err := p.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	history, err := p.History()
+	if err != nil {
+		return nil, err
+	}
+	var c *publish.Counted
+	if d.Sample {
+		c, history, err = p.SampleHistory(ctx, d, history)
+	} else {
+		c, err = p.count(ctx, d, publish.CountOptions{})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.Publish(history)
 }
 
 // RowsSummary says how many files and valid rows a check read.

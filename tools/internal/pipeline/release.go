@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/filing"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
@@ -13,19 +15,20 @@ import (
 )
 
 // Freezes lists the periods a release of quarter q freezes, given the
-// periods already released: the quarter, and its calendar year too when q
-// is the fourth quarter and the year's other three quarters are released.
+// periods already released: the quarter, and its calendar year too when
+// the release completes the year's four quarters.
 func Freezes(q period.Quarter, released publish.Releases) []period.Period {
 	out := []period.Period{q.Period()}
-	if q.Q != 4 {
+	y := q.Period().YearOf()
+	if released[y.String()] != nil {
 		return out
 	}
-	for n := 1; n <= 3; n++ {
-		if released[period.Quarter{Year: q.Year, Q: n}.String()] == nil {
+	for _, o := range y.Quarters() {
+		if o != q && released[o.String()] == nil {
 			return out
 		}
 	}
-	return append(out, period.Year(q.Year))
+	return append(out, y)
 }
 
 // Written is a release file a release or a revision wrote.
@@ -41,12 +44,14 @@ type Written struct {
 // Released is what a release or a revision wrote.
 type Released struct {
 	Files []Written
-	// Ledger compares the period's records with the last version's, when
+	// Ledgers compare each period's records with its last version's, where
 	// the local ledger of the period exists (revisions only).
-	Ledger *LedgerChange
+	Ledgers []LedgerChange
 	// Review lists the published figures the release or revision changes
 	// against what is in place in data/current, when something is.
 	Review *Review
+	// Pending are the released periods the delivery still does not match.
+	Pending []publish.Pending
 }
 
 // review compares pub with what is in place, if anything is.
@@ -55,11 +60,15 @@ func (p *Pipeline) review(pub *publish.Publication) *Review {
 	if err != nil || len(tables) == 0 {
 		return nil
 	}
-	return &Review{Against: "data/current", Changes: publish.Diff(tables, pub.Exports)}
+	return &Review{Against: "data/current", Changes: publish.Diff(tables, pub.Exports), Pending: pub.Index.Pending}
 }
 
-// LedgerChange counts the records a revision added, removed or changed.
-type LedgerChange struct{ Added, Removed, Changed int }
+// LedgerChange counts the records a revision added, removed or changed in
+// a period.
+type LedgerChange struct {
+	Period                  string
+	Added, Removed, Changed int
+}
 
 // ErrReleased is returned when a release names a period released before.
 var ErrReleased = errors.New("already released")
@@ -67,89 +76,179 @@ var ErrReleased = errors.New("already released")
 // ErrNotReleased is returned when a revision names a period never released.
 var ErrNotReleased = errors.New("never released")
 
-// Release freezes quarter q from the delivery: it computes the quarter's
-// protected breakdowns (only a release does) and writes its release file,
-// and the year's when q completes a released year (see Freezes). The
+// ErrSample is returned when a release or revision is asked of the
+// embedded sample, whose records are synthetic.
+var ErrSample = errors.New("the embedded sample delivery is synthetic: releases and revisions are made from a real delivery; give --source DIR (or --source latest)")
+
+// now is the time of the run.
+func (p *Pipeline) now() time.Time {
+	if !p.opt.Now.IsZero() {
+		return p.opt.Now
+	}
+	return time.Now()
+}
+
+// Release releases quarter q from the delivery: it computes the quarter's
+// protected breakdowns, protected against every version released before,
+// and writes its release file, and the year's when q completes the year
+// (see Freezes). A year adds up its quarters as released, so a quarter of
+// it that the delivery no longer matches must be revised first. The
 // quarter's records go, as keyed pseudonyms, into a ledger in the local
 // deliveries store, so a later revision can say what changed.
 func (p *Pipeline) Release(ctx context.Context, q period.Quarter) (*Released, error) {
-	opt, err := p.PublishOptions(ctx)
+	history, err := p.History()
 	if err != nil {
 		return nil, err
 	}
-	if r := opt.Releases[q.String()]; r != nil {
+	if r := history[q.String()]; r != nil {
 		return nil, fmt.Errorf("release %s: %w (version %d): use wco revise %s --reason \"…\" to publish a revision", q, ErrReleased, r.Current().Version, q)
 	}
-	freezes := Freezes(q, opt.Releases)
-	opt.Ledger = q.String()
-	for _, f := range freezes {
-		opt.Releasing = append(opt.Releasing, f.String())
-	}
-	pub, err := p.Publication(ctx, opt)
+	d, err := p.Open(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := &Released{}
-	for _, f := range freezes {
-		r, err := pub.Release(f.String(), nil, "", opt)
-		if err != nil {
-			return nil, err
-		}
-		if err := out.write(p.ReleasesDir(), f, r); err != nil {
-			return nil, err
+	if d.Sample {
+		return nil, fmt.Errorf("release %s: %w", q, ErrSample)
+	}
+	freezes := Freezes(q, history)
+	c, err := p.count(ctx, d, publish.CountOptions{Prepare: freezes, Ledger: []period.Period{q.Period()}})
+	if err != nil {
+		return nil, err
+	}
+	pending, err := c.Pending(history)
+	if err != nil {
+		return nil, err
+	}
+	if len(freezes) > 1 {
+		if err := mustRevise(freezes[1], pending, nil); err != nil {
+			return nil, fmt.Errorf("release %s: %w", q, err)
 		}
 	}
-	if err := publish.WriteLedger(publish.LedgerFile(p.StoreDir(), q.String()), pub.Ledger); err != nil {
-		return nil, fmt.Errorf("write ledger: %w", err)
-	}
-	out.Review = p.review(pub)
-	return out, nil
+	return p.freeze(c, history, freezes, "")
 }
 
-// Revise recomputes released period per from the delivery and appends a
-// version to its release file with reason, the public note; revising a
-// quarter of a released year revises the year too. Every count an earlier
-// version hid stays hidden (see publish.Options.Revising).
-func (p *Pipeline) Revise(ctx context.Context, per period.Period, reason string) (*Released, error) {
+// mustRevise refuses to freeze year y while a quarter of it that is not
+// frozen with it is pending: the year would add up records its quarters
+// do not show.
+func mustRevise(y period.Period, pending []publish.Pending, with []period.Period) error {
+	var names []string
+	var lines []string
+	for _, pd := range pending {
+		pp, err := period.ParsePeriod(pd.Period)
+		if err != nil || pp.IsYear() || pp.Year != y.Year || slices.Contains(with, pp) {
+			continue
+		}
+		if !slices.Contains(names, pd.Period) {
+			names = append(names, pd.Period)
+		}
+		lines = append(lines, pd.String())
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s adds up its quarters as released, and the delivery no longer matches %s (%s): revise %s first, or with it: wco revise %s --reason \"…\"",
+		y, strings.Join(names, ", "), strings.Join(lines, "; "), strings.Join(names, ", "), strings.Join(names, " "))
+}
+
+// Revise recomputes released periods from the delivery and appends a
+// version to each one's release file with reason, the public note.
+// Revising a quarter of a released year revises the year too, with every
+// quarter of it the delivery no longer matches named among periods. The
+// new versions are protected against every version released before: a
+// breakdown that, beside an earlier version, would tell something of the
+// records the revision added or removed is withheld.
+func (p *Pipeline) Revise(ctx context.Context, periods []period.Period, reason string) (*Released, error) {
 	if strings.TrimSpace(reason) == "" {
 		return nil, errors.New("a revision needs a reason: the public note that says why the numbers changed")
 	}
-	opt, err := p.PublishOptions(ctx)
+	history, err := p.History()
 	if err != nil {
 		return nil, err
 	}
-	key := per.String()
-	if opt.Releases[key] == nil {
-		return nil, fmt.Errorf("revise %s: %w: use wco release", key, ErrNotReleased)
+	var set []period.Period
+	for _, per := range periods {
+		if history[per.String()] == nil {
+			return nil, fmt.Errorf("revise %s: %w: use wco release", per, ErrNotReleased)
+		}
+		if !slices.Contains(set, per) {
+			set = append(set, per)
+		}
+		if y := per.YearOf(); !per.IsYear() && history[y.String()] != nil && !slices.Contains(set, y) {
+			set = append(set, y)
+		}
 	}
-	opt.Revising, opt.Ledger = key, key
-	pub, err := p.Publication(ctx, opt)
+	d, err := p.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if d.Sample {
+		return nil, fmt.Errorf("revise: %w", ErrSample)
+	}
+	c, err := p.count(ctx, d, publish.CountOptions{Prepare: set, Ledger: set})
+	if err != nil {
+		return nil, err
+	}
+	pending, err := c.Pending(history)
+	if err != nil {
+		return nil, err
+	}
+	for _, per := range set {
+		if per.IsYear() {
+			if err := mustRevise(per, pending, set); err != nil {
+				return nil, fmt.Errorf("revise: %w", err)
+			}
+		}
+	}
+	out, err := p.freeze(c, history, set, reason)
+	if err != nil {
+		return nil, err
+	}
+	for _, per := range set {
+		ledger := publish.LedgerFile(p.StoreDir(), per.String())
+		if added, removed, changed, err := publish.CompareLedger(ledger, c.Ledger(per.String())); err == nil {
+			out.Ledgers = append(out.Ledgers, LedgerChange{Period: per.String(), Added: added, Removed: removed, Changed: changed})
+		}
+	}
+	return out, p.writeLedgers(c, set)
+}
+
+// freeze adds versions of periods to the history, writes their release
+// files and, for a first release, the ledgers.
+func (p *Pipeline) freeze(c *publish.Counted, history publish.Releases, periods []period.Period, reason string) (*Released, error) {
+	next, err := c.Freeze(history, periods, reason, p.now())
 	if err != nil {
 		return nil, err
 	}
 	out := &Released{}
-	for _, rp := range opt.Revised() {
-		r, err := pub.Release(rp, opt.Releases[rp], reason, opt)
-		if err != nil {
-			return nil, err
-		}
-		rper, err := period.ParsePeriod(rp)
-		if err != nil {
-			return nil, err
-		}
-		if err := out.write(p.ReleasesDir(), rper, r); err != nil {
+	for _, per := range periods {
+		if err := out.write(p.ReleasesDir(), per, next[per.String()]); err != nil {
 			return nil, err
 		}
 	}
-	ledger := publish.LedgerFile(p.StoreDir(), key)
-	if added, removed, changed, err := publish.CompareLedger(ledger, pub.Ledger); err == nil {
-		out.Ledger = &LedgerChange{Added: added, Removed: removed, Changed: changed}
+	if reason == "" {
+		if err := p.writeLedgers(c, periods); err != nil {
+			return nil, err
+		}
 	}
-	if err := publish.WriteLedger(ledger, pub.Ledger); err != nil {
-		return nil, fmt.Errorf("write ledger: %w", err)
+	pub, err := c.Publish(next)
+	if err != nil {
+		return nil, err
 	}
 	out.Review = p.review(pub)
+	out.Pending = pub.Index.Pending
 	return out, nil
+}
+
+// writeLedgers keeps the records of each period counted with a ledger.
+func (p *Pipeline) writeLedgers(c *publish.Counted, periods []period.Period) error {
+	for _, per := range periods {
+		if l := c.Ledger(per.String()); l != nil {
+			if err := publish.WriteLedger(publish.LedgerFile(p.StoreDir(), per.String()), l); err != nil {
+				return fmt.Errorf("write ledger: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 func (r *Released) write(dir string, per period.Period, rel *publish.Release) error {

@@ -40,11 +40,7 @@ func TestAOneRecordPeriodRevealsNoAttribute(t *testing.T) {
 			t.Errorf("%s, with one record, publishes %v", q, cells)
 		}
 	}
-	for name, sys := range pub.Systems {
-		if f, err := sys.AuditExact(11); err != nil || len(f) > 0 {
-			t.Errorf("%s: %v %v", name, f, err)
-		}
-	}
+	wantNothingFound(t)(audit(pub))
 	// The other quarters and the year still publish their breakdowns.
 	for _, q := range []string{"2025-Q1", "2025-Q3", "2026-Q1"} {
 		if len(publishedCells(visaPeriod(pub, q))) == 0 {
@@ -110,8 +106,9 @@ func TestTheProvisionalQuarterPublishesNoBreakdown(t *testing.T) {
 
 // TestTheMedianStatusHidesItsBase is the attack: the median's status
 // (published, hidden, not applicable) told whether certified + denied was
-// 0, 1 to 10 or at least 11. Two closed quarters of 15 requests, one with
-// none decided and one with 3 decided, must show the same status.
+// 0, 1 to 10 or at least 11, and beside the exact yearly decisions, the
+// decision of a quarter's only request. No quarter publishes a median, and
+// a year's status follows from its decisions, which are published exactly.
 func TestTheMedianStatusHidesItsBase(t *testing.T) {
 	t.Parallel()
 	d := tiny(map[string]int{"2025-Q3": 20, "2026-Q2": 20})
@@ -130,7 +127,12 @@ func TestTheMedianStatusHidesItsBase(t *testing.T) {
 		}
 	}
 	fsys["visa_certifications.csv"] = &fstest.MapFile{Data: []byte(b.String())}
-	pub := run(t, d)
+	policy := Policy{"visa_certifications": {
+		Statutory:  []Statutory{{Figure: TotalFigure, Clause: "5 ILCS 825/20(a)"}, {Figure: "decision", Clause: "5 ILCS 825/20(a)", Periods: []string{KindYear}}},
+		Dimensions: []string{"visa_type", "decision"},
+		Measures:   []string{"median_days_to_decision"},
+	}}
+	pub, _ := releaseAll(t, d, opts(policy, time.Date(2026, 11, 1, 0, 0, 0, 0, period.Chicago)))
 	status := func(q string) string {
 		for _, f := range visaPeriod(pub, q).Figures {
 			if f.Measure == "median_days_to_decision" {
@@ -139,7 +141,15 @@ func TestTheMedianStatusHidesItsBase(t *testing.T) {
 		}
 		return "missing"
 	}
-	if a, b := status("2025-Q1"), status("2025-Q2"); a != Suppressed || b != Suppressed {
-		t.Errorf("median status with 0 decided: %s, with 3 decided: %s; both must be %s", a, b, Suppressed)
+	for _, q := range []string{"2025-Q1", "2025-Q2", "2025-Q3"} {
+		if got := status(q); got != NotApplicable {
+			t.Errorf("%s: median status %s; a quarter publishes none", q, got)
+		}
+	}
+	// 2025: 20 decided of 50 (the 20 of the third quarter, and 3 more):
+	// 23 by the exact decisions, at least 11, so it is shown.
+	y := visaPeriod(pub, "2025")
+	if got := status("2025"); got != Published || y.TotalClause == "" {
+		t.Errorf("2025: median status %s; its base (23) is exact and at least 11", got)
 	}
 }

@@ -5,166 +5,167 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
+	"reflect"
 	"strings"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/disclosure"
-	"github.com/chicago-welcoming-city/transparency/tools/internal/filing"
 )
 
-// CellKey names a cell the same way for the publisher and the attacker:
-// "detainer_log 2026-Q3 total" or "detainer_log 2026-Q3 disposition=RELEASED".
-func CellKey(export, period, dim, value string) string {
-	if dim == "" {
-		return fmt.Sprintf("%s %s total", export, period)
-	}
-	return fmt.Sprintf("%s %s %s=%s", export, period, dim, value)
+// The audit is the attacker of the reader's knowledge (knowledge.go),
+// working from the published files alone: the release files, which hold
+// every version ever released, and the tables in place. It replays the
+// history one release at a time, in the order they were made: at each,
+// it attacks every version released so far, with every relation between
+// them, and holds against that release whatever its protected counts
+// tell that the history and its exact figures did not. The nightly
+// tables must show nothing protected of their own, and every released
+// period as its version in force.
+
+// AuditReport is the attacker's result for one export at one release.
+type AuditReport struct {
+	// Release names the release attacked: its time and the versions it
+	// added; "nightly" for the tables in place.
+	Release    string
+	Export     string
+	Cells      int
+	Suppressed int     // hidden counts and changes attacked
+	Narrowest  float64 // the narrowest interval found; +Inf when none
+	NarrowKey  string
+	Findings   []disclosure.Finding
+	// Problems are what the nightly tables show that they may not.
+	Problems []string
 }
 
-// AttackerSystem rebuilds, from an export's published tables alone, what
-// an attacker knows: every published count, every suppressed cell as an
-// unknown, and the relations any reader can infer from the tables' shape —
-// a breakdown adds up to its period's total (or, for a multi-valued one, no
-// value exceeds it), a year adds up its quarters in total and value by
-// value. The true values of suppressed cells are not in the files, and the
-// attacker does not need them. Every published filing given is read too:
-// the attacker knows how many records each of its lists holds, and how
-// many have each value, per quarter and year (see relateFiling).
-func AttackerSystem(t ExportTables, filings ...*filing.Filing) (*disclosure.System, error) {
-	sys := &disclosure.System{}
-	key := func(p, dim, value string) string { return CellKey(t.Export, p, dim, value) }
-	var err error
-	add := func(k string, c Count) {
-		switch {
-		case err != nil:
-		case c.Status == Published && c.Count == nil:
-			err = fmt.Errorf("%s is published without a count", k)
-		case c.Status == Published:
-			sys.Add(disclosure.Cell{Key: k, Value: *c.Count})
-		case c.Status == Suppressed:
-			sys.Add(disclosure.Cell{Key: k, Suppressed: true})
-		case c.Status == Withheld:
-			// Hidden with its breakdown: it may be 0.
-			sys.Add(disclosure.Cell{Key: k, Suppressed: true, MayBeZero: true})
-		case c.Status == NotApplicable && !strings.Contains(k, "="):
-			// An open quarter with no month ended: nothing counted.
-		default:
-			err = fmt.Errorf("%s has status %q", k, c.Status)
+// Failed reports whether the audit found anything.
+func (r AuditReport) Failed() bool { return len(r.Findings)+len(r.Problems) > 0 }
+
+// Audit attacks the history release by release, then checks the tables in
+// place against it.
+func Audit(releases Releases, current []ExportTables, width int) ([]AuditReport, error) {
+	var out []AuditReport
+	for _, ev := range releases.events() {
+		var names []string
+		for _, v := range ev.versions {
+			names = append(names, label(v.Period, v.Version))
+		}
+		name := fmt.Sprintf("%s (%s)", ev.at.Format("2006-01-02 15:04"), strings.Join(names, ", "))
+		for _, e := range contract.Exports() {
+			r, err := auditRelease(releases, e.Name, ev, width)
+			if err != nil {
+				return nil, fmt.Errorf("audit %s %s: %w", e.Name, name, err)
+			}
+			if r == nil {
+				continue
+			}
+			r.Release = name
+			out = append(out, *r)
 		}
 	}
-	for _, p := range t.Periods {
-		forEachCount(p, func(dim, value string, c Count) { add(key(p.Period, dim, value), c) })
+	for _, t := range current {
+		out = append(out, AuditReport{Release: "nightly", Export: t.Export, Cells: countCells(t.Periods), Narrowest: math.Inf(1), Problems: nightlyProblems(releases, t)})
 	}
+	return out, nil
+}
+
+// auditRelease attacks one export's versions up to release ev; nil when
+// the release holds none of the export.
+func auditRelease(releases Releases, export string, ev event, width int) (*AuditReport, error) {
+	tables := releases.tables(export, ev.at)
+	fresh := false
+	for _, t := range tables {
+		fresh = fresh || !t.frozen
+	}
+	if !fresh {
+		return nil, nil
+	}
+	kn, err := know(export, tables)
 	if err != nil {
 		return nil, err
 	}
-	relate(sys, t.Export, t.Periods)
-	for _, f := range filings {
-		if err := relateFiling(sys, t.Export, f); err != nil {
+	base := kn.sys.Clone()
+	for i, c := range base.Cells {
+		if !c.Frozen && !c.Exact {
+			base.Free(i)
+		}
+	}
+	r := &AuditReport{Export: export, Cells: len(kn.sys.Cells), Narrowest: math.Inf(1)}
+	ivs, err := kn.sys.Attack()
+	if err != nil {
+		return nil, err
+	}
+	for _, iv := range ivs {
+		r.Suppressed++
+		if w := iv.Width(); w < r.Narrowest && (iv.Kind == disclosure.Suppressed || iv.Min >= 1 || iv.Max <= -1) {
+			r.Narrowest, r.NarrowKey = w, iv.Key
+		}
+	}
+	findings, err := kn.sys.Audit(width, true)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range findings {
+		b, err := base.Bound(f.Key)
+		if err != nil {
 			return nil, err
 		}
+		if !b.Same(f.Interval) {
+			r.Findings = append(r.Findings, f)
+		}
 	}
-	return sys, nil
+	return r, nil
 }
 
-// relate adds to sys, whose cells are in it under CellKey, the relations
-// any reader can infer from the shape of an export's periods: a breakdown
-// adds up to its period's total (or, when a record may count under several
-// values, no value exceeds it), and a year adds up its four quarters, in
-// total and value by value where every quarter shows the value. The
-// publisher protects, and the attacker attacks, the same relations.
-func relate(sys *disclosure.System, export string, periods []Period) {
-	key := func(p, dim, value string) (int, bool) { return sys.Lookup(CellKey(export, p, dim, value)) }
-	quarters := map[int][]Period{} // year → its quarters
-	dims, _ := catalogOf(export)
-	for _, p := range periods {
-		total, counted := key(p.Period, "", "")
-		if !counted {
-			continue // nothing counted: its cells relate to nothing
-		}
-		for _, d := range dims {
-			for _, l := range d.Links {
-				relateLink(sys, key, p.Period, d, l)
+// nightlyProblems lists what an export's tables in place show that they
+// may not: a released period other than as its version in force, a
+// period released that the history does not hold, or, of a period not
+// released, a protected count.
+func nightlyProblems(releases Releases, t ExportTables) []string {
+	var out []string
+	for _, p := range t.Periods {
+		r := releases[p.Period]
+		switch {
+		case p.Released && r == nil:
+			out = append(out, fmt.Sprintf("%s is shown as released, and no release file holds it", p.Period))
+		case p.Released:
+			f, ok := r.Current().Frozen(t.Export)
+			shown := p
+			shown.Released, shown.Version, shown.Revisions = false, 0, nil
+			if !ok || p.Version != r.Current().Version || !reflect.DeepEqual(normalize(shown), normalize(f.Period)) {
+				out = append(out, fmt.Sprintf("%s is not shown as its version in force (%d)", p.Period, r.Current().Version))
 			}
-		}
-		for _, b := range p.Breakdowns {
-			var parts []int
-			for _, c := range b.Cells {
-				i, _ := key(p.Period, b.Dimension, c.Value)
-				parts = append(parts, i)
+		default:
+			if hidden(p.Total.Status) && p.Total.Status != Withheld && !p.Provisional {
+				out = append(out, fmt.Sprintf("%s: the total of a period not released is %s", p.Period, p.Total.Status))
 			}
-			kind := disclosure.Sum
-			if b.Multi {
-				kind = disclosure.Bound
-			}
-			sys.Relate(kind, total, parts...)
-		}
-		if p.Kind == "quarter" {
-			quarters[p.Year] = append(quarters[p.Year], p)
-		}
-	}
-	for _, p := range periods {
-		qs := quarters[p.Year]
-		if p.Kind != "year" || len(qs) != 4 {
-			continue // a year audited on its own, as a superseded version is
-		}
-		yt, _ := key(p.Period, "", "")
-		var qt []int
-		for _, q := range qs {
-			i, _ := key(q.Period, "", "")
-			qt = append(qt, i)
-		}
-		sys.Relate(disclosure.Sum, yt, qt...)
-		for _, b := range p.Breakdowns {
-			for _, c := range b.Cells {
-				y, _ := key(p.Period, b.Dimension, c.Value)
-				var parts []int
-				for _, q := range qs {
-					if i, ok := key(q.Period, b.Dimension, c.Value); ok {
-						parts = append(parts, i)
-					}
-				}
-				if len(parts) == len(qs) {
-					sys.Relate(disclosure.Sum, y, parts...)
+			for _, b := range p.Breakdowns {
+				if b.Clause == "" && !free(b.Withheld) {
+					out = append(out, fmt.Sprintf("%s: %s is shown before the period is released", p.Period, b.Dimension))
 				}
 			}
 		}
 	}
+	return out
 }
 
-// relateLink adds a link between two breakdowns of a period, when the
-// period publishes both.
-func relateLink(sys *disclosure.System, key func(p, dim, value string) (int, bool), period string, d Dimension, l Link) {
-	// cells are the period's cells of dim's values; false if any is not published.
-	cells := func(dim string, values []string) ([]int, bool) {
-		var out []int
-		for _, v := range values {
-			i, ok := key(period, dim, v)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, i)
-		}
-		return out, true
+// normalize is a period as JSON gives it back, so that one read from a
+// file compares equal to one computed.
+func normalize(p Period) any {
+	b, _ := json.Marshal(p)
+	var out any
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+func countCells(ps []Period) int {
+	n := 0
+	for _, p := range ps {
+		forEachCount(p, func(string, string, Count) { n++ })
 	}
-	others, ok := cells(l.Dimension, l.Values)
-	if !ok {
-		return
-	}
-	if l.Bound {
-		if parts, ok := cells(d.ID, d.Values); ok {
-			sys.Relate(disclosure.Bound, others[0], parts...)
-		}
-		return
-	}
-	if own, ok := cells(d.ID, []string{l.Value}); ok {
-		sys.Relate(disclosure.Sum, own[0], others...)
-	}
+	return n
 }
 
 // LoadTables reads the export data files a publication wrote into dir.
@@ -186,88 +187,6 @@ func LoadTables(dir string) ([]ExportTables, error) {
 			return nil, fmt.Errorf("%s.json holds tables of %q", e.Slug(), t.Export)
 		}
 		out = append(out, t)
-	}
-	return out, nil
-}
-
-// AuditReport is the attacker's result for one export.
-type AuditReport struct {
-	Export     string
-	Cells      int
-	Suppressed int
-	Narrowest  float64 // narrowest interval found; +Inf when nothing is suppressed
-	NarrowKey  string
-	Findings   []disclosure.Finding
-	// Changes are what comparing a version with the one before it tells
-	// of fewer than the threshold of records (RevisionSinglesOut).
-	Changes []string
-}
-
-// Audit attacks each export's published tables, with the published
-// filings in force, with linear programming and reports every suppressed
-// cell narrower than width.
-func Audit(tables []ExportTables, filings []*filing.Filing, width int) ([]AuditReport, error) {
-	var out []AuditReport
-	for _, t := range tables {
-		sys, err := AttackerSystem(t, filings...)
-		if err != nil {
-			return nil, err
-		}
-		ivs, err := sys.Attack()
-		if err != nil {
-			return nil, fmt.Errorf("attack %s: %w", t.Export, err)
-		}
-		r := AuditReport{Export: t.Export, Cells: len(sys.Cells), Narrowest: inf}
-		for _, iv := range ivs {
-			r.Suppressed++
-			if iv.Width() < r.Narrowest && !sys.PinnedZero(iv) {
-				r.Narrowest, r.NarrowKey = iv.Width(), sys.Cells[iv.Cell].Key
-			}
-			if sys.Breaches(iv, float64(width)) {
-				r.Findings = append(r.Findings, disclosure.Finding{Interval: iv, Key: sys.Cells[iv.Cell].Key})
-			}
-		}
-		out = append(out, r)
-	}
-	return out, nil
-}
-
-var inf = math.Inf(1)
-
-// AuditReleases attacks every superseded version of every release, each on
-// its own (the version in force is part of the current tables), and
-// compares every version with the one before it: a change of 1 to
-// width−1 records in a protected breakdown describes the records the
-// revision changed. A revision also keeps every count an earlier version
-// hid hidden, which the comparison checks too.
-func AuditReleases(releases Releases, width int) ([]AuditReport, error) {
-	var out []AuditReport
-	for _, p := range slices.Sorted(maps.Keys(releases)) {
-		r := releases[p]
-		for i := 1; i < len(r.Versions); i++ {
-			for _, now := range r.Versions[i].Exports {
-				old, ok := r.Versions[i-1].Frozen(now.Export)
-				if !ok {
-					continue
-				}
-				rep := AuditReport{Export: fmt.Sprintf("%s %s v%d→v%d", now.Export, p, r.Versions[i-1].Version, r.Versions[i].Version), Narrowest: inf}
-				for _, b := range now.Period.Breakdowns {
-					rep.Cells += len(b.Cells)
-					rep.Changes = append(rep.Changes, RevisionSinglesOut(old.Period, now.Period, b.Dimension, width)...)
-				}
-				out = append(out, rep)
-			}
-		}
-		for _, v := range r.Versions[:len(r.Versions)-1] {
-			for _, f := range v.Exports {
-				reps, err := Audit([]ExportTables{{Export: f.Export, Periods: []Period{f.Period}}}, v.Filings, width)
-				if err != nil {
-					return nil, fmt.Errorf("release %s version %d: %w", p, v.Version, err)
-				}
-				reps[0].Export = fmt.Sprintf("%s %s v%d", f.Export, p, v.Version)
-				out = append(out, reps...)
-			}
-		}
 	}
 	return out, nil
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chicago-welcoming-city/transparency/tools/internal/check"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/synth"
 )
@@ -23,10 +22,7 @@ func publishSynth(t *testing.T, rows int, seed uint64) *Publication {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, _, err := Run(d, Options{Threshold: 11, Key: testKey, Policy: fullPolicy(), Check: check.Options{Now: time.Now()}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pub, _ := releaseAll(t, d, opts(fullPolicy(), time.Now()))
 	return pub
 }
 
@@ -40,15 +36,7 @@ func TestAuditPassesOnPublications(t *testing.T) {
 	for trial := range 6 {
 		rows := []int{8, 25, 60, 150, 400}[rng.IntN(5)]
 		pub := publishSynth(t, rows, rng.Uint64())
-		reports, err := Audit(pub.Exports, nil, 11)
-		if err != nil {
-			t.Fatalf("trial %d (%d rows): %v", trial, rows, err)
-		}
-		for _, r := range reports {
-			if len(r.Findings) > 0 {
-				t.Errorf("trial %d (%d rows) %s: %v", trial, rows, r.Export, r.Findings)
-			}
-		}
+		wantNothingFound(t)(audit(pub))
 		for _, e := range pub.Exports {
 			for _, p := range e.Periods {
 				counts := []Count{p.Total}
@@ -67,6 +55,11 @@ func TestAuditPassesOnPublications(t *testing.T) {
 	}
 }
 
+// released is a history of one release of one period, for the audit.
+func released(export string, p Period) Releases {
+	return Releases{p.Period: {Period: p.Period, Kind: p.Kind, Versions: []Version{{Version: 1, ReleasedAt: "2026-08-15T00:00:00-05:00", Exports: []Frozen{{Export: export, Period: p}}}}}}
+}
+
 // TestAuditCatchesALeak builds the case it needs: a quarter of 30 records
 // whose breakdown shows 17 and hides 6 and 7. The attacker learns only
 // that the two hidden cells add up to 13, so each lies in [1, 12], as wide
@@ -75,38 +68,50 @@ func TestAuditPassesOnPublications(t *testing.T) {
 func TestAuditCatchesALeak(t *testing.T) {
 	t.Parallel()
 	n := func(v int) *int { return &v }
-	tables := func(shown bool) []ExportTables {
+	history := func(shown bool) Releases {
 		first := Count{Status: Suppressed}
 		if shown {
 			first = Count{Count: n(6), Status: Published}
 		}
-		return []ExportTables{{Export: "detainer_log", Periods: []Period{{
+		return released("detainer_log", Period{
 			Period: "2026-Q2", Kind: "quarter", Year: 2026, Quarter: 2,
-			Total: Count{Count: n(30), Status: Published},
-			Breakdowns: []Breakdown{{Dimension: "request_type", Cells: []Cell{
-				{Value: "DETAINER", Count: Count{Count: n(17), Status: Published}},
-				{Value: "ADMIN_WARRANT", Count: first},
-				{Value: "NOTIFICATION", Count: Count{Status: Suppressed}},
+			Total: Count{Count: n(30), Status: Published}, TotalClause: "MCC 2-173-069(b)",
+			Breakdowns: []Breakdown{{Dimension: "issuing_agency", Cells: []Cell{
+				{Value: "ICE", Count: Count{Count: n(17), Status: Published}},
+				{Value: "CBP", Count: first},
+				{Value: "USMS", Count: Count{Status: Suppressed}},
 			}}},
-		}}}}
+		})
 	}
-	reports, err := Audit(tables(false), nil, 11)
+	reports, err := Audit(history(false), nil, 11)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(reports) != 1 || reports[0].Suppressed != 2 || len(reports[0].Findings) != 0 {
+	var r AuditReport
+	for _, x := range reports {
+		if x.Export == "detainer_log" {
+			r = x
+		}
+	}
+	if r.Suppressed != 2 || len(r.Findings) != 0 || !strings.Contains(r.Release, "2026-Q2 v1") {
 		t.Fatalf("two cells hiding 13 between them: %+v", reports)
 	}
-	if reports[0].Narrowest != 11 {
-		t.Errorf("each hidden cell lies in [1, 12]: narrowest range %v, want 11", reports[0].Narrowest)
+	if r.Narrowest != 11 {
+		t.Errorf("each hidden cell lies in [1, 12]: narrowest range %v, want 11", r.Narrowest)
 	}
-	reports, err = Audit(tables(true), nil, 11)
+	reports, err = Audit(history(true), nil, 11)
 	if err != nil {
 		t.Fatal(err)
 	}
-	other := CellKey("detainer_log", "2026-Q2", "request_type", "NOTIFICATION")
-	if len(reports[0].Findings) != 1 || reports[0].Findings[0].Key != other || !strings.Contains(reports[0].Findings[0].String(), "exactly determined") {
-		t.Fatalf("one of the two shown: the audit must find %s exactly determined: %v", other, reports[0].Findings)
+	other := CellKey("detainer_log", "2026-Q2 v1", "issuing_agency", "USMS")
+	var found []string
+	for _, x := range reports {
+		for _, f := range x.Findings {
+			found = append(found, f.String())
+		}
+	}
+	if len(found) != 1 || !strings.HasPrefix(found[0], other+" is exactly 7") || !strings.Contains(found[0], "from 2026-Q2 v1") {
+		t.Fatalf("one of the two shown: the audit must find %s exactly 7, from version 1: %v", other, found)
 	}
 }
 
@@ -121,21 +126,15 @@ func TestAttackerRejectsMalformedTables(t *testing.T) {
 		total, cell Count
 		want        string
 	}{
-		"total without count":   {Count{Status: Published}, ok, "visa_certifications 2026-Q1 total is published without a count"},
-		"cell with odd status":  {ok, Count{Count: &n, Status: "hidden"}, `visa_certifications 2026-Q1 decision=DENIED has status "hidden"`},
+		"total without count":   {Count{Status: Published}, ok, "visa_certifications 2026-Q1 v1 total is published without a count"},
+		"cell with odd status":  {ok, Count{Count: &n, Status: "hidden"}, `visa_certifications 2026-Q1 v1 decision=DENIED has status "hidden"`},
 		"cell without a status": {ok, Count{}, `decision=DENIED has status ""`},
 	} {
 		p := Period{Period: "2026-Q1", Kind: "quarter", Year: 2026, Quarter: 1, Total: tc.total,
 			Breakdowns: []Breakdown{{Dimension: "decision", Cells: []Cell{{Value: "DENIED", Count: tc.cell}}}}}
-		_, err := AttackerSystem(ExportTables{Export: "visa_certifications", Periods: []Period{p}})
+		_, err := Audit(released("visa_certifications", p), nil, 11)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want %q", name, err, tc.want)
 		}
-	}
-	p := Period{Period: "2026-Q1", Kind: "quarter", Year: 2026, Quarter: 1, Total: ok,
-		Breakdowns: []Breakdown{{Dimension: "decision", Cells: []Cell{{Value: "DENIED", Count: Count{Status: Suppressed}}}}}}
-	sys, err := AttackerSystem(ExportTables{Export: "visa_certifications", Periods: []Period{p}})
-	if err != nil || len(sys.Cells) != 2 || !sys.Cells[1].Suppressed {
-		t.Errorf("well-formed tables: %+v %v", sys, err)
 	}
 }

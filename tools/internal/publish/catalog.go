@@ -58,8 +58,10 @@ type Measure struct {
 	// A rate is the share of records whose Dimension is Value.
 	Dimension, Value string
 	// A median is of the days from one datetime to another, over records
-	// with a decision.
-	days func(records.Record) (int, bool)
+	// with a decision: those with one of BaseValues of dimension Base.
+	days       func(records.Record) (int, bool)
+	Base       string
+	BaseValues []string
 }
 
 const (
@@ -289,7 +291,7 @@ var measures = []Measure{
 	{ID: "share_provided_without_warrant", Export: "assistance_requests", Unit: "percent", Dimension: "response", Value: "PROVIDED"},
 	{ID: "share_with_force", Export: "federal_incidents", Unit: "percent", Dimension: "use_of_force", Value: "Y"},
 	{ID: "share_ems_requested", Export: "federal_incidents", Unit: "percent", Dimension: "ems_requested", Value: "Y"},
-	{ID: "median_days_to_decision", Export: "visa_certifications", Unit: "days",
+	{ID: "median_days_to_decision", Export: "visa_certifications", Unit: "days", Base: "decision", BaseValues: []string{"CERTIFIED", "DENIED"},
 		days: func(r records.Record) (int, bool) {
 			v := r.(records.Visa)
 			if (v.Decision != "CERTIFIED" && v.Decision != "DENIED") || !v.DecidedAt.Valid || !v.ReceivedAt.Valid {

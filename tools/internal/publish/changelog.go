@@ -8,7 +8,7 @@ import (
 
 // Change is one entry of the changelog.
 type Change struct {
-	Date   string `json:"date"` // the export date of the delivery it came from
+	Date   string `json:"date"` // the day it was released (the export day, for a provisional quarter)
 	Period string `json:"period"`
 	Kind   string `json:"kind"` // released, revised or provisional
 	// Version and Reason of a release or revision, so that the site can
@@ -27,7 +27,7 @@ func (p *Publication) Changelog() []Change {
 	var out []Change
 	for period, r := range p.releases {
 		for _, v := range r.Versions {
-			c := Change{Date: day(v.Delivery.ExportedAt), Period: period, Kind: "released", Version: v.Version,
+			c := Change{Date: day(v.ReleasedAt), Period: period, Kind: "released", Version: v.Version,
 				Note: fmt.Sprintf("%s released (version %d), from the delivery exported %s.", period, v.Version, day(v.Delivery.ExportedAt))}
 			if v.Version > 1 {
 				c.Kind, c.Reason = "revised", v.Reason

@@ -432,7 +432,7 @@ func (p *Publication) lastChanged(t Table) string {
 		if rel == nil {
 			return day(p.Index.Meta.Delivery.ExportedAt)
 		}
-		if d := day(rel.Current().Delivery.ExportedAt); d > newest {
+		if d := day(rel.Current().ReleasedAt); d > newest {
 			newest = d
 		}
 	}

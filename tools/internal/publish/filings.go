@@ -7,13 +7,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/check"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
-	"github.com/chicago-welcoming-city/transparency/tools/internal/disclosure"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/filing"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 )
@@ -82,128 +80,18 @@ func LoadFilings(dir string) (Filings, error) {
 	return out, nil
 }
 
-// relateFiling adds to sys what a reader of published filing f learns of
-// export's cells, for the filing's period and each quarter in it: how many
-// records each of its lists on export holds (the records its filter names:
-// a Sum of the filter's cells, or the period's total when it names all),
-// and, per column that tells of a dimension, how many rows have each value
-// (at most that cell, exactly it when the list holds every record). The
-// counts are exact: the publisher protects around them, and the attacker
-// uses them. Periods without cells in sys are skipped.
-func relateFiling(sys *disclosure.System, export string, f *filing.Filing) error {
-	kind, ok := filing.Lookup(f.ID)
-	if !ok {
-		return fmt.Errorf("filing %s: no such filing", f.ID)
-	}
-	p, err := period.ParsePeriod(f.Period)
-	if err != nil {
-		return fmt.Errorf("filing %s: %w", f.ID, err)
-	}
-	periods := []period.Period{p}
-	if p.IsYear() {
-		for _, q := range p.Quarters() {
-			periods = append(periods, q.Period())
-		}
-	}
-	for _, s := range f.Sections {
-		i := slices.IndexFunc(kind.Sections, func(d filing.Section) bool { return d.ID == s.ID })
-		if i < 0 || kind.Sections[i].Export != export {
-			if i < 0 {
-				return fmt.Errorf("filing %s: no list %q", f.ID, s.ID)
-			}
-			continue
-		}
-		def := kind.Sections[i]
-		def.Rows = s.Rows
-		if len(s.Columns) != len(def.Columns) {
-			return fmt.Errorf("filing %s: list %s has %d columns, not %d", f.ID, s.ID, len(s.Columns), len(def.Columns))
-		}
-		for _, per := range periods {
-			if err := relateSection(sys, export, f.ID, per.String(), per, def); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func relateSection(sys *disclosure.System, export, id, key string, per period.Period, s filing.Section) error {
-	total, counted := sys.Lookup(CellKey(export, key, "", ""))
-	if !counted {
-		return nil
-	}
-	name := fmt.Sprintf("%s %s filing %s/%s", export, key, id, s.ID)
-	n, err := s.Count(per, -1, "")
-	if err != nil {
-		return err
-	}
-	all := len(s.Filter.Values) == 0
-	ft := sys.Add(disclosure.Cell{Key: name + " rows", Value: n, Exact: true})
-	if all {
-		sys.Relate(disclosure.Sum, total, ft)
-	} else {
-		var parts []int
-		for _, v := range s.Filter.Values {
-			c, ok := sys.Lookup(CellKey(export, key, s.Filter.Dimension, v))
-			if !ok {
-				parts = nil
-				break
-			}
-			parts = append(parts, c)
-		}
-		if parts != nil {
-			sys.Relate(disclosure.Sum, ft, parts...)
-		}
-		sys.Relate(disclosure.Bound, total, ft)
-	}
-	for col, c := range s.Columns {
-		for _, v := range c.Words() {
-			cell, ok := sys.Lookup(CellKey(export, key, c.Dimension, v))
-			if !ok {
-				continue
-			}
-			m, err := s.Count(per, col, v)
-			if err != nil {
-				return err
-			}
-			fc := sys.Add(disclosure.Cell{Key: fmt.Sprintf("%s %s=%s", name, c.Dimension, v), Value: m, Exact: true})
-			if all {
-				sys.Relate(disclosure.Sum, fc, cell)
-			} else {
-				sys.Relate(disclosure.Bound, cell, fc)
-			}
-		}
-	}
-	return nil
-}
-
 // Published lists every filing the site publishes, by period and version:
-// each version of each release that froze one, and the filings prepared
-// now (the sample's, or a period being released or revised, as its next
-// version).
+// each version of each release that froze one.
 func (p *Publication) Published() []PublishedFiling {
 	var out []PublishedFiling
 	for _, key := range sortedKeys(p.releases) {
 		r := p.releases[key]
 		for _, v := range r.Versions {
 			for _, f := range v.Filings {
-				out = append(out, PublishedFiling{Filing: *f, Version: v.Version, Current: v.Version == r.Current().Version && p.filings[key] == nil})
+				out = append(out, PublishedFiling{Filing: *f, Version: v.Version, Current: v.Version == r.Current().Version})
 			}
 		}
 	}
-	for _, key := range sortedKeys(p.filings) {
-		v := 1
-		if r := p.releases[key]; r != nil {
-			v = r.Current().Version + 1
-		}
-		out = append(out, PublishedFiling{Filing: *p.filings[key], Version: v, Current: true})
-	}
-	slices.SortStableFunc(out, func(a, b PublishedFiling) int {
-		if c := strings.Compare(a.Period, b.Period); c != 0 {
-			return c
-		}
-		return a.Version - b.Version
-	})
 	return out
 }
 
@@ -240,15 +128,6 @@ func (f Filings) InForce() []*filing.Filing {
 		if f.Filings[i].Current {
 			out = append(out, &f.Filings[i].Filing)
 		}
-	}
-	return out
-}
-
-// filingIDs are the ids of filings, as a set.
-func filingIDs(filings map[string]*filing.Filing) map[string]bool {
-	out := map[string]bool{}
-	for _, f := range filings {
-		out[f.ID] = true
 	}
 	return out
 }

@@ -1,34 +1,46 @@
 package publish
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"testing"
 )
 
-func TestCheckKeyRefusesWeakKeys(t *testing.T) {
+// TestCheckKeyRefusesAnythingItDidNotMake: a key is what NewKey makes. A
+// hash of a passphrase is 256 bits that look random and are not: with
+// sha256("password") as the key, anyone who tries common passwords has
+// it. Every other form is refused too, saying how to make a key.
+func TestCheckKeyRefusesAnythingItDidNotMake(t *testing.T) {
 	t.Parallel()
+	password := sha256.Sum256([]byte("password"))
+	good, err := NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := []byte(good)
+	changed[10] ^= 1 // one character off: 'a' becomes '`' or 'b' becomes 'c'
 	for _, weak := range []string{
 		"", "k", "hunter2", "test-key-not-secret",
-		strings.Repeat("a", 63),                         // 252 bits of hex, and odd
-		strings.Repeat("ab", 31),                        // 31 bytes
-		strings.Repeat("0", 64),                         // 256 bits of zeros
-		strings.Repeat("abcd", 16),                      // two bytes repeated
-		"c2hvcnQ=",                                      // base64 of 5 bytes
-		strings.Repeat("QUFB", 11),                      // base64 of "AAA…"
-		"this passphrase is long but it is not a key!!", // not hex or base64
+		hex.EncodeToString(password[:]),             // sha256("password"), hex
+		KeyPrefix + hex.EncodeToString(password[:]), // the prefix alone does not make a key
+		strings.Repeat("0", 64),
+		"n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=", // 256 bits in base64
+		string(changed),
+		good[:len(good)-1],
+		KeyPrefix + strings.Repeat("a", 52) + "_" + keyChecksum(make([]byte, 32)),
 	} {
-		if err := CheckKey(weak); err == nil || !strings.Contains(err.Error(), "openssl rand -hex 32") {
-			t.Errorf("%q accepted or refused without saying how to make a key: %v", weak, err)
+		if err := CheckKey(weak); err == nil || !strings.Contains(err.Error(), "wco key new") {
+			t.Errorf("%q accepted, or refused without saying how to make a key: %v", weak, err)
 		}
 	}
-	for _, good := range []string{
-		string(testKey),
-		"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-		"n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=",
-		"n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg",
-	} {
-		if err := CheckKey(good); err != nil {
-			t.Errorf("%q refused: %v", good, err)
+	for _, k := range []string{good, string(testKey), "  " + good + "\n"} {
+		if err := CheckKey(k); err != nil {
+			t.Errorf("%q refused: %v", k, err)
 		}
+	}
+	other, _ := NewKey()
+	if other == good || len(good) != len(KeyPrefix)+52+1+7 {
+		t.Errorf("two keys %q and %q", good, other)
 	}
 }

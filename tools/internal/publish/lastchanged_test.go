@@ -2,12 +2,15 @@ package publish
 
 import "testing"
 
-// TestLastChanged: a table of released periods last changed on its newest
-// release or revision; one with a period not released, on the day of the
+// TestLastChanged: a table of released periods last changed on the day of
+// its newest release or revision; one with a period not released, on the day of the
 // delivery it was computed from; unknown without an export time.
 func TestLastChanged(t *testing.T) {
 	t.Parallel()
-	version := func(day string) Version { return Version{Delivery: DeliveryMeta{ExportedAt: day + "T12:00:00-06:00"}} }
+	// A version's day is the day it was released, not its delivery's.
+	version := func(day string) Version {
+		return Version{ReleasedAt: day + "T12:00:00-06:00", Delivery: DeliveryMeta{ExportedAt: "2026-01-01T12:00:00-06:00"}}
+	}
 	p := &Publication{
 		Index: Index{Meta: Meta{Delivery: DeliveryMeta{ExportedAt: "2026-11-16T06:00:00-06:00"}}},
 		releases: Releases{

@@ -101,6 +101,17 @@ func (ep ExportPolicy) statutory(figure, kind string) string {
 	return ""
 }
 
+// exactShare reports whether share m is of two figures published exactly
+// in some kind of period.
+func (ep ExportPolicy) exactShare(m Measure) bool {
+	for _, kind := range []string{KindQuarter, KindYear} {
+		if ep.statutory(m.Dimension, kind) != "" && ep.statutory(TotalFigure, kind) != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // kinds lists the kinds of period a published dimension is tabulated in:
 // the periods of its statutory entries, when a rule requires it; else
 // quarters and years, or years alone for a breakdown published by year.
@@ -216,6 +227,10 @@ func (p Policy) Validate(groupings Groupings) error {
 				errs = append(errs, fmt.Errorf("%s.measures: %s reveals the %s counts, so %s must be listed in dimensions too", where, id, m.Dimension, m.Dimension))
 			case m.Dimension != "" && ep.Breakdowns[m.Dimension].Grouping != "":
 				errs = append(errs, fmt.Errorf("%s.measures: %s counts %s=%s, which the grouping of %s hides", where, id, m.Dimension, m.Value, m.Dimension))
+			case m.Dimension != "" && !ep.exactShare(m):
+				errs = append(errs, fmt.Errorf("%s.measures: %s is the share of %s=%s in the total; a share is published only of two figures a rule requires exactly, since a share of a protected count gives the count away: list %s and total among statutory for the same periods, or drop the measure", where, id, m.Dimension, m.Value, m.Dimension))
+			case m.Base != "" && ep.statutory(m.Base, KindYear) == "":
+				errs = append(errs, fmt.Errorf("%s.measures: %s is published for calendar years only, when the records it is taken over (%s %s) are counted exactly, so that whether it is shown tells nothing; list %s among statutory for years, or drop the measure", where, id, m.Base, strings.Join(m.BaseValues, " and "), m.Base))
 			}
 		}
 	}

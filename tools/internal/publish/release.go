@@ -5,160 +5,281 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/filing"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
 )
 
-// ReleasesDir is the folder under data/ that holds released periods, one
-// file each, committed and reviewed like code.
-const ReleasesDir = "releases"
+// This file adds versions to the history: a first release of a period, or
+// a revision of one. Both are the same act — compute the period's tables
+// from the delivery, protect them against every version released before,
+// freeze them — so both are one function, Freeze.
 
-// SampleKey keys the fingerprints of the embedded sample delivery only.
-// It is public: fingerprints of the sample protect nothing real.
+// SampleKey keys the ledger pseudonyms of the embedded sample delivery
+// only. It is public: the sample's records are not real.
 const SampleKey = "wco-sample-delivery-key-not-secret"
 
-// Release is a period frozen for publication: every version of it, the
-// last in force.
-type Release struct {
-	Period   string    `json:"period"` // 2026-Q3 or 2025
-	Kind     string    `json:"kind"`   // quarter or year
-	Versions []Version `json:"versions"`
-}
-
-// Version is one publication of a released period.
-type Version struct {
-	Version    int          `json:"version"`
-	Reason     string       `json:"reason,omitempty"` // why it was revised
-	Delivery   DeliveryMeta `json:"delivery"`
-	ConfigHash string       `json:"config_hash"`
-	Threshold  int          `json:"threshold"`
-	Exports    []Frozen     `json:"exports"`
-	// Filings are the statutory filings the site publishes for the
-	// period (params.filings), frozen with it.
-	Filings []*filing.Filing `json:"filings,omitempty"`
-}
-
-// Frozen is one export's numbers for a released period, and a keyed
-// fingerprint of the true counts behind them.
-type Frozen struct {
-	Export string `json:"export"`
-	// Fingerprint is HMAC-SHA-256, keyed with WCO_PSEUDONYM_KEY, of every
-	// true count of every catalog breakdown of the period. Without the key
-	// it reveals nothing; with it, a build proves the period unchanged.
-	Fingerprint string `json:"fingerprint"`
-	Period      Period `json:"period"`
-}
-
-// Current is the version in force.
-func (r *Release) Current() Version { return r.Versions[len(r.Versions)-1] }
-
-// Frozen returns the version's numbers for an export.
-func (v Version) Frozen(export string) (Frozen, bool) {
-	i := slices.IndexFunc(v.Exports, func(f Frozen) bool { return f.Export == export })
-	if i < 0 {
-		return Frozen{}, false
+// Freeze adds a version of each of periods to history, computed from the
+// counts and protected against everything history holds, and returns the
+// new history (history itself is left as it was). A period not in history
+// gets its first version; a released one its next, which needs a reason,
+// the public note of the revision. Every version gets the time at.
+//
+// A year version adds up the quarter versions in force once these are
+// added: the caller makes sure each of them is what the delivery holds
+// (see Pending), revising them in the same call where it is not.
+func (c *Counted) Freeze(history Releases, periods []period.Period, reason string, at time.Time) (Releases, error) {
+	out := history.Clone()
+	stamp := at.In(period.Chicago).Format(time.RFC3339)
+	for _, r := range out {
+		for _, v := range r.Versions {
+			if t, err := time.Parse(time.RFC3339, v.ReleasedAt); err != nil || !t.Before(at) {
+				return nil, fmt.Errorf("a version of %s was released at %s, not before %s: versions are added in time order", r.Period, v.ReleasedAt, stamp)
+			}
+		}
 	}
-	return v.Exports[i], true
-}
-
-// Releases are the released periods, by period.
-type Releases map[string]*Release
-
-// ReleaseFile is the file name of a period's release: 2026-q3.json, 2025.json.
-func ReleaseFile(p string) string { return strings.ToLower(p) + ".json" }
-
-// LoadReleases reads every release in dir; a missing dir means none.
-func LoadReleases(dir string) (Releases, error) {
-	out := Releases{}
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return out, nil
+	// Quarters first, so that a year adds up its quarters' new versions.
+	periods = slices.Clone(periods)
+	slices.SortFunc(periods, func(a, b period.Period) int {
+		if a.IsYear() != b.IsYear() {
+			if a.IsYear() {
+				return 1
+			}
+			return -1
+		}
+		return strings.Compare(a.String(), b.String())
+	})
+	versions := map[string]*Version{}
+	for _, p := range periods {
+		key := p.String()
+		if !c.Closed(p) {
+			return nil, fmt.Errorf("%s had not ended when the delivery was exported (%s): release it from a later delivery", key, c.AsOf.In(period.Chicago).Format(time.DateOnly))
+		}
+		v := &Version{Version: 1, ReleasedAt: stamp, Delivery: c.Meta.Delivery, ConfigHash: c.Meta.ConfigHash, Threshold: c.opt.Threshold}
+		if r := out[key]; r != nil {
+			if strings.TrimSpace(reason) == "" {
+				return nil, fmt.Errorf("%s is released (version %d): a revision needs a reason, the public note that says why the numbers changed", key, r.Current().Version)
+			}
+			v.Version, v.Reason = r.Current().Version+1, reason
+		}
+		if f := c.prepared[key]; f != nil {
+			v.Filings = []*filing.Filing{f}
+		}
+		versions[key] = v
 	}
-	if err != nil {
-		return nil, err
+	inForce := func(q period.Quarter) int {
+		if v := versions[q.String()]; v != nil {
+			return v.Version
+		}
+		if r := out[q.String()]; r != nil {
+			return r.Current().Version
+		}
+		return 0
 	}
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") {
+	for _, p := range periods {
+		if !p.IsYear() {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		v := versions[p.String()]
+		for _, q := range p.Quarters() {
+			n := inForce(q)
+			if n == 0 {
+				return nil, fmt.Errorf("%s: its quarter %s is not released; a year is released with its last quarter", p, q)
+			}
+			v.Sums = append(v.Sums, QuarterVersion{Period: q.String(), Version: n})
+		}
+	}
+	// Protect every export; a filing that would tell what an earlier
+	// release hid is dropped, and everything protected again without it.
+	for round := 0; ; round++ {
+		dropped, err := c.protectAll(history, periods, versions)
 		if err != nil {
 			return nil, err
 		}
-		var r Release
-		if err := json.Unmarshal(b, &r); err != nil {
-			return nil, fmt.Errorf("read release %s: %w", e.Name(), err)
+		if !dropped {
+			break
 		}
-		if len(r.Versions) == 0 || ReleaseFile(r.Period) != e.Name() {
-			return nil, fmt.Errorf("release %s: it must hold period %s and at least one version", e.Name(), strings.TrimSuffix(e.Name(), ".json"))
+		if round > len(periods)+1 {
+			return nil, fmt.Errorf("release %v: the filings did not settle", periods)
 		}
-		out[r.Period] = &r
+	}
+	for _, p := range periods {
+		key := p.String()
+		v := versions[key]
+		if len(v.Exports) == 0 {
+			return nil, fmt.Errorf("release %s: the delivery has no tables of it", key)
+		}
+		r := out[key]
+		if r == nil {
+			kind := KindQuarter
+			if p.IsYear() {
+				kind = KindYear
+			}
+			r = &Release{Period: key, Kind: kind}
+			out[key] = r
+		}
+		r.Versions = append(r.Versions, *v)
 	}
 	return out, nil
 }
 
-// Write writes a release into dir.
-func (r *Release) Write(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+// protectAll computes and protects every export's drafts of periods, into
+// versions. It reports whether it dropped a filing, in which case the
+// versions' tables are to be computed again.
+func (c *Counted) protectAll(history Releases, periods []period.Period, versions map[string]*Version) (bool, error) {
+	for _, v := range versions {
+		v.Exports = nil
 	}
-	return writeJSON(filepath.Join(dir, ReleaseFile(r.Period)), r)
-}
-
-// fingerprint is the keyed HMAC of an export's true counts for a period:
-// the total, every catalog breakdown and every median's day histogram.
-func (a *aggregate) fingerprint(key []byte, p string, c *counts) string {
-	m := hmac.New(sha256.New, key)
-	fmt.Fprintf(m, "%s\x00%s\x00total=%d\n", a.export.Name, p, c.total)
-	for i, d := range a.dims {
-		for j, v := range d.Values {
-			fmt.Fprintf(m, "%s=%s:%d\n", d.ID, v, c.dims[i][j])
+	for _, e := range contract.Exports() {
+		if c.notReported[e.Name] {
+			continue // its counts are unknown: nothing to release
+		}
+		a := c.aggs[e.Name]
+		var drafts []*table
+		specs := map[*table]periodSpec{}
+		for _, p := range periods {
+			s, ok := c.spec(a, p.String())
+			if !ok {
+				continue // the export does not cover the period
+			}
+			v := versions[p.String()]
+			t, err := a.draft(s, v.Version, c.opt)
+			if err != nil {
+				return false, err
+			}
+			t.filings, t.sums = v.Filings, v.Sums
+			drafts = append(drafts, t)
+			specs[t] = s
+		}
+		if len(drafts) == 0 {
+			continue
+		}
+		past := history.tables(e.Name, time.Time{})
+		if err := protect(e.Name, past, drafts, c.opt.Threshold); err != nil {
+			return false, err
+		}
+		reveal, err := filingsReveal(e.Name, past, drafts, c.opt.Threshold)
+		if err != nil {
+			return false, err
+		}
+		if len(reveal) > 0 {
+			for _, t := range drafts {
+				if reveal[t.label()] {
+					v := versions[t.Period.Period]
+					for _, f := range v.Filings {
+						v.FilingsWithheld = append(v.FilingsWithheld, WithheldFiling{ID: f.ID, Title: f.Title, Reason: "its lists would tell a count that an earlier release of " + e.Name + " hid"})
+					}
+					v.Filings = nil
+				}
+			}
+			return true, nil
+		}
+		for _, t := range drafts {
+			t.Figures = a.figures(specs[t], t.Period, t.version, c.opt)
+			v := versions[t.Period.Period]
+			v.Exports = append(v.Exports, Frozen{Export: e.Name, Period: t.Period})
 		}
 	}
-	for i, ms := range a.measures {
-		for day, n := range c.hist[i] {
-			if n > 0 {
-				fmt.Fprintf(m, "%s@%d:%d\n", ms.ID, day, n)
+	return false, nil
+}
+
+// Pending is a released period whose in-force version the delivery no
+// longer matches: late or corrected records wait for a revision. The
+// version in force stays published until wco revise publishes the change.
+type Pending struct {
+	Period  string `json:"period"`
+	Export  string `json:"export"`
+	Version int    `json:"version"` // in force
+	// Released and Now are the period's records in the version in force
+	// and in the delivery.
+	Released int `json:"released"`
+	Now      int `json:"now"`
+}
+
+func (p Pending) String() string {
+	return fmt.Sprintf("%s (%s): %d records where version %d has %d", p.Period, p.Export, p.Now, p.Version, p.Released)
+}
+
+// Pending lists the released periods the delivery does not match, per
+// export: a figure published exactly or shown differs, or a count shown
+// as suppressed (at least 1) is 0. A change to counts that were hidden
+// alone is not pending: a reader can take the version in force for the
+// delivery, and the protection takes them for one.
+func (c *Counted) Pending(history Releases) ([]Pending, error) {
+	var out []Pending
+	for _, key := range sortedKeys(history) {
+		r := history[key]
+		for _, e := range contract.Exports() {
+			f, ok := r.Current().Frozen(e.Name)
+			if !ok || c.notReported[e.Name] {
+				continue
+			}
+			a := c.aggs[e.Name]
+			s, ok := c.spec(a, key)
+			if !ok {
+				continue
+			}
+			same, err := a.matches(f.Period, s, c.opt)
+			if err != nil {
+				return nil, fmt.Errorf("released %s: %w", key, err)
+			}
+			if !same {
+				released := 0
+				if f.Period.Total.Count != nil {
+					released = *f.Period.Total.Count
+				}
+				out = append(out, Pending{Period: key, Export: e.Name, Version: r.Current().Version, Released: released, Now: s.c.total})
 			}
 		}
 	}
-	return "hmac-sha256:" + hex.EncodeToString(m.Sum(nil))
+	return out, nil
 }
 
-// ErrReleasedChanged is returned when a delivery changes a released period.
-var ErrReleasedChanged = errors.New("the delivery changes a released period")
-
-// ReleasedChangedError names the released periods a delivery changes, and
-// the exports it changes them in. It is ErrReleasedChanged.
-type ReleasedChangedError struct {
-	Periods []string // sorted, each once
-	Changes []string // "2025-Q3 (detainer_log)", sorted
-}
-
-func (e *ReleasedChangedError) add(p, export string) {
-	e.Changes = append(e.Changes, fmt.Sprintf("%s (%s)", p, export))
-	slices.Sort(e.Changes)
-	if !slices.Contains(e.Periods, p) {
-		e.Periods = append(e.Periods, p)
-		slices.Sort(e.Periods)
+// matches reports whether the counts of period s fit released table p:
+// every count it shows is the same, every count it suppresses is at
+// least 1.
+func (a *aggregate) matches(p Period, s periodSpec, opt Options) (bool, error) {
+	fits := func(c Count, n int) bool {
+		switch c.Status {
+		case Published:
+			return c.Count != nil && *c.Count == n
+		case Suppressed:
+			return n > 0
+		}
+		return true
 	}
+	if !fits(p.Total, s.c.total) {
+		return false, nil
+	}
+	plans, err := a.plansOf(p, opt)
+	if err != nil {
+		return false, err
+	}
+	for i, pl := range plans {
+		b := p.Breakdowns[i]
+		counts := pl.lay.count(s.c.dims[pl.dim])
+		if len(counts) != len(b.Cells) {
+			return false, fmt.Errorf("the values of %s (grouping %q) are not those it was released with; revise the period", b.Dimension, b.Grouping)
+		}
+		for j, cell := range b.Cells {
+			if cell.Value != pl.lay.values[j] {
+				return false, fmt.Errorf("the values of %s (grouping %q) are not those it was released with; revise the period", b.Dimension, b.Grouping)
+			}
+			if !fits(cell.Count, counts[j]) {
+				return false, nil
+			}
+		}
+	}
+	return true, nil
 }
-
-func (e *ReleasedChangedError) Error() string {
-	return fmt.Sprintf("%v: %s. A released period is frozen: if the change is right (late or corrected records), publish it with wco revise PERIOD --reason \"…\"; if not, find out why the records system changed it (or whether WCO_PSEUDONYM_KEY is the key it was released with)", ErrReleasedChanged, strings.Join(e.Changes, ", "))
-}
-
-// Is makes the error ErrReleasedChanged.
-func (e *ReleasedChangedError) Is(target error) bool { return target == ErrReleasedChanged }
 
 // Pseudonym is the keyed HMAC-SHA-256 of a record id: it follows a record
 // across deliveries without naming it, and is never published.
@@ -168,10 +289,11 @@ func Pseudonym(key []byte, export, id string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// digest summarizes what the catalog reads of a record, to tell a changed
-// record from an unchanged one.
-func (a *aggregate) digest(r records.Record) string {
-	h := sha256.New()
+// digest summarizes, keyed, what the catalog reads of a record, to tell a
+// changed record from an unchanged one. Keyed, so that a ledger that
+// leaked would not give its records' values to someone who tries them all.
+func (a *aggregate) digest(key []byte, r records.Record) string {
+	h := hmac.New(sha256.New, key)
 	fmt.Fprintf(h, "%s\n", period.Of(r.When().Time))
 	for _, d := range a.dims {
 		fmt.Fprintf(h, "%s=%s\n", d.ID, strings.Join(d.of(r), ";"))
@@ -182,39 +304,7 @@ func (a *aggregate) digest(r records.Record) string {
 			fmt.Fprintf(h, "%s=%d,%v\n", m.ID, n, ok)
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil))[:16]
-}
-
-// Release freezes period p of this publication: a first release when
-// prior is nil, otherwise prior's next version, revised for reason.
-func (pub *Publication) Release(p string, prior *Release, reason string, opt Options) (*Release, error) {
-	v := Version{Version: 1, Reason: reason, Delivery: pub.Index.Meta.Delivery, ConfigHash: pub.Index.Meta.ConfigHash, Threshold: opt.Threshold}
-	r := &Release{Period: p}
-	if prior != nil {
-		r = &Release{Period: prior.Period, Kind: prior.Kind, Versions: slices.Clone(prior.Versions)}
-		v.Version = prior.Current().Version + 1
-	}
-	for _, e := range pub.Exports {
-		for _, per := range e.Periods {
-			if per.Period != p {
-				continue
-			}
-			if per.Provisional {
-				return nil, fmt.Errorf("release %s: the quarter had not ended when the delivery was exported; release it from a later delivery", p)
-			}
-			r.Kind = per.Kind
-			per.Released, per.Version, per.Revisions = false, 0, nil
-			v.Exports = append(v.Exports, Frozen{Export: e.Export, Fingerprint: pub.fingerprints[e.Export][p], Period: per})
-		}
-	}
-	if len(v.Exports) == 0 {
-		return nil, fmt.Errorf("release %s: the publication has no such period", p)
-	}
-	if f := pub.filings[p]; f != nil {
-		v.Filings = []*filing.Filing{f}
-	}
-	r.Versions = append(r.Versions, v)
-	return r, nil
+	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
 // LedgerFile is a period's ledger in the local deliveries store.

@@ -57,13 +57,15 @@ type QuarterInfo struct {
 	Start       string `json:"start"` // first day
 	End         string `json:"end"`   // last day
 	Provisional bool   `json:"provisional"`
+	Released    bool   `json:"released"`
 }
 
 // YearInfo describes one published calendar year.
 type YearInfo struct {
-	Year  int    `json:"year"`
-	Start string `json:"start"`
-	End   string `json:"end"`
+	Year     int    `json:"year"`
+	Start    string `json:"start"`
+	End      string `json:"end"`
+	Released bool   `json:"released"`
 }
 
 // ExportInfo lists an export in the index.
@@ -97,6 +99,9 @@ type Index struct {
 	Years    []YearInfo    `json:"years"`
 	Exports  []ExportInfo  `json:"exports"`
 	Notes    []Note        `json:"notes"`
+	// Pending lists the released periods the delivery no longer matches:
+	// their version in force stays published until a revision.
+	Pending []Pending `json:"pending"`
 }
 
 // Count is a published count, or its absence.
@@ -166,11 +171,11 @@ const (
 	// WithheldUnreleased: the period is closed but not released; its
 	// protected breakdowns are published once, frozen, when it is.
 	WithheldUnreleased = "unreleased"
-	// WithheldRevision: a revision changes it by fewer records than the
-	// threshold, so the change would single them out.
+	// WithheldRevision: shown beside an earlier version, it would tell
+	// something of the few records a revision added or removed.
 	WithheldRevision = "revision"
-	// WithheldLinked: the figures published exactly leave no way to
-	// protect its counts.
+	// WithheldLinked: the figures published exactly, and what was
+	// published before, leave no way to protect its counts.
 	WithheldLinked = "linked"
 )
 
@@ -181,6 +186,7 @@ var WithheldReasons = []string{WithheldSmallGroup, WithheldProvisional, Withheld
 type Revision struct {
 	Version    int    `json:"version"`
 	ExportedAt string `json:"exported_at"` // of the delivery it was computed from
+	ReleasedAt string `json:"released_at"`
 	Reason     string `json:"reason"`
 }
 

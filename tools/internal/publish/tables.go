@@ -1,17 +1,18 @@
 package publish
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
-	"github.com/chicago-welcoming-city/transparency/tools/internal/disclosure"
-	"github.com/chicago-welcoming-city/transparency/tools/internal/filing"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 )
+
+// This file turns counts into tables: the periods an export publishes,
+// the breakdowns each publishes (the plan), the nightly figures of a
+// period not released, and a version about to be released with its true
+// counts (a draft, which protect.go then protects).
 
 // periodSpec is one period of an export's tables.
 type periodSpec struct {
@@ -23,30 +24,30 @@ type periodSpec struct {
 	// asOf is the last day an open quarter counts (its months that have
 	// ended); empty when none has.
 	asOf string
-	// releasable: the period's protected breakdowns may be computed now —
-	// wco release or revise is freezing it, or it is the sample's and
-	// past its due date.
-	releasable bool
-	c          *counts // what the period publishes
-	all        *counts // every record of the period, for its fingerprint
+	c    *counts // what the period publishes
 }
 
-// specs lists the export's periods: quarters from the first the export
-// covers to the last, then the complete years it covers from January.
-func (a *aggregate) specs(from, last period.Quarter, years []YearInfo, asOf time.Time, sample bool, opt Options) []periodSpec {
-	releasable := func(key string, due time.Time) bool {
-		return slices.Contains(opt.Releasing, key) || slices.Contains(opt.Revised(), key) || (sample && !asOf.Before(due))
+// from is the first quarter an export's tables cover.
+func (c *Counted) from(a *aggregate) period.Quarter {
+	from := c.first
+	if since := a.export.Since; !since.IsZero() && from.Before(period.Of(since)) {
+		from = period.Of(since)
 	}
-	due := func(q period.Quarter) time.Time { return q.End().AddDate(0, 0, opt.DaysAfterQuarter) }
+	return from
+}
+
+// specs lists an export's periods: quarters from the first the export
+// covers to the open one, then the complete years it covers from January.
+func (c *Counted) specs(a *aggregate) []periodSpec {
+	from := c.from(a)
 	var specs []periodSpec
-	for _, q := range period.Range(from, last) {
-		all := a.sum([]period.Quarter{q})
-		sp := periodSpec{key: q.String(), kind: KindQuarter, year: q.Year, q: q.Q, quarters: []period.Quarter{q}, c: all, all: all, releasable: releasable(q.String(), due(q))}
-		if q == last {
+	for _, q := range period.Range(from, c.last) {
+		sp := periodSpec{key: q.String(), kind: KindQuarter, year: q.Year, q: q.Q, quarters: []period.Quarter{q}, c: a.sum([]period.Quarter{q})}
+		if q == c.last {
 			// The open quarter counts the months that have ended, so
 			// that its figures change once a month, not every night.
-			sp.provisional, sp.releasable = true, false
-			cut := monthOf(asOf)
+			sp.provisional = true
+			cut := monthOf(c.AsOf)
 			sp.c = a.through(q, cut)
 			if end := cut.start().AddDate(0, 0, -1); !end.Before(q.Start()) {
 				sp.asOf = end.Format(time.DateOnly)
@@ -54,16 +55,24 @@ func (a *aggregate) specs(from, last period.Quarter, years []YearInfo, asOf time
 		}
 		specs = append(specs, sp)
 	}
-	for _, y := range years {
+	for _, y := range c.years {
 		qs := period.Range(period.Quarter{Year: y.Year, Q: 1}, period.Quarter{Year: y.Year, Q: 4})
 		if qs[0].Before(from) {
 			continue // the export was not kept for the whole year
 		}
-		c := a.sum(qs)
-		key := period.Year(y.Year).String()
-		specs = append(specs, periodSpec{key: key, kind: KindYear, year: y.Year, quarters: qs, c: c, all: c, releasable: releasable(key, due(qs[3]))})
+		specs = append(specs, periodSpec{key: period.Year(y.Year).String(), kind: KindYear, year: y.Year, quarters: qs, c: a.sum(qs)})
 	}
 	return specs
+}
+
+// spec is the spec of one period of an export, if the export has it.
+func (c *Counted) spec(a *aggregate, key string) (periodSpec, bool) {
+	for _, s := range c.specs(a) {
+		if s.key == key {
+			return s, true
+		}
+	}
+	return periodSpec{}, false
 }
 
 // plan is one breakdown a period publishes: which dimension, how its
@@ -77,32 +86,11 @@ type plan struct {
 	minBase  int
 }
 
-// plans lists the breakdowns of a period: for a released one, exactly
-// those it was released with; otherwise, in catalog order, the statutory
-// figures of its kind and the protected dimensions published in it.
-func (a *aggregate) plans(kind string, f *Frozen, opt Options) ([]plan, error) {
+// plans lists, in catalog order, the breakdowns a period of kind
+// publishes: the statutory figures of its kind and the protected
+// dimensions published in it.
+func (a *aggregate) plans(kind string, opt Options) ([]plan, error) {
 	var out []plan
-	if f != nil {
-		for _, b := range f.Period.Breakdowns {
-			i := slices.IndexFunc(a.dims, func(d Dimension) bool { return d.ID == b.Dimension })
-			if i < 0 {
-				return nil, fmt.Errorf("released %s has a breakdown %s the catalog no longer has", f.Period.Period, b.Dimension)
-			}
-			p, err := a.plan(i, b.Clause, b.Grouping, opt)
-			if err != nil {
-				return nil, err
-			}
-			var values []string
-			for _, c := range b.Cells {
-				values = append(values, c.Value)
-			}
-			if !slices.Equal(values, p.lay.values) {
-				return nil, fmt.Errorf("released %s: the values of %s (grouping %q) are not those it was released with; revise the period", f.Period.Period, b.Dimension, b.Grouping)
-			}
-			out = append(out, p)
-		}
-		return out, nil
-	}
 	for i, d := range a.dims {
 		if !a.pubDims[i] || !slices.Contains(a.policy.kinds(d.ID, opt.Threshold), kind) {
 			continue
@@ -119,6 +107,23 @@ func (a *aggregate) plans(kind string, f *Frozen, opt Options) ([]plan, error) {
 		}
 		p.minBase = bp.MinBase
 		out = append(out, p)
+	}
+	return out, nil
+}
+
+// plansOf lists the breakdowns of a released version, as it has them.
+func (a *aggregate) plansOf(p Period, opt Options) ([]plan, error) {
+	var out []plan
+	for _, b := range p.Breakdowns {
+		i := slices.IndexFunc(a.dims, func(d Dimension) bool { return d.ID == b.Dimension })
+		if i < 0 {
+			return nil, fmt.Errorf("released %s has a breakdown %s the catalog no longer has", p.Period, b.Dimension)
+		}
+		pl, err := a.plan(i, b.Clause, b.Grouping, opt)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pl)
 	}
 	return out, nil
 }
@@ -159,348 +164,6 @@ func (a *aggregate) group(p plan, c *counts) int {
 	return c.total
 }
 
-// tables builds the export's cells and relations, protects them and turns
-// them into its data file.
-//
-// A statutory figure is exact: never suppressed, and taken as known in
-// the protection of everything else. A protected breakdown is published
-// only for a released period (so that no night-to-night difference can
-// isolate a record) whose group is at least its minimum base; otherwise it
-// is withheld whole, zeros included. A released period keeps exactly what
-// was released. A period being revised keeps hidden everything any of its
-// versions hid, and withholds a breakdown the revision changes by fewer
-// records than the threshold.
-func (a *aggregate) tables(meta Meta, specs []periodSpec, filings map[string]*filing.Filing, opt Options) (ExportTables, *disclosure.System, error) {
-	k := opt.Threshold
-	sys := &disclosure.System{}
-	key := func(p, dim, value string) string { return CellKey(a.export.Name, p, dim, value) }
-	bkey := func(p, dim string) string { return p + "\x00" + dim }
-	frozen := map[string]*Frozen{}
-	prior := map[string]*Period{} // a revised period's version in force
-	suppressed := map[string]bool{}
-	withheld := map[string]string{} // bkey → why
-	for _, sp := range specs {
-		r := opt.Releases[sp.key]
-		if r == nil {
-			continue
-		}
-		f, ok := r.Current().Frozen(a.export.Name)
-		if !ok {
-			continue
-		}
-		versions := []Version{r.Current()}
-		if slices.Contains(opt.Revised(), sp.key) {
-			versions = r.Versions
-			prior[sp.key] = &f.Period
-		} else {
-			frozen[sp.key] = &f
-		}
-		for _, v := range versions {
-			old, ok := v.Frozen(a.export.Name)
-			if !ok {
-				continue
-			}
-			for _, b := range old.Period.Breakdowns {
-				if b.Withheld != "" && withheld[bkey(sp.key, b.Dimension)] == "" {
-					withheld[bkey(sp.key, b.Dimension)] = b.Withheld
-				}
-			}
-			forEachCount(old.Period, func(dim, value string, c Count) {
-				if hidden(c.Status) {
-					suppressed[key(sp.key, dim, value)] = true
-				}
-			})
-		}
-	}
-
-	plans := map[string][]plan{}
-	owner := map[int]string{} // cell → the breakdown (bkey) it is in
-	var shapes []Period
-	for _, s := range specs {
-		f := frozen[s.key]
-		ps, err := a.plans(s.kind, f, opt)
-		if err != nil {
-			return ExportTables{}, nil, err
-		}
-		plans[s.key] = ps
-		if s.provisional && s.asOf == "" {
-			continue // nothing counted yet: no cells
-		}
-		for _, p := range ps {
-			bk := bkey(s.key, p.d.ID)
-			switch {
-			case f != nil:
-			case s.provisional:
-				withheld[bk] = WithheldProvisional
-			case p.clause != "":
-				delete(withheld, bk) // the rule requires it
-			case withheld[bk] != "":
-			case !s.releasable:
-				withheld[bk] = WithheldUnreleased
-			default:
-				if g := a.group(p, s.c); g > 0 && g < p.minBase {
-					withheld[bk] = WithheldSmallGroup
-				}
-			}
-		}
-		exactTotal := !s.provisional && a.policy.statutory(TotalFigure, s.kind) != ""
-		if f != nil {
-			exactTotal = f.Period.TotalClause != ""
-		}
-		tk := key(s.key, "", "")
-		sys.Add(disclosure.Cell{Key: tk, Value: s.c.total, Margin: true, Suppressed: suppressed[tk] && !exactTotal, Exact: exactTotal, Frozen: f != nil})
-		shape := Period{Period: s.key, Kind: s.kind, Year: s.year}
-		for _, p := range ps {
-			bk := bkey(s.key, p.d.ID)
-			whole := withheld[bk] != ""
-			exact := p.clause != "" && !whole
-			b := Breakdown{Dimension: p.d.ID, Multi: p.d.Multi}
-			for j, n := range p.lay.count(s.c.dims[p.dim]) {
-				ck := key(s.key, p.d.ID, p.lay.values[j])
-				i := sys.Add(disclosure.Cell{Key: ck, Value: n, Suppressed: (suppressed[ck] && !exact) || whole, MayBeZero: whole, Exact: exact, Frozen: f != nil})
-				owner[i] = bk
-				b.Cells = append(b.Cells, Cell{Value: p.lay.values[j]})
-			}
-			shape.Breakdowns = append(shape.Breakdowns, b)
-		}
-		shapes = append(shapes, shape)
-	}
-	relate(sys, a.export.Name, shapes)
-	for _, p := range sortedKeys(filings) {
-		if err := relateFiling(sys, a.export.Name, filings[p]); err != nil {
-			return ExportTables{}, nil, err
-		}
-	}
-	if err := sys.Validate(); err != nil {
-		return ExportTables{}, nil, fmt.Errorf("the counts do not add up (a bug): %w", err)
-	}
-	if err := sys.Primary(k); err != nil {
-		return ExportTables{}, nil, fmt.Errorf("%w: the threshold now in force is higher than when it was released; publish a revision", err)
-	}
-	// withhold hides a breakdown whole; it reports whether it could.
-	withhold := func(bk, why string) bool {
-		if withheld[bk] != "" {
-			return false
-		}
-		var cells []int
-		for i, o := range owner {
-			if o == bk {
-				if sys.Cells[i].Frozen || sys.Cells[i].Exact {
-					return false
-				}
-				cells = append(cells, i)
-			}
-		}
-		for _, i := range cells {
-			sys.Withhold(i)
-		}
-		withheld[bk] = why
-		return len(cells) > 0
-	}
-	for {
-		_, err := sys.Protect(k)
-		var cp *disclosure.CannotProtectError
-		if err == nil {
-			break
-		}
-		if !errors.As(err, &cp) {
-			return ExportTables{}, nil, err
-		}
-		// Exact figures can leave a small count no complement to hide
-		// behind (a lone nonzero value of a breakdown whose total is
-		// exact): such a breakdown is withheld whole instead.
-		//
-		// A cell that figures published exactly pin down (a list a
-		// published filing gives, with the exact total) is known to every
-		// reader: at or above the threshold it is published; below it,
-		// publishing that filing would disclose it, and nothing is
-		// published.
-		progress := false
-		for _, f := range cp.Findings {
-			c := sys.Cells[f.Cell]
-			if f.Width() < 0.5 && c.Value >= k && !c.Frozen && !c.MayBeZero {
-				sys.Reveal(f.Cell)
-				progress = true
-				continue
-			}
-			progress = withhold(owner[f.Cell], WithheldLinked) || progress
-		}
-		if !progress {
-			if len(filings) > 0 {
-				return ExportTables{}, nil, fmt.Errorf("%w\nthe statutory filings the site publishes (params.filings: %s) make these counts known to any reader of the site; publish fewer of them", err, strings.Join(sortedKeys(filingIDs(filings)), ", "))
-			}
-			return ExportTables{}, nil, err
-		}
-	}
-	count := func(i int) Count {
-		c := sys.Cells[i]
-		switch {
-		case c.Suppressed && c.MayBeZero:
-			return Count{Status: Withheld}
-		case c.Suppressed:
-			return Count{Status: Suppressed}
-		}
-		v := c.Value
-		return Count{Count: &v, Status: Published}
-	}
-	out := ExportTables{Meta: meta, Export: a.export.Name, Periods: []Period{}}
-	for _, s := range specs {
-		if f := frozen[s.key]; f != nil {
-			p := f.Period
-			p.Released, p.Provisional = true, false
-			p.Version = opt.Releases[s.key].Current().Version
-			p.Revisions = revisions(opt.Releases[s.key])
-			out.Periods = append(out.Periods, p)
-			continue
-		}
-		p := Period{Period: s.key, Kind: s.kind, Year: s.year, Quarter: s.q, Provisional: s.provisional, Rule: a.rule(s.kind), AsOf: s.asOf, Breakdowns: []Breakdown{}, Figures: []Figure{}}
-		ti, counted := sys.Lookup(key(s.key, "", ""))
-		if !counted {
-			p.Total = Count{Status: NotApplicable}
-		} else {
-			p.Total = count(ti)
-			if sys.Cells[ti].Exact {
-				p.TotalClause = a.policy.statutory(TotalFigure, s.kind)
-			}
-		}
-		for _, pl := range plans[s.key] {
-			why := withheld[bkey(s.key, pl.d.ID)]
-			if !counted {
-				why = WithheldProvisional
-			}
-			b := Breakdown{Dimension: pl.d.ID, Multi: pl.d.Multi, Context: pl.d.Context, Grouping: pl.grouping, Withheld: why}
-			if why == "" {
-				b.Clause = pl.clause
-			}
-			for _, v := range pl.lay.values {
-				c := Count{Status: Withheld}
-				if ci, ok := sys.Lookup(key(s.key, pl.d.ID, v)); ok {
-					c = count(ci)
-				}
-				b.Cells = append(b.Cells, Cell{Value: v, Count: c})
-			}
-			p.Breakdowns = append(p.Breakdowns, b)
-		}
-		for mi, m := range a.measures {
-			if !a.pubMeasures[mi] {
-				continue
-			}
-			f := Figure{Measure: m.ID, Unit: m.Unit, Status: NotApplicable}
-			switch {
-			case m.days != nil:
-				med, base := median(s.c.hist[mi])
-				// The median's status may not tell a base of 0 from one
-				// of 1 to k-1: only a period with no records at all has
-				// no median to give.
-				switch {
-				case !counted || s.c.total == 0:
-				case base < k || s.provisional || !s.releasable:
-					f.Status = Suppressed
-				default:
-					f.Value, f.Status = &med, Published
-				}
-			default:
-				num, ok := sys.Lookup(key(s.key, m.Dimension, m.Value))
-				if !ok && counted {
-					continue // its breakdown is not published in this period
-				}
-				switch {
-				case !counted || s.c.total == 0:
-				case sys.Cells[ti].Exact && sys.Cells[num].Exact:
-					// Both counts are exact by rule: so is their share.
-					f.Value, f.Status = share(sys.Cells[num].Value, s.c.total), Published
-				case s.c.total < k || sys.Cells[ti].Suppressed || sys.Cells[num].Suppressed:
-					f.Status = Suppressed
-				default:
-					f.Value, f.Status = share(sys.Cells[num].Value, s.c.total), Published
-				}
-			}
-			p.Figures = append(p.Figures, f)
-		}
-		if old := prior[s.key]; old != nil {
-			// A revision may not show the few records it changes.
-			for bi, b := range p.Breakdowns {
-				if b.Clause == "" && b.Withheld == "" && len(RevisionSinglesOut(*old, p, b.Dimension, k)) > 0 {
-					withhold(bkey(s.key, b.Dimension), WithheldRevision)
-					p.Breakdowns[bi].Withheld = WithheldRevision
-					for ci := range b.Cells {
-						p.Breakdowns[bi].Cells[ci].Count = Count{Status: Withheld}
-					}
-				}
-			}
-		}
-		if r := opt.Releases[s.key]; r != nil && slices.Contains(opt.Revised(), s.key) {
-			p.Released = true
-			p.Version = r.Current().Version + 1
-		}
-		out.Periods = append(out.Periods, p)
-	}
-	return out, sys, nil
-}
-
-// share is n of total as a percentage to one decimal.
-func share(n, total int) *float64 {
-	v := math.Round(1000*float64(n)/float64(total)) / 10
-	return &v
-}
-
-// RevisionSinglesOut lists what a reader who compares two versions of a
-// period (old, then now) learns of the records the revision changed in
-// breakdown dim: each count both versions publish that moved by 1 to k−1,
-// and the sum of the counts now hidden, which the totals give in both
-// versions, when it moved by 1 to k−1. Such a change describes fewer than
-// k records. It reads published numbers only, so the publisher and the
-// audit of released versions apply the same rule.
-func RevisionSinglesOut(old, now Period, dim string, k int) []string {
-	find := func(p Period) (Breakdown, bool) {
-		i := slices.IndexFunc(p.Breakdowns, func(b Breakdown) bool { return b.Dimension == dim })
-		if i < 0 {
-			return Breakdown{}, false
-		}
-		return p.Breakdowns[i], true
-	}
-	ob, ok1 := find(old)
-	nb, ok2 := find(now)
-	if !ok1 || !ok2 || ob.Withheld != "" || nb.Withheld != "" || nb.Clause != "" {
-		return nil
-	}
-	small := func(d int) bool { d = max(d, -d); return d > 0 && d < k }
-	before := map[string]Count{}
-	for _, c := range ob.Cells {
-		before[c.Value] = c.Count
-	}
-	var out []string
-	hiddenSum, hiddenAny := 0, false // over the cells now hidden, old values
-	if old.Total.Count != nil {
-		hiddenSum = *old.Total.Count
-	}
-	nowHidden := 0
-	if now.Total.Count != nil {
-		nowHidden = *now.Total.Count
-	}
-	for _, c := range nb.Cells {
-		o := before[c.Value]
-		switch {
-		case c.Count.Count == nil:
-			hiddenAny = true
-		case o.Count == nil:
-			// Shown now, hidden before: the carry-over forbids it, and a
-			// change from an unknown value says nothing here.
-			out = append(out, fmt.Sprintf("%s=%s is shown after being hidden", dim, c.Value))
-		default:
-			if small(*c.Count.Count - *o.Count) {
-				out = append(out, fmt.Sprintf("%s=%s moved from %d to %d", dim, c.Value, *o.Count, *c.Count.Count))
-			}
-			hiddenSum -= *o.Count
-			nowHidden -= *c.Count.Count
-		}
-	}
-	if hiddenAny && !nb.Multi && old.Total.Count != nil && now.Total.Count != nil && small(nowHidden-hiddenSum) {
-		out = append(out, fmt.Sprintf("the hidden %s counts together moved from %d to %d", dim, hiddenSum, nowHidden))
-	}
-	return out
-}
-
 // rule is the legal rule a period's tables answer: the export's first rule
 // for quarters (the ordinance's quarterly report, or the order), its last
 // for calendar years (the state's annual reports).
@@ -509,4 +172,164 @@ func (a *aggregate) rule(kind string) string {
 		return a.export.Rules[len(a.export.Rules)-1]
 	}
 	return a.export.Rules[0]
+}
+
+// shell is a period's table before any count: its identity and rule.
+func (a *aggregate) shell(s periodSpec) Period {
+	return Period{Period: s.key, Kind: s.kind, Year: s.year, Quarter: s.q, Provisional: s.provisional, Rule: a.rule(s.kind), AsOf: s.asOf, Breakdowns: []Breakdown{}, Figures: []Figure{}}
+}
+
+func published(n int) Count { return Count{Count: &n, Status: Published} }
+
+// nightly is the table a nightly build publishes of a period not
+// released: the figures a rule requires, exactly, for a closed period; the
+// count so far of an open quarter, suppressed from 1 to k−1; every other
+// breakdown withheld until the period is released (or, open, until it
+// ends). Nothing in it is protected: there is nothing to protect.
+func (a *aggregate) nightly(s periodSpec, opt Options) (Period, error) {
+	p := a.shell(s)
+	plans, err := a.plans(s.kind, opt)
+	if err != nil {
+		return p, err
+	}
+	counted := !s.provisional || s.asOf != ""
+	switch clause := a.policy.statutory(TotalFigure, s.kind); {
+	case !counted:
+		p.Total = Count{Status: NotApplicable}
+	case s.provisional && s.c.total > 0 && s.c.total < opt.Threshold:
+		p.Total = Count{Status: Suppressed}
+	case !s.provisional && clause != "":
+		p.Total, p.TotalClause = published(s.c.total), clause
+	case s.provisional:
+		p.Total = published(s.c.total)
+	default:
+		// No rule requires the total: it waits for the release.
+		p.Total = Count{Status: Withheld}
+	}
+	for _, pl := range plans {
+		b := Breakdown{Dimension: pl.d.ID, Multi: pl.d.Multi, Context: pl.d.Context, Grouping: pl.grouping}
+		switch {
+		case s.provisional:
+			b.Withheld = WithheldProvisional
+		case pl.clause == "":
+			b.Withheld = WithheldUnreleased
+		default:
+			b.Clause = pl.clause
+		}
+		for j, n := range pl.lay.count(s.c.dims[pl.dim]) {
+			c := Count{Status: Withheld}
+			if b.Withheld == "" {
+				c = published(n)
+			}
+			b.Cells = append(b.Cells, Cell{Value: pl.lay.values[j], Count: c})
+		}
+		p.Breakdowns = append(p.Breakdowns, b)
+	}
+	p.Figures = a.figures(s, p, 0, opt)
+	return p, nil
+}
+
+// draft is version v of period s with its true counts, before protection:
+// the figures a rule requires, exact; each protected breakdown of a group
+// of 1 to min_base−1 records withheld whole (a zero would say that none of
+// those few has the value); every other count shown, for the protection
+// to hide what it must.
+func (a *aggregate) draft(s periodSpec, version int, opt Options) (*table, error) {
+	p := a.shell(s)
+	p.Provisional = false
+	plans, err := a.plans(s.kind, opt)
+	if err != nil {
+		return nil, err
+	}
+	t := &table{version: version, truth: map[string]int{"": s.c.total}}
+	p.Total = published(s.c.total)
+	p.TotalClause = a.policy.statutory(TotalFigure, s.kind)
+	for _, pl := range plans {
+		b := Breakdown{Dimension: pl.d.ID, Multi: pl.d.Multi, Context: pl.d.Context, Grouping: pl.grouping, Clause: pl.clause}
+		if g := a.group(pl, s.c); pl.clause == "" && g > 0 && g < pl.minBase {
+			b.Withheld = WithheldSmallGroup
+		}
+		for j, n := range pl.lay.count(s.c.dims[pl.dim]) {
+			v := pl.lay.values[j]
+			t.truth[cellID(pl.d.ID, v)] = n
+			c := published(n)
+			if b.Withheld != "" {
+				c = Count{Status: Withheld}
+			}
+			b.Cells = append(b.Cells, Cell{Value: v, Count: c})
+		}
+		p.Breakdowns = append(p.Breakdowns, b)
+	}
+	t.Period = p
+	return t, nil
+}
+
+// figures are a period's measures. A share is published only as the
+// share of two figures a rule requires exactly (it is then exact too):
+// a share of a protected count would give the count away, within
+// rounding. A median is published only for a calendar year, in the year's
+// first version, when the records it is taken over are at least k and
+// their number is itself exact (see medianBase): no other version and no
+// quarter publishes one, so no comparison of medians, or of a median's
+// status with exact counts, can tell anything of the records a revision
+// added. version is 0 for the nightly figures of a period not released.
+func (a *aggregate) figures(s periodSpec, p Period, version int, opt Options) []Figure {
+	var out []Figure
+	counted := p.Total.Status != NotApplicable
+	for mi, m := range a.measures {
+		if !a.pubMeasures[mi] {
+			continue
+		}
+		f := Figure{Measure: m.ID, Unit: m.Unit, Status: NotApplicable}
+		switch {
+		case !counted || s.c.total == 0:
+		case m.days != nil:
+			med, _ := median(s.c.hist[mi])
+			base, exact := a.medianBase(m, s)
+			switch {
+			case s.kind != KindYear:
+				// Published for years only.
+			case version == 1 && exact && base >= opt.Threshold:
+				f.Value, f.Status = &med, Published
+			default:
+				f.Status = Suppressed
+			}
+		default:
+			i := slices.IndexFunc(p.Breakdowns, func(b Breakdown) bool { return b.Dimension == m.Dimension })
+			if i < 0 {
+				continue // its breakdown is not published in this period
+			}
+			b := p.Breakdowns[i]
+			j := slices.IndexFunc(b.Cells, func(c Cell) bool { return c.Value == m.Value })
+			if p.TotalClause != "" && b.Clause != "" && b.Withheld == "" && j >= 0 && b.Cells[j].Count.Count != nil {
+				f.Value, f.Status = share(*b.Cells[j].Count.Count, s.c.total), Published
+			} else {
+				f.Status = Suppressed
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// medianBase is how many records a median of period s is taken over, as
+// the exact counts of its base's values give it, and whether those counts
+// are published exactly in s: only then does whether the median is shown
+// tell nothing a reader does not know.
+func (a *aggregate) medianBase(m Measure, s periodSpec) (int, bool) {
+	j := slices.IndexFunc(a.dims, func(d Dimension) bool { return d.ID == m.Base })
+	if j < 0 || a.policy.statutory(m.Base, s.kind) == "" {
+		return 0, false
+	}
+	n := 0
+	for _, v := range m.BaseValues {
+		n += s.c.dims[j][a.index[j][v]]
+	}
+	return n, true
+}
+
+// share is n of total as a percentage to one decimal.
+func share(n, total int) *float64 {
+	v := math.Round(1000*float64(n)/float64(total)) / 10
+	return &v
 }

@@ -41,20 +41,16 @@ func TestThinProfileEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var every []string
-		for y := 2024; y <= 2027; y++ {
-			every = append(every, fmt.Sprint(y))
-			for q := 1; q <= 4; q++ {
-				every = append(every, period.Quarter{Year: y, Q: q}.String())
-			}
-		}
 		m, _ := cfg.Mappings()
-		opt := publish.Options{Threshold: k, Key: []byte("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"),
-			Policy: cfg.Publication, Groupings: cfg.Groupings, DaysAfterQuarter: cfg.Releases.DaysAfterQuarter,
-			Releasing: every, Check: check.Options{Mappings: m, Now: time.Now()}}
-		pub, rep, err := publish.Run(d, opt)
+		opt := publish.Options{Threshold: k, Policy: cfg.Publication, Groupings: cfg.Groupings, DaysAfterQuarter: cfg.Releases.DaysAfterQuarter,
+			Filings: cfg.Filings, Check: check.Options{Mappings: m, Now: time.Now()}}
+		c, history, rep, err := publish.OnTime(d, opt, publish.Releases{})
 		if err != nil {
 			t.Fatalf("%d rows: %v %v", rows, err, rep)
+		}
+		pub, err := c.Publish(history)
+		if err != nil {
+			t.Fatal(err)
 		}
 		hidden, cells, exact, matched := 0, 0, 0, 0
 		for _, e := range pub.Exports {
@@ -102,13 +98,13 @@ func TestThinProfileEndToEnd(t *testing.T) {
 				}
 			}
 		}
-		reports, err := publish.Audit(pub.Exports, nil, k)
+		reports, err := publish.Audit(pub.Releases(), pub.Exports, k)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range reports {
-			if len(r.Findings) > 0 {
-				t.Errorf("%d rows: %s: %v", rows, r.Export, r.Findings)
+			if r.Failed() {
+				t.Errorf("%d rows: %s %s: %v %v", rows, r.Release, r.Export, r.Findings, r.Problems)
 			}
 		}
 		if matched < 50 {

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
-
-	"github.com/chicago-welcoming-city/transparency/tools/internal/check"
 )
 
 // TestRecordsBeforeReportingAreNamed: valid records dated before an
@@ -24,9 +22,13 @@ func TestRecordsBeforeReportingAreNamed(t *testing.T) {
 		fmt.Fprintf(&b, "I%d,%s 10:00,%s 12:00,1234,ICE_ERO,3,Y,Y,N,,0,N,1,0,,N,,,Y\n", i, day, day)
 	}
 	fsys["federal_incidents.csv"] = &fstest.MapFile{Data: []byte(b.String())}
-	pub, rep, err := Run(d, Options{Threshold: 11, Key: testKey, Policy: fullPolicy(), Check: check.Options{Now: time.Now()}})
+	c, rep, err := CountDelivery(d, opts(fullPolicy(), time.Now()), CountOptions{})
 	if err != nil {
 		t.Fatal(err, rep)
+	}
+	pub, err := c.Publish(Releases{})
+	if err != nil {
+		t.Fatal(err)
 	}
 	var out strings.Builder
 	if err := rep.Write(&out); err != nil {
