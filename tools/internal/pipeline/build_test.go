@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/site"
 )
@@ -248,18 +249,27 @@ func TestBuildFromURL(t *testing.T) {
 	}
 }
 
-// TestPublishNeedsAKeyForRealDeliveries: a delivery other than the
-// embedded sample needs WCO_PSEUDONYM_KEY; the sample does not.
-func TestPublishNeedsAKeyForRealDeliveries(t *testing.T) {
+// TestOnlyAReleaseNeedsTheKey: the key keys the local ledger a release
+// or revision writes; nothing published depends on it, so a nightly build
+// of a real delivery needs none, and a release without one is refused,
+// saying how to make one. The embedded sample is never released.
+func TestOnlyAReleaseNeedsTheKey(t *testing.T) {
 	t.Parallel()
-	cfg := loadConfig(t, map[string]string{"WCO_PSEUDONYM_KEY": ""})
+	cfg := loadConfig(t, map[string]string{"WCO_PSEUDONYM_KEY": "", "WCO_DELIVERIES_STORE": t.TempDir()})
 	o := newOutputs(t)
-	_, err := o.pipe(cfg, synthDelivery(t, 50, 1), nil).Publish(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "WCO_PSEUDONYM_KEY") {
+	src := synthDelivery(t, 50, 1)
+	if _, err := o.pipe(cfg, src, nil).Publish(context.Background()); err != nil {
 		t.Fatalf("publish without a key: %v", err)
+	}
+	q := period.Quarter{Year: 2025, Q: 2}
+	if _, err := o.pipe(cfg, src, nil).Release(context.Background(), q); err == nil || !strings.Contains(err.Error(), "WCO_PSEUDONYM_KEY") || !strings.Contains(err.Error(), "wco key new") {
+		t.Fatalf("release without a key: %v", err)
 	}
 	if _, err := o.pipe(cfg, "", nil).Publish(context.Background()); err != nil {
 		t.Errorf("the embedded sample publishes without a key: %v", err)
+	}
+	if _, err := o.pipe(cfg, "", nil).Release(context.Background(), q); !errors.Is(err, ErrSample) {
+		t.Errorf("a release of the embedded sample: %v", err)
 	}
 }
 

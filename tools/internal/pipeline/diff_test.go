@@ -2,20 +2,18 @@ package pipeline
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strconv"
 	"testing"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
-	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
 )
 
 // TestDiffShowsALateRecord: three detainers logged late in 2025-Q3 show in
 // the review as that quarter's total and the year's moving by 3, and in no
-// other export; once the quarter is released, the review is the revision
-// wco revise would publish, and wco release's own review lists what the
-// release changes.
+// other export; once the quarter is released, the late records leave it as
+// released and are named as pending, with the revision wco revise would
+// publish; wco release's own review lists what the release changes; and
+// the nightly publication goes on.
 func TestDiffShowsALateRecord(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -55,7 +53,7 @@ func TestDiffShowsALateRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rev.Revising != "" || rev.Against != "data/current" {
+	if len(rev.Pending) != 0 || rev.Against != "data/current" {
 		t.Errorf("review: %+v", rev)
 	}
 	plusThree("against data/current", totals(rev))
@@ -89,12 +87,28 @@ func TestDiffShowsALateRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rev.Revising != "2025-Q3" {
-		t.Errorf("the review of a released quarter's change is not its revision: %+v", rev.Revising)
+	if len(rev.Pending) != 1 || rev.Pending[0].Period != "2025-Q3" || rev.Pending[0].Now != rev.Pending[0].Released+3 {
+		t.Errorf("the review of a released quarter's change names no pending revision: %+v", rev.Pending)
 	}
-	plusThree("as a revision", totals(rev))
-	var changed *publish.ReleasedChangedError
-	if _, err := o.pipe(cfg, late, nil).Publish(ctx); !errors.As(err, &changed) || fmt.Sprint(changed.Periods) != "[2025-Q3]" {
-		t.Errorf("publishing the changed quarter without a revision: %v", err)
+	for _, c := range rev.Changes {
+		if c.Period == "2025-Q3" {
+			t.Errorf("the released quarter changes without a revision: %+v", c)
+		}
+	}
+	revised := map[string][2]string{}
+	for _, c := range rev.Revision {
+		if c.Figure == "total" {
+			revised[c.Period] = [2]string{c.Old, c.New}
+		}
+	}
+	if o, n := revised["2025-Q3"][0], revised["2025-Q3"][1]; o == "" || n == "" {
+		t.Errorf("the review does not show what the revision would publish: %+v", rev.Revision)
+	}
+	out, err := o.pipe(cfg, late, nil).Publish(ctx)
+	if err != nil {
+		t.Fatalf("publishing with a late record in a released quarter: %v", err)
+	}
+	if p := out.Publication.Index.Pending; len(p) != 1 || p[0].Period != "2025-Q3" {
+		t.Errorf("the publication names %+v as pending", p)
 	}
 }

@@ -31,21 +31,25 @@ const SampleKey = "wco-sample-delivery-key-not-secret"
 // counts and protected against everything history holds, and returns the
 // new history (history itself is left as it was). A period not in history
 // gets its first version; a released one its next, which needs a reason,
-// the public note of the revision. Every version gets the time at.
+// the public note of the revision. Every version gets the time at, or
+// the second after the newest version history holds, if that is later.
 //
 // A year version adds up the quarter versions in force once these are
 // added: the caller makes sure each of them is what the delivery holds
 // (see Pending), revising them in the same call where it is not.
 func (c *Counted) Freeze(history Releases, periods []period.Period, reason string, at time.Time) (Releases, error) {
 	out := history.Clone()
-	stamp := at.In(period.Chicago).Format(time.RFC3339)
+	// Versions are stamped to the second, each release after every one
+	// before it: two releases within a second are still two.
+	at = at.Truncate(time.Second)
 	for _, r := range out {
 		for _, v := range r.Versions {
-			if t, err := time.Parse(time.RFC3339, v.ReleasedAt); err != nil || !t.Before(at) {
-				return nil, fmt.Errorf("a version of %s was released at %s, not before %s: versions are added in time order", r.Period, v.ReleasedAt, stamp)
+			if t, err := time.Parse(time.RFC3339, v.ReleasedAt); err == nil && !t.Before(at) {
+				at = t.Add(time.Second)
 			}
 		}
 	}
+	stamp := at.In(period.Chicago).Format(time.RFC3339)
 	// Quarters first, so that a year adds up its quarters' new versions.
 	periods = slices.Clone(periods)
 	slices.SortFunc(periods, func(a, b period.Period) int {
