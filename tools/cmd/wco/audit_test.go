@@ -18,49 +18,73 @@ func TestAuditCommand(t *testing.T) {
 		t.Fatalf("publish: %v\n%s", err, stderr)
 	}
 	out, _, err := wco(t, "audit", "--config", cfg, "--data", o.data)
-	if err != nil || !strings.Contains(out, "no suppressed count") || !strings.Contains(out, "detainer_log") {
+	if err != nil || !strings.Contains(out, "no release lets a hidden count") || !strings.Contains(out, "detainer_log") {
 		t.Fatalf("audit of the sample: %v\n%s", err, out)
 	}
 
-	// Show one of exactly two suppressed cells of a breakdown: the other is
-	// then determined, whatever number is shown.
+	// The tables in place show a released period other than as released.
 	tamper(t, o.data, func(p *publish.Period, bd *publish.Breakdown) bool {
+		if !p.Released || bd.Clause == "" {
+			return false
+		}
+		n := 1 + *bd.Cells[0].Count.Count
+		bd.Cells[0].Count.Count = &n
+		return true
+	})
+	out, _, err = wco(t, "audit", "--config", cfg, "--data", o.data)
+	if err == nil || !strings.Contains(out, "is not shown as its version in force") {
+		t.Fatalf("audit of tables that are not as released passed:\n%s", out)
+	}
+
+	// Show one of exactly two suppressed cells of a released breakdown:
+	// the other is then determined.
+	if _, stderr, err := wco(t, "publish", "--config", cfg, "--data", o.data); err != nil {
+		t.Fatalf("publish: %v\n%s", err, stderr)
+	}
+	tamperHistory(t, o.data, func(p *publish.Period, bd *publish.Breakdown) bool {
 		var sup []int
+		rest := *p.Total.Count
 		for ci, c := range bd.Cells {
 			if c.Status == publish.Suppressed {
 				sup = append(sup, ci)
+			} else {
+				rest -= *c.Count.Count
 			}
 		}
-		if bd.Multi || len(sup) != 2 || p.Total.Status != publish.Published {
+		// A quarter of a year not released, so that the number shown need
+		// not add up with a year's: one hidden count shown as all but 1
+		// each of the others.
+		v := rest - (len(sup) - 1)
+		if bd.Multi || len(sup) < 2 || p.Total.Status != publish.Published || p.Year != 2026 || v < 1 {
 			return false
 		}
-		v := 3
 		bd.Cells[sup[0]].Count = publish.Count{Count: &v, Status: publish.Published}
 		return true
 	})
 	out, _, err = wco(t, "audit", "--config", cfg, "--data", o.data)
-	if err == nil || !strings.Contains(out, "exactly determined") {
-		t.Fatalf("audit of tampered tables passed:\n%s", out)
+	if err == nil || !strings.Contains(out, "is exactly") {
+		t.Fatalf("audit of tampered tables passed: %v\n%s", err, out)
 	}
 
-	// Planted: a withheld breakdown that shows every cell but one as 0.
+	// Planted: a breakdown withheld, that shows every cell but one as 0.
 	// The hidden one then holds every record: provably not 0.
 	if _, stderr, err := wco(t, "publish", "--config", cfg, "--data", o.data); err != nil {
 		t.Fatalf("publish: %v\n%s", err, stderr)
 	}
-	tamper(t, o.data, func(p *publish.Period, bd *publish.Breakdown) bool {
-		if bd.Withheld == "" || bd.Multi || p.Total.Count == nil || *p.Total.Count == 0 {
+	tamperHistory(t, o.data, func(p *publish.Period, bd *publish.Breakdown) bool {
+		if bd.Clause != "" || bd.Multi || p.Total.Count == nil || *p.Total.Count == 0 || p.Year != 2026 {
 			return false
 		}
 		zero := 0
+		bd.Withheld = publish.WithheldSmallGroup
+		bd.Cells[0].Count = publish.Count{Status: publish.Withheld}
 		for ci := range bd.Cells[1:] {
 			bd.Cells[ci+1].Count = publish.Count{Count: &zero, Status: publish.Published}
 		}
-		bd.Withheld = ""
 		return true
 	})
 	out, _, err = wco(t, "audit", "--config", cfg, "--data", o.data)
-	if err == nil || !strings.Contains(out, "exactly determined") {
+	if err == nil || !strings.Contains(out, "withheld count") {
 		t.Fatalf("audit of a withheld breakdown given away by its zeros passed:\n%s", out)
 	}
 }
@@ -92,4 +116,39 @@ func tamper(t *testing.T, data string, change func(*publish.Period, *publish.Bre
 		}
 	}
 	t.Fatal("no breakdown in the sample's tables to plant the attack in")
+}
+
+// tamperHistory changes the first breakdown, in any version of the
+// history the tables were published with, that change accepts, and fails
+// the test if none does.
+func tamperHistory(t *testing.T, data string, change func(*publish.Period, *publish.Breakdown) bool) {
+	t.Helper()
+	path := filepath.Join(data, "current", publish.HistoryFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h struct {
+		Releases []*publish.Release `json:"releases"`
+	}
+	if err := json.Unmarshal(b, &h); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range h.Releases {
+		for vi := range r.Versions {
+			for ei := range r.Versions[vi].Exports {
+				p := &r.Versions[vi].Exports[ei].Period
+				for bi := range p.Breakdowns {
+					if change(p, &p.Breakdowns[bi]) {
+						b, _ = json.Marshal(h)
+						if err := os.WriteFile(path, b, 0o644); err != nil {
+							t.Fatal(err)
+						}
+						return
+					}
+				}
+			}
+		}
+	}
+	t.Fatal("no breakdown in the sample's history to plant the attack in")
 }

@@ -127,8 +127,9 @@ func checkAtom(t testing.TB, name string, b []byte) []atomEntry {
 }
 
 // TestEveryLanguageHasAFeed: the sample site has a valid feed in every
-// language, with no entry since nothing is released, and every page names
-// its language's feed in its head.
+// language, with an entry per release of the sample's history (each
+// quarter on its due date, 2025 with its last quarter), newest first, and
+// every page names its language's feed in its head.
 func TestEveryLanguageHasAFeed(t *testing.T) {
 	t.Parallel()
 	o := sampleSite(t)
@@ -138,8 +139,8 @@ func TestEveryLanguageHasAFeed(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", l.key, err)
 		}
-		if entries := checkAtom(t, l.key+" feed", b); len(entries) != 0 {
-			t.Errorf("%s: %d entries, and nothing is released", l.key, len(entries))
+		if entries := checkAtom(t, l.key+" feed", b); len(entries) != 8 || !strings.HasSuffix(entries[0].IDs[0], "/2026-q3/v1") {
+			t.Errorf("%s: %d entries, the first %v; want the sample's 8 releases, 2026-Q3 first", l.key, len(entries), entries[0].IDs)
 		}
 		page, _ := os.ReadFile(filepath.Join(dir, "explainers", "index.html"))
 		if want := `type="application/atom+xml" href="` + l.prefix + `/feed.xml"`; !strings.Contains(string(page), want) {

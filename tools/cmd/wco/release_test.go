@@ -62,14 +62,14 @@ func TestReleaseCommands(t *testing.T) {
 	if !strings.Contains(string(page), "Revised (version 2): Three detainers were logged late.") {
 		t.Error("the report page does not carry the revision note")
 	}
-	// The feed of every language has the release and the revision.
+	// The feed of every language has the release and the revision, newest first.
 	for _, l := range siteLanguages(t) {
 		b, err := os.ReadFile(filepath.Join(o.public, filepath.FromSlash(strings.TrimPrefix(l.prefix, "/")), "feed.xml"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		entries := checkAtom(t, l.key+" feed", b)
-		if len(entries) != 2 || !strings.HasSuffix(entries[1].IDs[0], "/2025-q3/v2") || !strings.Contains(entries[1].Summary[0], "Three detainers were logged late.") {
+		if len(entries) != 2 || !strings.HasSuffix(entries[0].IDs[0], "/2025-q3/v2") || !strings.Contains(entries[0].Summary[0], "Three detainers were logged late.") {
 			t.Errorf("%s feed: %d entries: %+v", l.key, len(entries), entries)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Change is one entry of the changelog.
@@ -19,6 +20,7 @@ type Change struct {
 	// Archive is, for a release or a revision, its published numbers as
 	// they were released, at addresses that never change.
 	Archive []DownloadFile `json:"archive,omitempty"`
+	at      string         // when it happened, to the second, for the order
 }
 
 // Changelog lists, newest first, every release and revision the
@@ -27,7 +29,7 @@ func (p *Publication) Changelog() []Change {
 	var out []Change
 	for period, r := range p.releases {
 		for _, v := range r.Versions {
-			c := Change{Date: day(v.ReleasedAt), Period: period, Kind: "released", Version: v.Version,
+			c := Change{Date: day(v.ReleasedAt), at: v.ReleasedAt, Period: period, Kind: "released", Version: v.Version,
 				Note: fmt.Sprintf("%s released (version %d), from the delivery exported %s.", period, v.Version, day(v.Delivery.ExportedAt))}
 			if v.Version > 1 {
 				c.Kind, c.Reason = "revised", v.Reason
@@ -39,12 +41,17 @@ func (p *Publication) Changelog() []Change {
 	for _, q := range p.Index.Quarters {
 		if q.Provisional {
 			d := day(p.Index.Meta.Delivery.ExportedAt)
-			out = append(out, Change{Date: d, Period: q.Quarter, Kind: "provisional",
+			out = append(out, Change{Date: d, at: p.Index.Meta.Delivery.ExportedAt, Period: q.Quarter, Kind: "provisional",
 				Note: fmt.Sprintf("%s is provisional: the quarter had not ended when the delivery of %s was exported.", q.Quarter, d)})
 		}
 	}
 	slices.SortFunc(out, func(a, b Change) int {
-		if c := strings.Compare(b.Date, a.Date); c != 0 {
+		ta, _ := time.Parse(time.RFC3339, a.at)
+		tb, _ := time.Parse(time.RFC3339, b.at)
+		if c := tb.Compare(ta); c != 0 {
+			return c
+		}
+		if c := b.Version - a.Version; c != 0 {
 			return c
 		}
 		if c := strings.Compare(b.Period, a.Period); c != 0 {
