@@ -375,7 +375,13 @@ func (s *System) auditComponent(comp component, width int) ([]Finding, error) {
 		s.audited[local] = out
 		return out, nil
 	}
-	seen := [][]float64{p.y0, p.interior()}
+	// Only whole points prove anything of whole counts.
+	var seen [][]float64
+	for _, y := range [][]float64{p.y0, p.interior()} {
+		if integral(y) {
+			seen = append(seen, y)
+		}
+	}
 	var out []Finding
 	var memo []memoInterval
 	for pos, t := range ts {

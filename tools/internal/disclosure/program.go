@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // program is the attacker's linear system for one component: A y = b,
@@ -127,40 +128,34 @@ func (e expr) at(y []float64) float64 {
 	return v
 }
 
-// bounds minimizes and maximizes e; hi is +Inf (lo −Inf) when unbounded.
-// It also returns the optima it found, as feasible points.
+// bounds is the least and greatest whole value e takes over the whole
+// points of the program (see intLower); hi is +Inf (lo −Inf) when
+// unbounded. It also returns the whole points it found at the optima.
 func (p *program) bounds(e expr) (lo, hi float64, at [][]float64, err error) {
 	if len(e.coef) == 0 {
 		return e.constant, e.constant, nil, nil
 	}
-	c := make([]float64, p.tab.n)
+	lo, x, err := p.intLower(e)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	neg := expr{coef: map[int]float64{}, constant: -e.constant}
 	for j, v := range e.coef {
-		c[j] = v
+		neg.coef[j] = -v
 	}
-	lo, x, err := p.solve(c)
-	switch {
-	case errors.Is(err, errUnbounded):
-		lo = math.Inf(-1)
-	case err != nil:
+	nhi, y, err := p.intLower(neg)
+	if err != nil {
 		return 0, 0, nil, err
-	default:
-		lo += e.constant
-		at = append(at, x)
 	}
-	for j := range c {
-		c[j] = -c[j]
+	if math.IsInf(lo, 1) || math.IsInf(nhi, 1) {
+		return 0, 0, nil, errors.New("the published numbers admit no whole counts")
 	}
-	hi, x, err = p.solve(c)
-	switch {
-	case errors.Is(err, errUnbounded):
-		hi = math.Inf(1)
-	case err != nil:
-		return 0, 0, nil, err
-	default:
-		hi = -hi + e.constant
-		at = append(at, x)
+	for _, pt := range [][]float64{x, y} {
+		if pt != nil {
+			at = append(at, pt)
+		}
 	}
-	return lo, hi, at, nil
+	return lo, -nhi, at, nil
 }
 
 // lower minimizes e.
@@ -202,4 +197,121 @@ func roundIn(lo, hi float64) (float64, float64) {
 		hi = math.Floor(hi + eps)
 	}
 	return lo, hi
+}
+
+// integral reports whether every coordinate of y is a whole number.
+func integral(y []float64) bool {
+	for _, v := range y {
+		if math.Abs(v-math.Round(v)) > 1e-6 {
+			return false
+		}
+	}
+	return true
+}
+
+// maxNodes bounds the branch and bound of one question; past it, the best
+// whole point found stands for the optimum, which can only make the
+// attacker look stronger than it is.
+const maxNodes = 4000
+
+// intLower minimizes e over the whole points of the program (every count
+// is a whole number; so then is every slack): the LP optimum when it is a
+// whole point, else branch and bound on the first fractional variable,
+// depth first, pruning with the LP bound. The objective has whole
+// coefficients, so a node whose LP bound is not at least 1 below the best
+// whole value found cannot improve on it.
+func (p *program) intLower(e expr) (float64, []float64, error) {
+	if len(e.coef) == 0 {
+		return e.constant, nil, nil
+	}
+	c := make([]float64, p.n)
+	for j, v := range e.coef {
+		c[j] = v
+	}
+	f, x, err := p.solve(c)
+	if errors.Is(err, errUnbounded) {
+		return math.Inf(-1), nil, nil
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	if integral(x) {
+		return f + e.constant, x, nil
+	}
+	best, bestX := math.Inf(1), []float64(nil)
+	var search func(bs []varBound, x []float64, depth int) error
+	nodes := 0
+	search = func(bs []varBound, x []float64, depth int) error {
+		j := slices.IndexFunc(x, func(v float64) bool { return math.Abs(v-math.Round(v)) > 1e-6 })
+		for _, side := range []varBound{{j, math.Floor(x[j]), true}, {j, math.Ceil(x[j]), false}} {
+			if nodes++; nodes > maxNodes {
+				return nil
+			}
+			nb := append(slices.Clone(bs), side)
+			f, y, err := p.solveBounded(c, nb)
+			if errors.Is(err, errInfeasible) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if f > best-1+1e-6 {
+				continue // cannot improve on a whole value
+			}
+			if integral(y) {
+				best, bestX = f, y
+				continue
+			}
+			if err := search(nb, y, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := search(nil, x, 0); err != nil {
+		return 0, nil, err
+	}
+	if bestX == nil {
+		return math.Inf(1), nil, nil // no whole point below: none at all
+	}
+	return best + e.constant, bestX, nil
+}
+
+// varBound bounds one variable: y_j ≤ v (upper), else y_j ≥ v.
+type varBound struct {
+	j     int
+	v     float64
+	upper bool
+}
+
+// solveBounded minimizes c·y with the program's rows and bounds on
+// single variables, from a tableau of its own.
+func (p *program) solveBounded(c []float64, bs []varBound) (float64, []float64, error) {
+	n := p.n + len(bs)
+	A := make([][]float64, 0, len(p.A)+len(bs))
+	b := slices.Clone(p.b)
+	for _, row := range p.A {
+		A = append(A, append(slices.Clone(row), make([]float64, len(bs))...))
+	}
+	for i, bd := range bs {
+		row := make([]float64, n)
+		row[bd.j] = 1
+		if bd.upper {
+			row[p.n+i] = 1 // y_j + s = v
+		} else {
+			row[p.n+i] = -1 // y_j − s = v
+		}
+		A = append(A, row)
+		b = append(b, bd.v)
+	}
+	tab, err := newTableau(A, b, n)
+	if err != nil {
+		return 0, nil, err
+	}
+	cc := append(slices.Clone(c), make([]float64, len(bs))...)
+	f, x, err := tab.solve(cc)
+	if err != nil {
+		return 0, nil, err
+	}
+	return f, x[:p.n], nil
 }
