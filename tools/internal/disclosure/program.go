@@ -236,7 +236,7 @@ func (p *program) intLower(e expr) (float64, []float64, error) {
 		return 0, nil, err
 	}
 	if integral(x) {
-		return f + e.constant, x, nil
+		return math.Round(f) + e.constant, x, nil
 	}
 	best, bestX := math.Inf(1), []float64(nil)
 	var search func(bs []varBound, x []float64, depth int) error
@@ -274,7 +274,7 @@ func (p *program) intLower(e expr) (float64, []float64, error) {
 	if bestX == nil {
 		return math.Inf(1), nil, nil // no whole point below: none at all
 	}
-	return best + e.constant, bestX, nil
+	return math.Round(best) + e.constant, bestX, nil
 }
 
 // varBound bounds one variable: y_j ≤ v (upper), else y_j ≥ v.
