@@ -33,7 +33,7 @@ fails the build without Chromium (CI sets it), --pdf=off skips the PDFs.`,
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "published %d quarters into %s and built the site in %s\n",
 				len(out.Publication.Index.Quarters), relToCwd(out.Site.Current()), relToCwd(out.Site.PublicDir))
-			writePending(cmd, out.Publication.Index.Pending)
+			a.writePending(cmd, out.Publication.Index.Pending)
 			return nil
 		}),
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -34,7 +33,7 @@ put in place at once, only when every file is written; on any failure nothing ch
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "published %d quarters into %s\n", len(out.Publication.Index.Quarters), relToCwd(out.Site.Current()))
-			writePending(cmd, out.Publication.Index.Pending)
+			a.writePending(cmd, out.Publication.Index.Pending)
 			return nil
 		}),
 	}
@@ -44,9 +43,9 @@ put in place at once, only when every file is written; on any failure nothing ch
 }
 
 // writePending names the released periods the delivery no longer matches,
-// and how to publish the change. Under GitHub Actions each is also a
-// warning annotation, which the run's summary shows.
-func writePending(cmd *cobra.Command, pending []publish.Pending) {
+// and how to publish the change. Under GitHub Actions (GITHUB_ACTIONS is
+// true) each is also a warning annotation, which the run's summary shows.
+func (a *app) writePending(cmd *cobra.Command, pending []publish.Pending) {
 	if len(pending) == 0 {
 		return
 	}
@@ -59,7 +58,7 @@ func writePending(cmd *cobra.Command, pending []publish.Pending) {
 			periods[pd.Period] = true
 			names = append(names, pd.Period)
 		}
-		if os.Getenv("GITHUB_ACTIONS") == "true" {
+		if v, _ := a.env("GITHUB_ACTIONS"); v == "true" {
 			fmt.Fprintf(out, "::warning title=Pending revision of %s::%s. The version in force stays published until wco revise %s publishes the change.\n", pd.Period, pd, pd.Period)
 		}
 	}

@@ -51,7 +51,7 @@ were added, removed or changed.`,
 				names = append(names, f.Period.String())
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "review the diff, commit it and open a pull request: merging it publishes %s\n", strings.Join(names, " and "))
-			writePending(cmd, res.Pending)
+			a.writePending(cmd, res.Pending)
 			return writeReview(cmd, res.Review)
 		}),
 	}
@@ -100,7 +100,7 @@ request, as for a release.`,
 			for _, l := range res.Ledgers {
 				fmt.Fprintf(cmd.OutOrStdout(), "%s since the last version: %d records added, %d removed, %d changed\n", l.Period, l.Added, l.Removed, l.Changed)
 			}
-			writePending(cmd, res.Pending)
+			a.writePending(cmd, res.Pending)
 			return writeReview(cmd, res.Review)
 		}),
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/synth"
 )
 
@@ -48,6 +49,22 @@ func TestReleaseCommands(t *testing.T) {
 		t.Errorf("revise without --reason: %v, want a usage error", err)
 	}
 	late := lateRecords(t, a, 3)
+	// Nightly, the late records wait: the quarter stays as released, the
+	// build goes on and names the pending revision, as a warning under
+	// GitHub Actions.
+	gh := map[string]string{"WCO_DELIVERIES_STORE": env["WCO_DELIVERIES_STORE"], "GITHUB_ACTIONS": "true"}
+	out, stderr, err = wcoEnv(t, gh, "publish", "--source", late, "--config", cfg, "--data", o.data)
+	if err != nil {
+		t.Fatalf("publish with late records in a released quarter: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(out, "pending revision: 2025-Q3 (detainer_log): ") || !strings.Contains(out, "::warning title=Pending revision of 2025-Q3::") ||
+		!strings.Contains(out, "wco revise 2025-Q3 --reason") {
+		t.Errorf("publish with a revision pending says:\n%s\n%s", out, stderr)
+	}
+	out, _, err = run("diff", "--source", late)
+	if err != nil || !strings.Contains(out, "Pending revisions") || !strings.Contains(out, "2025-Q3 (detainer_log)") {
+		t.Errorf("diff with a revision pending: %v\n%s", err, out)
+	}
 	out, stderr, err = run("revise", "2025-q3", "--source", late, "--reason", "Three detainers were logged late.")
 	if err != nil {
 		t.Fatalf("revise: %v\n%s", err, stderr)
@@ -95,5 +112,32 @@ func TestReleaseCommands(t *testing.T) {
 	}
 	if out, _, err := run("release", "2025-Q4", "--source", late); err != nil || !strings.Contains(out, "released 2025 into") || !strings.Contains(out, "publishes 2025-Q4 and 2025") {
 		t.Errorf("release of the year's last quarter: %v\n%s", err, out)
+	}
+}
+
+// TestKeyNew: wco key new prints a key every command accepts, a new one
+// each time; a passphrase's hash is refused, saying how to make a key.
+func TestKeyNew(t *testing.T) {
+	t.Parallel()
+	a, _, err := wco(t, "key", "new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, _ := wco(t, "key", "new")
+	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+	if err := publish.CheckKey(a); err != nil || a == b {
+		t.Errorf("wco key new: %q then %q: %v", a, b, err)
+	}
+	cfg := filepath.Join(repoRoot(t), "config.yaml")
+	if _, _, err := wcoEnv(t, map[string]string{"WCO_PSEUDONYM_KEY": a}, "check", "--config", cfg); err != nil {
+		t.Errorf("a key wco made is refused: %v", err)
+	}
+	// sha256("password"), as a key: 64 hex digits that look random.
+	_, _, err = wcoEnv(t, map[string]string{"WCO_PSEUDONYM_KEY": "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"}, "check", "--config", cfg)
+	if err == nil || !strings.Contains(err.Error(), "wco key new") {
+		t.Errorf("a hash of a passphrase as the key: %v", err)
+	}
+	if _, _, err := wco(t, "key"); !isUsage(err) {
+		t.Errorf("wco key: %v, want a usage error", err)
 	}
 }

@@ -153,3 +153,48 @@ func TestTheMedianStatusHidesItsBase(t *testing.T) {
 		t.Errorf("2025: median status %s; its base (23) is exact and at least 11", got)
 	}
 }
+
+// TestNoRevisionPublishesAMedian is the attack of medians across versions:
+// a revised period's median moving from 68 to 72.5 days told that the
+// request it added was decided after more than 68 days. The year's first
+// version publishes its median; a revision of it publishes none, whatever
+// it adds.
+func TestNoRevisionPublishesAMedian(t *testing.T) {
+	t.Parallel()
+	d := tiny(map[string]int{"2025-Q1": 15, "2025-Q2": 15, "2025-Q3": 15, "2025-Q4": 15, "2026-Q1": 5})
+	policy := Policy{"visa_certifications": {
+		Statutory:  []Statutory{{Figure: TotalFigure, Clause: "5 ILCS 825/20(a)"}, {Figure: "decision", Clause: "5 ILCS 825/20(a)", Periods: []string{KindYear}}},
+		Dimensions: []string{"visa_type", "decision"},
+		Measures:   []string{"median_days_to_decision"},
+	}}
+	opt := opts(policy, time.Date(2026, 11, 1, 0, 0, 0, 0, period.Chicago))
+	opt.DaysAfterQuarter = 1 // released the day after each quarter ends
+	_, h := releaseAll(t, d, opt)
+	median := func(p Period) Figure {
+		for _, f := range p.Figures {
+			if f.Measure == "median_days_to_decision" {
+				return f
+			}
+		}
+		return Figure{}
+	}
+	v1, _ := h["2025"].Current().Frozen("visa_certifications")
+	if f := median(v1.Period); f.Status != Published || *f.Value != 10 {
+		t.Fatalf("2025's first version: median %+v; want 10 days, published", f)
+	}
+	late := withVisas(tiny(map[string]int{"2025-Q1": 15, "2025-Q2": 15, "2025-Q3": 15, "2025-Q4": 15, "2026-Q1": 5}), time.Date(2025, 5, 2, 9, 0, 0, 0, period.Chicago), 1)
+	c := count(t, late, opt, CountOptions{})
+	ps := []period.Period{period.Quarter{Year: 2025, Q: 2}.Period(), period.Year(2025)}
+	h2, err := c.Freeze(h, ps, "a late request", time.Date(2026, 10, 1, 0, 0, 0, 0, period.Chicago))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2, _ := h2["2025"].Current().Frozen("visa_certifications")
+	if f := median(v2.Period); f.Status == Published {
+		t.Errorf("2025's revision publishes its median: %+v", f)
+	}
+	q2, _ := h2["2025-Q2"].Current().Frozen("visa_certifications")
+	if f := median(q2.Period); f.Status == Published {
+		t.Errorf("2025-Q2's revision publishes a median: %+v", f)
+	}
+}
