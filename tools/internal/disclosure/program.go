@@ -158,25 +158,6 @@ func (p *program) bounds(e expr) (lo, hi float64, at [][]float64, err error) {
 	return lo, -nhi, at, nil
 }
 
-// lower minimizes e.
-func (p *program) lower(e expr) (float64, []float64, error) {
-	if len(e.coef) == 0 {
-		return e.constant, nil, nil
-	}
-	c := make([]float64, p.tab.n)
-	for j, v := range e.coef {
-		c[j] = v
-	}
-	f, x, err := p.solve(c)
-	if errors.Is(err, errUnbounded) {
-		return math.Inf(-1), nil, nil
-	}
-	if err != nil {
-		return 0, nil, err
-	}
-	return f + e.constant, x, nil
-}
-
 // solve minimizes c·y from the last optimum.
 func (p *program) solve(c []float64) (float64, []float64, error) {
 	f, x, err := p.tab.solve(c)

@@ -116,22 +116,31 @@ func (s *System) AddChange(key string, now, before int) {
 // whose values are known (published, or about to be).
 func (s *System) Validate() error {
 	for _, r := range s.Relations {
-		sum, known := 0, true
+		known := true
 		for _, p := range append([]int{r.Total}, r.Parts...) {
 			known = known && !(s.Cells[p].Frozen && s.Cells[p].Suppressed)
 		}
 		if !known {
 			continue
 		}
-		for _, p := range r.Parts {
-			sum += s.Cells[p].Value
-			if r.Kind == Bound && s.Cells[p].Value > s.Cells[r.Total].Value {
-				return fmt.Errorf("%s is larger than %s", s.Cells[p].Key, s.Cells[r.Total].Key)
-			}
+		if err := s.holds(r); err != nil {
+			return err
 		}
-		if r.Kind == Sum && sum != s.Cells[r.Total].Value {
-			return fmt.Errorf("the parts of %s add up to %d, not %d", s.Cells[r.Total].Key, sum, s.Cells[r.Total].Value)
+	}
+	return nil
+}
+
+// holds checks relation r on the cells' values.
+func (s *System) holds(r Relation) error {
+	sum := 0
+	for _, p := range r.Parts {
+		sum += s.Cells[p].Value
+		if r.Kind == Bound && s.Cells[p].Value > s.Cells[r.Total].Value {
+			return fmt.Errorf("%s is larger than %s", s.Cells[p].Key, s.Cells[r.Total].Key)
 		}
+	}
+	if r.Kind == Sum && sum != s.Cells[r.Total].Value {
+		return fmt.Errorf("the parts of %s add up to %d, not %d", s.Cells[r.Total].Key, sum, s.Cells[r.Total].Value)
 	}
 	return nil
 }
@@ -197,15 +206,8 @@ func (s *System) Feasible(cells []int) error {
 		if !slices.ContainsFunc(members, func(c int) bool { return want[c] }) {
 			continue
 		}
-		sum := 0
-		for _, p := range r.Parts {
-			sum += s.Cells[p].Value
-			if r.Kind == Bound && s.Cells[p].Value > s.Cells[r.Total].Value {
-				return fmt.Errorf("%s is larger than %s", s.Cells[p].Key, s.Cells[r.Total].Key)
-			}
-		}
-		if r.Kind == Sum && sum != s.Cells[r.Total].Value {
-			return fmt.Errorf("the parts of %s add up to %d, not %d", s.Cells[r.Total].Key, sum, s.Cells[r.Total].Value)
+		if err := s.holds(r); err != nil {
+			return err
 		}
 	}
 	return nil

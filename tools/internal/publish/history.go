@@ -192,15 +192,6 @@ func (rs Releases) tables(export string, until time.Time) []*table {
 	return out
 }
 
-// inForce is the version in force of every released period, by period.
-func (rs Releases) inForce() map[string]int {
-	out := map[string]int{}
-	for p, r := range rs {
-		out[p] = r.Current().Version
-	}
-	return out
-}
-
 // HistoryFile is the data file, beside the tables, that holds the history
 // they were published with.
 const HistoryFile = "history.json"

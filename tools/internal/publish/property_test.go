@@ -50,8 +50,8 @@ func TestEveryNightPublishes(t *testing.T) {
 	type window struct{ first, last time.Time }
 	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 6, 0, 0, 0, period.Chicago) }
 	windows := []window{
-		{day(2026, 12, 30), day(2027, 1, 2)},  // a year closes
-		{day(2027, 2, 13), day(2027, 2, 16)},  // its last quarter comes due
+		{day(2026, 12, 30), day(2027, 1, 2)},   // a year closes
+		{day(2027, 2, 13), day(2027, 2, 16)},   // its last quarter comes due
 		{day(2026, 12, 20), day(2026, 12, 21)}, // before it closes
 	}
 	if os.Getenv("WCO_PROPERTY") == "full" {
