@@ -32,6 +32,7 @@ values, a withheld count (0 or more) or a change proved nonzero within
 fewer than k.
 
 Usage: attack.py --history data/current/history.json [--current data/current] [--k 11]
+(the filings of each version are read from filings.json beside history.json)
 Prints a JSON report; exits 1 when it finds anything, 2 on bad input.
 """
 
@@ -518,6 +519,13 @@ def main():
     try:
         with open(a.history) as f:
             history = json.load(f)
+        # The filings frozen with each version are in filings.json beside.
+        filings = os.path.join(os.path.dirname(a.history), "filings.json")
+        if os.path.exists(filings):
+            with open(filings) as f:
+                by = {(r["period"], v["version"]): v for r in history["releases"] for v in r["versions"]}
+                for pf in json.load(f)["filings"]:
+                    by[(pf["period"], pf["version"])].setdefault("filings", []).append(pf)
         report = attack(history, a.k)
         if a.current:
             report["nightly"] = nightly(a.current, history)

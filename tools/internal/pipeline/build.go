@@ -155,7 +155,7 @@ func (p *Pipeline) Audit() ([]publish.AuditReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	history, err := publish.LoadHistory(filepath.Join(dir, publish.HistoryFile))
+	history, err := publish.LoadHistory(dir)
 	if err != nil {
 		return nil, err
 	}

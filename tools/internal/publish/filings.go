@@ -82,10 +82,14 @@ func LoadFilings(dir string) (Filings, error) {
 
 // Published lists every filing the site publishes, by period and version:
 // each version of each release that froze one.
-func (p *Publication) Published() []PublishedFiling {
+func (p *Publication) Published() []PublishedFiling { return p.releases.Filings() }
+
+// Filings lists every filing frozen with a version of rs, by period and
+// version.
+func (rs Releases) Filings() []PublishedFiling {
 	var out []PublishedFiling
-	for _, key := range sortedKeys(p.releases) {
-		r := p.releases[key]
+	for _, key := range sortedKeys(rs) {
+		r := rs[key]
 		for _, v := range r.Versions {
 			for _, f := range v.Filings {
 				out = append(out, PublishedFiling{Filing: *f, Version: v.Version, Current: v.Version == r.Current().Version})

@@ -193,7 +193,8 @@ func (rs Releases) tables(export string, until time.Time) []*table {
 }
 
 // HistoryFile is the data file, beside the tables, that holds the history
-// they were published with.
+// they were published with; the filings frozen with its versions are in
+// filings.json beside it, once.
 const HistoryFile = "history.json"
 
 // historyFile is history.json: every release, by period.
@@ -201,17 +202,25 @@ type historyFile struct {
 	Releases []*Release `json:"releases"`
 }
 
-// WriteHistory writes the history to path.
+// WriteHistory writes the history to path, without the filings, which
+// filings.json holds.
 func WriteHistory(path string, rs Releases) error {
 	h := historyFile{Releases: []*Release{}}
 	for _, p := range sortedKeys(rs) {
-		h.Releases = append(h.Releases, rs[p])
+		r := *rs[p]
+		r.Versions = slices.Clone(r.Versions)
+		for i := range r.Versions {
+			r.Versions[i].Filings = nil
+		}
+		h.Releases = append(h.Releases, &r)
 	}
 	return writeJSON(path, h)
 }
 
-// LoadHistory reads a history written by WriteHistory.
-func LoadHistory(path string) (Releases, error) {
+// LoadHistory reads the history the tables in dir were published with:
+// history.json, with each version's filings from filings.json.
+func LoadHistory(dir string) (Releases, error) {
+	path := filepath.Join(dir, HistoryFile)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read the published history: %w (run wco publish or wco build first)", err)
@@ -226,6 +235,18 @@ func LoadHistory(path string) (Releases, error) {
 			return nil, fmt.Errorf("%s: release %s has no version", path, r.Period)
 		}
 		out[r.Period] = r
+	}
+	fs, err := LoadFilings(dir)
+	if err != nil {
+		return nil, err
+	}
+	for i := range fs.Filings {
+		f := &fs.Filings[i]
+		r := out[f.Period]
+		if r == nil || f.Version < 1 || f.Version > len(r.Versions) {
+			return nil, fmt.Errorf("%s: the filing %s of %s version %d is of no release in %s", FilingsFile, f.ID, f.Period, f.Version, HistoryFile)
+		}
+		r.Versions[f.Version-1].Filings = append(r.Versions[f.Version-1].Filings, &f.Filing)
 	}
 	return out, nil
 }

@@ -224,11 +224,16 @@ func nights(t *testing.T, cfg *config.Config, seed uint64, first, last time.Time
 	}
 	// The attacker written apart from wco, over the whole history.
 	attacker.Require(t)
-	path := filepath.Join(t.TempDir(), publish.HistoryFile)
+	dir := t.TempDir()
 	if d := os.Getenv("WCO_KEEP_HISTORY"); d != "" {
-		path = filepath.Join(d, fmt.Sprintf("history-%d.json", seed))
+		dir = filepath.Join(d, fmt.Sprint(seed))
+		os.MkdirAll(dir, 0o755)
 	}
+	path := filepath.Join(dir, publish.HistoryFile)
 	if err := publish.WriteHistory(path, history); err != nil {
+		t.Fatal(err)
+	}
+	if err := publish.WriteFilings(filepath.Join(dir, publish.FilingsFile), publish.Filings{Filings: history.Filings()}); err != nil {
 		t.Fatal(err)
 	}
 	r, err := attacker.Run(path, "", k)
