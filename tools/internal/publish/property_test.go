@@ -191,7 +191,7 @@ func nights(t *testing.T, cfg *config.Config, seed uint64, first, last time.Time
 			freeze(c2, night, ps, "records entered late")
 			st.revisions++
 		case r <= 2:
-			q, ok := nextDue(c, history, cfg.Releases.DaysAfterQuarter, night, rng.IntN(4) == 0)
+			q, ok := nextDue(c, history, cfg.Releases.DaysAfterQuarter, night, rng.IntN(2) == 0)
 			if !ok {
 				break
 			}
