@@ -150,4 +150,7 @@ func writeFrozenFilings(cmd *cobra.Command, w pipeline.Written) {
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "  with the %s, which the site publishes (%s; wco filing %s writes it to sign)\n", f.Title, strings.Join(lists, ", "), f.Period)
 	}
+	for _, f := range w.FilingsWithheld {
+		fmt.Fprintf(cmd.OutOrStdout(), "  without the %s, which params.filings publishes: %s (wco filing %s still writes it to sign)\n", f.Title, f.Reason, w.Period)
+	}
 }

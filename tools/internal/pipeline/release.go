@@ -39,6 +39,9 @@ type Written struct {
 	// Filings are the statutory filings frozen with the version, which
 	// the site publishes (params.filings).
 	Filings []*filing.Filing
+	// FilingsWithheld are the filings the policy publishes that the
+	// version does not, with why.
+	FilingsWithheld []publish.WithheldFiling
 }
 
 // Released is what a release or a revision wrote.
@@ -255,6 +258,6 @@ func (r *Released) write(dir string, per period.Period, rel *publish.Release) er
 	if err := rel.Write(dir); err != nil {
 		return err
 	}
-	r.Files = append(r.Files, Written{Period: per, Version: rel.Current().Version, File: filepath.Join(dir, publish.ReleaseFile(per.String())), Filings: rel.Current().Filings})
+	r.Files = append(r.Files, Written{Period: per, Version: rel.Current().Version, File: filepath.Join(dir, publish.ReleaseFile(per.String())), Filings: rel.Current().Filings, FilingsWithheld: rel.Current().FilingsWithheld})
 	return nil
 }
