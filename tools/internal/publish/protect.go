@@ -24,15 +24,40 @@ import (
 // exactly, so protection always ends, whatever the data are: it
 // suppresses complements where that is enough and withholds breakdowns
 // where it is not.
+//
+// Whether a reader may take it that a revision only added records depends
+// on what is shown: hiding more can make it fit. Protection is therefore
+// run again, from where it stopped, until the versions it protected under
+// that assumption are those the published statuses allow it for, as the
+// audit will find them.
 func protect(export string, history, drafts []*table, k int) error {
+	for range 10 {
+		used, err := protectOnce(export, history, drafts, k)
+		if err != nil {
+			return err
+		}
+		kn, err := know(export, append(slices.Clone(history), drafts...))
+		if err != nil {
+			return err
+		}
+		if slices.Equal(kn.addedOnly, used) {
+			return nil
+		}
+	}
+	return fmt.Errorf("protect %s: the versions taken to have only added records did not settle", export)
+}
+
+// protectOnce is one pass of protect; it returns the version pairs it took
+// to have only added records.
+func protectOnce(export string, history, drafts []*table, k int) ([]string, error) {
 	tables := append(slices.Clone(history), drafts...)
 	kn, err := know(export, tables)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sys := kn.sys
 	if err := sys.Validate(); err != nil {
-		return fmt.Errorf("the counts do not add up (a bug): %w", err)
+		return nil, fmt.Errorf("the counts do not add up (a bug): %w", err)
 	}
 	base := sys.Clone()
 	for i, c := range base.Cells {
@@ -41,7 +66,7 @@ func protect(export string, history, drafts []*table, k int) error {
 		}
 	}
 	if err := sys.Primary(k); err != nil {
-		return err
+		return nil, err
 	}
 	withheld := map[string]string{} // owner → why
 	for _, t := range drafts {
@@ -121,7 +146,7 @@ func protect(export string, history, drafts []*table, k int) error {
 		return progress
 	}
 	if _, err := sys.ProtectWith(disclosure.Options{Width: k, Forced: forced, Fallback: fallback}); err != nil {
-		return fmt.Errorf("protect %s: %w", export, err)
+		return nil, fmt.Errorf("protect %s: %w", export, err)
 	}
 	// The drafts take their statuses from the system.
 	for _, t := range drafts {
@@ -151,7 +176,7 @@ func protect(export string, history, drafts []*table, k int) error {
 			}
 		}
 	}
-	return nil
+	return kn.addedOnly, nil
 }
 
 // filingsReveal lists the drafts whose published filings would tell a
