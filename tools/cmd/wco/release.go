@@ -112,6 +112,7 @@ request, as for a release.`,
 // addReleaseFlags adds the flags release and revise share.
 func addReleaseFlags(cmd *cobra.Command) {
 	addSourceFlag(cmd)
+	cmd.Flags().Bool("sample", false, "allow the embedded sample delivery, which is synthetic, to be released or revised (to try the flow; never merge what it writes)")
 	cmd.Flags().String("data", "", "the data folder holding releases/ (default: data/ beside config.yaml)")
 	addThresholdFlag(cmd)
 }

@@ -116,12 +116,17 @@ func (a *app) pipeline(cmd *cobra.Command) (*pipeline.Pipeline, error) {
 			return nil, usageError{err}
 		}
 	}
+	sample := false
+	if cmd.Flags().Lookup("sample") != nil {
+		sample, _ = cmd.Flags().GetBool("sample")
+	}
 	return pipeline.New(cfg, pipeline.Options{
-		Source:    flag("source"),
-		DataDir:   flag("data"),
-		PublicDir: flag("public"),
-		Log:       cmd.ErrOrStderr(),
-		Print:     print,
+		Source:      flag("source"),
+		DataDir:     flag("data"),
+		PublicDir:   flag("public"),
+		Log:         cmd.ErrOrStderr(),
+		Print:       print,
+		AllowSample: sample,
 	}), nil
 }
 

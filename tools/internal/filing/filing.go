@@ -184,8 +184,8 @@ func NewCollector(k Kind, p period.Period, daysAfterQuarter int) (*Collector, er
 		return nil, fmt.Errorf("the %s is a %s report, not one for %s", k.Title, k.PeriodKind, p)
 	}
 	due := time.Date(p.Year+1, time.March, 1, 0, 0, 0, 0, period.Chicago)
-	if k.PeriodKind == "quarter" {
-		due = p.End().AddDate(0, 0, daysAfterQuarter)
+	if q, ok := p.Quarter(); ok {
+		due = q.Due(daysAfterQuarter)
 	}
 	f := &Filing{
 		ID: k.ID, Title: k.Title, Authority: k.Authority, To: k.To, Filer: k.Filer,

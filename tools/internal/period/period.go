@@ -63,6 +63,11 @@ func (q Quarter) Start() time.Time {
 // End is the first instant after the quarter.
 func (q Quarter) End() time.Time { return q.Next().Start() }
 
+// Due is the day a quarter's report is due, days after the quarter's last
+// day (params.releases.days_after_quarter): 14 November for the third
+// quarter at 45 days. Every page, filing and release computes it here.
+func (q Quarter) Due(days int) time.Time { return q.End().AddDate(0, 0, days-1) }
+
 // Next is the following quarter.
 func (q Quarter) Next() Quarter {
 	if q.Q == 4 {

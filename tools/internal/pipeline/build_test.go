@@ -252,7 +252,7 @@ func TestBuildFromURL(t *testing.T) {
 // TestOnlyAReleaseNeedsTheKey: the key keys the local ledger a release
 // or revision writes; nothing published depends on it, so a nightly build
 // of a real delivery needs none, and a release without one is refused,
-// saying how to make one. The embedded sample is never released.
+// saying how to make one. The embedded sample is released only when asked.
 func TestOnlyAReleaseNeedsTheKey(t *testing.T) {
 	t.Parallel()
 	cfg := loadConfig(t, map[string]string{"WCO_PSEUDONYM_KEY": "", "WCO_DELIVERIES_STORE": t.TempDir()})
@@ -268,8 +268,14 @@ func TestOnlyAReleaseNeedsTheKey(t *testing.T) {
 	if _, err := o.pipe(cfg, "", nil).Publish(context.Background()); err != nil {
 		t.Errorf("the embedded sample publishes without a key: %v", err)
 	}
-	if _, err := o.pipe(cfg, "", nil).Release(context.Background(), q); !errors.Is(err, ErrSample) {
+	if _, err := o.pipe(cfg, "", nil).Release(context.Background(), q); !errors.Is(err, ErrSample) || !strings.Contains(err.Error(), "--sample") {
 		t.Errorf("a release of the embedded sample: %v", err)
+	}
+	// Asked for, a release of the sample is made, in a folder of its own.
+	tried := newOutputs(t)
+	p := New(cfg, Options{DataDir: tried.data, PublicDir: tried.public, AllowSample: true})
+	if _, err := p.Release(context.Background(), period.Quarter{Year: 2026, Q: 3}); err != nil {
+		t.Errorf("a release of the sample, asked for: %v", err)
 	}
 }
 

@@ -53,6 +53,9 @@ type Options struct {
 	Print PrintMode
 	// Chromium is the browser that prints; empty finds Debian's.
 	Chromium string
+	// AllowSample lets a release or revision be made of the embedded
+	// sample delivery, which is synthetic: only when asked (--sample).
+	AllowSample bool
 }
 
 // Pipeline is the path from a delivery to a site, for one configuration.

@@ -81,7 +81,7 @@ var ErrNotReleased = errors.New("never released")
 
 // ErrSample is returned when a release or revision is asked of the
 // embedded sample, whose records are synthetic.
-var ErrSample = errors.New("the embedded sample delivery is synthetic: releases and revisions are made from a real delivery; give --source DIR (or --source latest)")
+var ErrSample = errors.New("the embedded sample delivery is synthetic: releases and revisions are made from a real delivery; give --source DIR (or --source latest), or, to try the release flow on the sample, --sample")
 
 // now is the time of the run.
 func (p *Pipeline) now() time.Time {
@@ -104,13 +104,13 @@ func (p *Pipeline) Release(ctx context.Context, q period.Quarter) (*Released, er
 		return nil, err
 	}
 	if r := history[q.String()]; r != nil {
-		return nil, fmt.Errorf("release %s: %w (version %d): use wco revise %s --reason \"…\" to publish a revision", q, ErrReleased, r.Current().Version, q)
+		return nil, fmt.Errorf("release %s: %w (version %d, from the delivery %s): use wco revise %s --reason \"…\" to publish a revision", q, ErrReleased, r.Current().Version, publish.DeliveryName(r.Current().Delivery), q)
 	}
 	d, err := p.Open(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if d.Sample {
+	if d.Sample && !p.opt.AllowSample {
 		return nil, fmt.Errorf("release %s: %w", q, ErrSample)
 	}
 	freezes := Freezes(q, history)
@@ -184,7 +184,7 @@ func (p *Pipeline) Revise(ctx context.Context, periods []period.Period, reason s
 	if err != nil {
 		return nil, err
 	}
-	if d.Sample {
+	if d.Sample && !p.opt.AllowSample {
 		return nil, fmt.Errorf("revise: %w", ErrSample)
 	}
 	c, err := p.count(ctx, d, publish.CountOptions{Prepare: set, Ledger: set})

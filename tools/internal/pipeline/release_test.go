@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -210,7 +211,7 @@ func TestReleaseFlow(t *testing.T) {
 		t.Error("the revision changed the archive of version 1")
 	}
 	changelog := readFile(t, filepath.Join(o.data, "downloads", "CHANGELOG.md"))
-	if !strings.Contains(changelog, "2025-Q3 revised (version 2): Three detainers were logged late.") || !strings.Contains(changelog, "2025-Q3 released (version 1)") {
+	if !regexp.MustCompile(`2025-Q3 revised \(version 2\) on \d{4}-\d\d-\d\d, from the delivery exported [^:]*: Three detainers were logged late\.`).MatchString(changelog) || !strings.Contains(changelog, "2025-Q3 released (version 1) on ") {
 		t.Errorf("changelog:\n%s", changelog)
 	}
 

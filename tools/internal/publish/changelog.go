@@ -10,6 +10,9 @@ import (
 // Change is one entry of the changelog.
 type Change struct {
 	Date   string `json:"date"` // the day it was released (the export day, for a provisional quarter)
+	// Exported is the export day of the delivery a version was computed
+	// from.
+	Exported string `json:"exported,omitempty"`
 	Period string `json:"period"`
 	Kind   string `json:"kind"` // released, revised or provisional
 	// Version and Reason of a release or revision, so that the site can
@@ -29,11 +32,11 @@ func (p *Publication) Changelog() []Change {
 	var out []Change
 	for period, r := range p.releases {
 		for _, v := range r.Versions {
-			c := Change{Date: day(v.ReleasedAt), at: v.ReleasedAt, Period: period, Kind: "released", Version: v.Version,
-				Note: fmt.Sprintf("%s released (version %d), from the delivery exported %s.", period, v.Version, day(v.Delivery.ExportedAt))}
+			c := Change{Date: day(v.ReleasedAt), Exported: day(v.Delivery.ExportedAt), at: v.ReleasedAt, Period: period, Kind: "released", Version: v.Version,
+				Note: fmt.Sprintf("%s released (version %d) on %s, from the delivery exported %s.", period, v.Version, day(v.ReleasedAt), day(v.Delivery.ExportedAt))}
 			if v.Version > 1 {
 				c.Kind, c.Reason = "revised", v.Reason
-				c.Note = fmt.Sprintf("%s revised (version %d): %s", period, v.Version, v.Reason)
+				c.Note = fmt.Sprintf("%s revised (version %d) on %s, from the delivery exported %s: %s", period, v.Version, day(v.ReleasedAt), day(v.Delivery.ExportedAt), v.Reason)
 			}
 			out = append(out, c)
 		}

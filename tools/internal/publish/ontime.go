@@ -9,7 +9,7 @@ import (
 )
 
 // OnTime is the history of a deployment that released every quarter of
-// delivery d on its due date (Options.DaysAfterQuarter after it ended),
+// delivery d on its due date (Options.DaysAfterQuarter after its last day),
 // oldest first, each year with the last of its quarters: history, then a
 // release, made by Freeze as wco release makes one, for every quarter past
 // its due date that history does not hold. It is how the embedded sample,
@@ -32,11 +32,12 @@ func OnTime(d *delivery.Delivery, opt Options, history Releases) (*Counted, Rele
 		released[k] = true
 	}
 	for _, q := range first.Quarters() {
-		due := q.End().AddDate(0, 0, opt.DaysAfterQuarter)
-		if released[q.String()] || !first.Closed(q.Period()) || first.AsOf.Before(due) {
+		// Released at noon on the day it is due.
+		at := q.Due(opt.DaysAfterQuarter).Add(12 * time.Hour)
+		if released[q.String()] || !first.Closed(q.Period()) || first.AsOf.Before(at) {
 			continue
 		}
-		r := release{at: due, periods: []period.Period{q.Period()}}
+		r := release{at: at, periods: []period.Period{q.Period()}}
 		released[q.String()] = true
 		if y := q.Period().YearOf(); !released[y.String()] && first.CoversYear(y) {
 			all := true

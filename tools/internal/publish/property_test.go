@@ -281,7 +281,7 @@ func nextDue(c *publish.Counted, history publish.Releases, days int, night time.
 		if history[q.String()] != nil || !c.Closed(q.Period()) {
 			continue
 		}
-		return q, early || !night.Before(q.End().AddDate(0, 0, days))
+		return q, early || !night.Before(q.Due(days))
 	}
 	return period.Quarter{}, false
 }

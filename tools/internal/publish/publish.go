@@ -63,6 +63,7 @@ func (c *Counted) Publish(history Releases) (*Publication, error) {
 		pub.Index.Quarters = append(pub.Index.Quarters, QuarterInfo{
 			Quarter: q.String(), Slug: q.Slug(), Year: q.Year, Number: q.Q,
 			Start: q.Start().Format(time.DateOnly), End: q.End().AddDate(0, 0, -1).Format(time.DateOnly),
+			Due: q.Due(c.opt.DaysAfterQuarter).Format(time.DateOnly),
 			// The quarter the delivery was exported in had not ended.
 			Provisional: q == c.last,
 			Released:    history[q.String()] != nil,

@@ -202,6 +202,9 @@ type Pending struct {
 	Period  string `json:"period"`
 	Export  string `json:"export"`
 	Version int    `json:"version"` // in force
+	// From names the delivery the version in force was computed from: its
+	// export day, or its digest when it had no manifest.
+	From string `json:"from"`
 	// Released and Now are the period's records in the version in force
 	// and in the delivery.
 	Released int `json:"released"`
@@ -209,7 +212,16 @@ type Pending struct {
 }
 
 func (p Pending) String() string {
-	return fmt.Sprintf("%s (%s): %d records where version %d has %d", p.Period, p.Export, p.Now, p.Version, p.Released)
+	return fmt.Sprintf("%s (%s): %d records where version %d, from the delivery %s, has %d", p.Period, p.Export, p.Now, p.Version, p.From, p.Released)
+}
+
+// DeliveryName names a delivery in messages: "exported 2026-11-16", or by
+// its digest when it had no manifest.
+func DeliveryName(d DeliveryMeta) string {
+	if d.ExportedAt != "" {
+		return "exported " + day(d.ExportedAt)
+	}
+	return "with digest " + strings.TrimPrefix(d.Digest, "sha256:")[:min(12, len(strings.TrimPrefix(d.Digest, "sha256:")))]
 }
 
 // Pending lists the released periods the delivery does not match, per
@@ -240,7 +252,7 @@ func (c *Counted) Pending(history Releases) ([]Pending, error) {
 				if f.Period.Total.Count != nil {
 					released = *f.Period.Total.Count
 				}
-				out = append(out, Pending{Period: key, Export: e.Name, Version: r.Current().Version, Released: released, Now: s.c.total})
+				out = append(out, Pending{Period: key, Export: e.Name, Version: r.Current().Version, From: DeliveryName(r.Current().Delivery), Released: released, Now: s.c.total})
 			}
 		}
 	}

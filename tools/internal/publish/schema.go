@@ -56,6 +56,7 @@ type QuarterInfo struct {
 	Number      int    `json:"number"`
 	Start       string `json:"start"` // first day
 	End         string `json:"end"`   // last day
+	Due         string `json:"due"`   // the day its report is due
 	Provisional bool   `json:"provisional"`
 	Released    bool   `json:"released"`
 }
