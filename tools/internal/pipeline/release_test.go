@@ -192,12 +192,16 @@ func TestReleaseFlow(t *testing.T) {
 		}
 		rows, err := csv.NewReader(f).ReadAll()
 		f.Close()
-		if err != nil || len(rows) < 10 || strings.Join(rows[0], ",") != "period,version,figure,value_of,value,unit,status,clause" {
+		if err != nil || len(rows) < 10 || strings.Join(rows[0], ",") != "period,version,figure,value_of,value,unit,status,reason,clause" {
 			t.Fatalf("%s: %v %v", path, err, rows[:min(len(rows), 1)])
 		}
 		for _, r := range rows[1:] {
-			if n, err := strconv.Atoi(r[4]); err == nil && n > 0 && n < 11 && r[6] == publish.Published && r[7] == "" && r[5] == "count" {
+			if n, err := strconv.Atoi(r[4]); err == nil && n > 0 && n < 11 && r[6] == publish.Published && r[8] == "" && r[5] == "count" {
 				t.Errorf("%s: a protected count %s=%s of %d is published", path, r[2], r[3], n)
+			}
+			// Every number not shown says why; a number shown says nothing.
+			if (r[6] == publish.Published) != (r[7] == "") {
+				t.Errorf("%s: %s=%s is %s with reason %q", path, r[2], r[3], r[6], r[7])
 			}
 			if r[1] != strings.TrimPrefix(v, "v") {
 				t.Errorf("%s: a row of version %s", path, r[1])

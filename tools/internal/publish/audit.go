@@ -134,7 +134,9 @@ func nightlyProblems(releases Releases, t ExportTables) []string {
 			f, ok := r.Current().Frozen(t.Export)
 			shown := p
 			shown.Released, shown.Version, shown.Revisions = false, 0, nil
-			if !ok || p.Version != r.Current().Version || !reflect.DeepEqual(normalize(shown), normalize(f.Period)) {
+			frozen := f.Period.clone()
+			annotate(&frozen)
+			if !ok || p.Version != r.Current().Version || !reflect.DeepEqual(normalize(shown), normalize(frozen)) {
 				out = append(out, fmt.Sprintf("%s is not shown as its version in force (%d)", p.Period, r.Current().Version))
 			}
 		default:

@@ -108,9 +108,9 @@ func (p *Publication) Tables() []Table {
 			for _, per := range periods {
 				clause = cmp.Or(per.TotalClause, clause)
 			}
-			totals := Table{Name: name("totals"), Export: e.Export, Kind: label, Subject: "total", Rule: cmp.Or(clause, rule), Exact: clause != "", Columns: []string{"period", "value", "unit", "status"}}
+			totals := Table{Name: name("totals"), Export: e.Export, Kind: label, Subject: "total", Rule: cmp.Or(clause, rule), Exact: clause != "", Columns: []string{"period", "value", "unit", "status", "reason"}}
 			for _, per := range periods {
-				totals.Rows = append(totals.Rows, []string{per.Period, countText(per.Total), "count", per.Total.Status})
+				totals.Rows = append(totals.Rows, []string{per.Period, countText(per.Total), "count", per.Total.Status, per.Total.Reason})
 			}
 			out = append(out, totals)
 			// A breakdown's table holds every period that publishes it (a
@@ -124,7 +124,7 @@ func (p *Publication) Tables() []Table {
 				}
 			}
 			for _, b := range order {
-				t := Table{Name: name(b.Dimension), Export: e.Export, Kind: label, Subject: b.Dimension, Rule: b.Clause, Exact: b.Clause != "", Columns: []string{"period", b.Dimension, "value", "unit", "status"}}
+				t := Table{Name: name(b.Dimension), Export: e.Export, Kind: label, Subject: b.Dimension, Rule: b.Clause, Exact: b.Clause != "", Columns: []string{"period", b.Dimension, "value", "unit", "status", "reason"}}
 				if t.Rule == "" && !b.Context {
 					t.Rule = rule
 				}
@@ -134,20 +134,20 @@ func (p *Publication) Tables() []Table {
 						continue
 					}
 					for _, c := range per.Breakdowns[i].Cells {
-						t.Rows = append(t.Rows, []string{per.Period, c.Value, countText(c.Count), "count", c.Status})
+						t.Rows = append(t.Rows, []string{per.Period, c.Value, countText(c.Count), "count", c.Status, c.Reason})
 					}
 				}
 				out = append(out, t)
 			}
 			if len(periods[0].Figures) > 0 {
-				t := Table{Name: name("figures"), Export: e.Export, Kind: label, Subject: "figures", Rule: rule, Columns: []string{"period", "measure", "value", "unit", "status"}}
+				t := Table{Name: name("figures"), Export: e.Export, Kind: label, Subject: "figures", Rule: rule, Columns: []string{"period", "measure", "value", "unit", "status", "reason"}}
 				for _, per := range periods {
 					for _, f := range per.Figures {
 						v := ""
 						if f.Value != nil {
 							v = strconv.FormatFloat(*f.Value, 'f', -1, 64)
 						}
-						t.Rows = append(t.Rows, []string{per.Period, f.Measure, v, f.Unit, f.Status})
+						t.Rows = append(t.Rows, []string{per.Period, f.Measure, v, f.Unit, f.Status, f.Reason})
 					}
 				}
 				out = append(out, t)
@@ -167,12 +167,12 @@ func (p *Publication) notReportedTables(ex contract.Export, info ExportInfo) []T
 	from, _ := period.Parse(info.From)
 	var out []Table
 	for _, kind := range []string{"quarterly", "yearly"} {
-		t := Table{Name: fmt.Sprintf("%s-%s-totals", ex.Slug(), kind), Export: ex.Name, Kind: kind, Subject: "total", Columns: []string{"period", "value", "unit", "status"}}
+		t := Table{Name: fmt.Sprintf("%s-%s-totals", ex.Slug(), kind), Export: ex.Name, Kind: kind, Subject: "total", Columns: []string{"period", "value", "unit", "status", "reason"}}
 		if kind == "quarterly" {
 			t.Rule = ex.Rules[0]
 			for _, q := range p.Index.Quarters {
 				if qq, err := period.Parse(q.Quarter); err == nil && !qq.Before(from) {
-					t.Rows = append(t.Rows, []string{q.Quarter, "", "count", NotReported})
+					t.Rows = append(t.Rows, []string{q.Quarter, "", "count", NotReported, ReasonNotReported})
 				}
 			}
 		} else {
@@ -180,7 +180,7 @@ func (p *Publication) notReportedTables(ex contract.Export, info ExportInfo) []T
 			for _, y := range p.Index.Years {
 				// As specs: a year the export covers from its first quarter.
 				if !(period.Quarter{Year: y.Year, Q: 1}).Before(from) {
-					t.Rows = append(t.Rows, []string{period.Year(y.Year).String(), "", "count", NotReported})
+					t.Rows = append(t.Rows, []string{period.Year(y.Year).String(), "", "count", NotReported, ReasonNotReported})
 				}
 			}
 		}
@@ -338,6 +338,9 @@ func resource(t Table, f DownloadFile) map[string]any {
 		case "status":
 			field["constraints"] = map[string]any{"enum": []string{Published, Suppressed, Withheld, NotApplicable, NotReported}}
 			field["description"] = "published (a number; 0 is a true zero), suppressed (hidden, at least 1), withheld (hidden with its whole table, may be 0), not_applicable, or not_reported (the export was not delivered)"
+		case "reason":
+			field["constraints"] = map[string]any{"enum": append([]string{""}, Reasons...)}
+			field["description"] = "why a number is not shown, empty when it is: privacy (suppressed to protect the people in the records), small_group, linked, revision (withheld with its table), unreleased, provisional (the period is not released, or still open), not_counted, years_only, not_reported"
 		}
 		fields = append(fields, field)
 	}
@@ -394,20 +397,22 @@ func (p *Publication) writeArchive(dir string, write func(string, []byte) (Downl
 				w := csv.NewWriter(&buf)
 				// clause names the rule that requires a figure exactly; a
 				// figure without one is protected.
-				w.Write([]string{"period", "version", "figure", "value_of", "value", "unit", "status", "clause"})
+				w.Write([]string{"period", "version", "figure", "value_of", "value", "unit", "status", "reason", "clause"})
 				version := strconv.Itoa(v.Version)
-				w.Write([]string{per, version, "total", "", countText(f.Period.Total), "count", f.Period.Total.Status, f.Period.TotalClause})
-				for _, b := range f.Period.Breakdowns {
+				fp := f.Period.clone()
+				annotate(&fp)
+				w.Write([]string{per, version, "total", "", countText(fp.Total), "count", fp.Total.Status, fp.Total.Reason, fp.TotalClause})
+				for _, b := range fp.Breakdowns {
 					for _, c := range b.Cells {
-						w.Write([]string{per, version, b.Dimension, c.Value, countText(c.Count), "count", c.Status, b.Clause})
+						w.Write([]string{per, version, b.Dimension, c.Value, countText(c.Count), "count", c.Status, c.Reason, b.Clause})
 					}
 				}
-				for _, fig := range f.Period.Figures {
+				for _, fig := range fp.Figures {
 					val := ""
 					if fig.Value != nil {
 						val = strconv.FormatFloat(*fig.Value, 'f', -1, 64)
 					}
-					w.Write([]string{per, version, fig.Measure, "", val, fig.Unit, fig.Status, ""})
+					w.Write([]string{per, version, fig.Measure, "", val, fig.Unit, fig.Status, fig.Reason, ""})
 				}
 				w.Flush()
 				if err := w.Error(); err != nil {

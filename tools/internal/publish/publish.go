@@ -90,10 +90,11 @@ func (c *Counted) Publish(history Releases) (*Publication, error) {
 		for _, s := range c.specs(a) {
 			if r := history[s.key]; r != nil && !s.provisional {
 				if f, ok := r.Current().Frozen(e.Name); ok {
-					p := f.Period
+					p := f.Period.clone()
 					p.Released, p.Provisional = true, false
 					p.Version = r.Current().Version
 					p.Revisions = revisions(r)
+					annotate(&p)
 					t.Periods = append(t.Periods, p)
 					continue
 				}
@@ -102,6 +103,7 @@ func (c *Counted) Publish(history Releases) (*Publication, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s %s: %w", e.Name, s.key, err)
 			}
+			annotate(&p)
 			t.Periods = append(t.Periods, p)
 		}
 		pub.Exports = append(pub.Exports, t)

@@ -188,6 +188,7 @@ func (c *Counted) protectAll(history Releases, periods []period.Period, versions
 		}
 		for _, t := range drafts {
 			t.Figures = a.figures(specs[t], t.Period, t.version, c.opt)
+			annotate(&t.Period)
 			v := versions[t.Period.Period]
 			v.Exports = append(v.Exports, Frozen{Export: e.Name, Period: t.Period})
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
 )
@@ -109,6 +110,8 @@ type Index struct {
 type Count struct {
 	Count  *int   `json:"count"` // nil unless published
 	Status string `json:"status"`
+	// Reason says why a count is not shown (Reasons); empty when it is.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Cell is one value's count in a breakdown.
@@ -139,6 +142,8 @@ type Figure struct {
 	Unit    string   `json:"unit"`
 	Value   *float64 `json:"value"` // nil unless published
 	Status  string   `json:"status"`
+	// Reason says why a figure is not shown (Reasons); empty when it is.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Period is an export's numbers for one quarter or year.
@@ -182,6 +187,54 @@ const (
 
 // WithheldReasons are every reason a breakdown may be withheld.
 var WithheldReasons = []string{WithheldSmallGroup, WithheldProvisional, WithheldUnreleased, WithheldRevision, WithheldLinked}
+
+// Why a count or figure is not shown, besides the reasons a breakdown is
+// withheld: every hidden number carries one, on the site and in the
+// downloads, so that no "not shown" is left to be guessed at.
+const (
+	// ReasonPrivacy: suppressed to protect the people in the records (a
+	// count from 1 to k−1, or one that would let such a count be worked
+	// out; the two are not told apart, which would help work them out).
+	ReasonPrivacy = "privacy"
+	// ReasonNotCounted: the open quarter has no month ended yet.
+	ReasonNotCounted = "not_counted"
+	// ReasonYearsOnly: a median is published for calendar years only.
+	ReasonYearsOnly = "years_only"
+	// ReasonNotReported: the export was delivered without rows.
+	ReasonNotReported = "not_reported"
+)
+
+// Reasons are every reason a count or figure may not be shown.
+var Reasons = append(slices.Clone(WithheldReasons), ReasonPrivacy, ReasonNotCounted, ReasonYearsOnly, ReasonNotReported)
+
+// annotate gives every count of p that is not shown its reason: what its
+// breakdown is withheld for, privacy for a suppressed count, not counted
+// for an open quarter with no month ended.
+func annotate(p *Period) {
+	reason := func(c *Count, withheld string) {
+		switch c.Status {
+		case Suppressed:
+			c.Reason = ReasonPrivacy
+		case Withheld:
+			c.Reason = withheld
+		case NotApplicable:
+			c.Reason = ReasonNotCounted
+		default:
+			c.Reason = ""
+		}
+	}
+	total := WithheldUnreleased
+	if p.Provisional {
+		total = WithheldProvisional
+	}
+	reason(&p.Total, total)
+	for bi := range p.Breakdowns {
+		b := &p.Breakdowns[bi]
+		for ci := range b.Cells {
+			reason(&b.Cells[ci].Count, b.Withheld)
+		}
+	}
+}
 
 // Revision is the public note of a revised release.
 type Revision struct {
@@ -244,4 +297,16 @@ func marshalJSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, '\n'), nil
+}
+
+// clone is a deep copy of p, which can be changed without changing p.
+func (p Period) clone() Period {
+	c := p
+	c.Breakdowns = slices.Clone(p.Breakdowns)
+	for i := range c.Breakdowns {
+		c.Breakdowns[i].Cells = slices.Clone(p.Breakdowns[i].Cells)
+	}
+	c.Figures = slices.Clone(p.Figures)
+	c.Revisions = slices.Clone(p.Revisions)
+	return c
 }

@@ -281,18 +281,27 @@ func (a *aggregate) figures(s periodSpec, p Period, version int, opt Options) []
 			continue
 		}
 		f := Figure{Measure: m.ID, Unit: m.Unit, Status: NotApplicable}
+		// hide says why the figure is not shown.
+		hide := func(why string) { f.Status, f.Reason = Suppressed, why }
 		switch {
-		case !counted || s.c.total == 0:
+		case !counted:
+			f.Reason = ReasonNotCounted
+		case s.c.total == 0:
+			// No records: nothing to take a share or median of.
 		case m.days != nil:
 			med, _ := median(s.c.hist[mi])
 			base, exact := a.medianBase(m, s)
 			switch {
 			case s.kind != KindYear:
-				// Published for years only.
-			case version == 1 && exact && base >= opt.Threshold:
-				f.Value, f.Status = &med, Published
+				f.Reason = ReasonYearsOnly
+			case version == 0:
+				hide(WithheldUnreleased)
+			case version > 1:
+				hide(WithheldRevision)
+			case exact && base >= opt.Threshold:
+				f.Value, f.Status, f.Reason = &med, Published, ""
 			default:
-				f.Status = Suppressed
+				hide(ReasonPrivacy)
 			}
 		default:
 			i := slices.IndexFunc(p.Breakdowns, func(b Breakdown) bool { return b.Dimension == m.Dimension })
@@ -301,10 +310,15 @@ func (a *aggregate) figures(s periodSpec, p Period, version int, opt Options) []
 			}
 			b := p.Breakdowns[i]
 			j := slices.IndexFunc(b.Cells, func(c Cell) bool { return c.Value == m.Value })
-			if p.TotalClause != "" && b.Clause != "" && b.Withheld == "" && j >= 0 && b.Cells[j].Count.Count != nil {
-				f.Value, f.Status = share(*b.Cells[j].Count.Count, s.c.total), Published
-			} else {
-				f.Status = Suppressed
+			switch {
+			case p.TotalClause != "" && b.Clause != "" && b.Withheld == "" && j >= 0 && b.Cells[j].Count.Count != nil:
+				f.Value, f.Status, f.Reason = share(*b.Cells[j].Count.Count, s.c.total), Published, ""
+			case s.provisional:
+				hide(WithheldProvisional)
+			case b.Withheld != "":
+				hide(b.Withheld)
+			default:
+				hide(ReasonPrivacy)
 			}
 		}
 		out = append(out, f)
