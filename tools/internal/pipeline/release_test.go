@@ -1,10 +1,13 @@
 package pipeline
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/synth"
 
@@ -118,6 +123,7 @@ func TestReleaseFlow(t *testing.T) {
 	audit("after the release")
 	firstArchive := readFile(t, filepath.Join(o.data, "downloads", "2025-q3", "v1", "detainer-log.csv"))
 	archived := &firstArchive
+	firstZip := checkBundle(t, filepath.Join(o.data, "downloads"), "2025-q3/v1")
 
 	// Late records: the build goes on, the quarter stays as released, and
 	// the late records are named as pending.
@@ -214,6 +220,10 @@ func TestReleaseFlow(t *testing.T) {
 	if now := readFile(t, filepath.Join(o.data, "downloads", "2025-q3", "v1", "detainer-log.csv")); now != *archived {
 		t.Error("the revision changed the archive of version 1")
 	}
+	if now := checkBundle(t, filepath.Join(o.data, "downloads"), "2025-q3/v1"); !bytes.Equal(now, firstZip) {
+		t.Error("the revision changed the zip of version 1")
+	}
+	checkBundle(t, filepath.Join(o.data, "downloads"), "2025-q3/v2")
 	changelog := readFile(t, filepath.Join(o.data, "downloads", "CHANGELOG.md"))
 	if !regexp.MustCompile(`2025-Q3 revised \(version 2\) on \d{4}-\d\d-\d\d, from the delivery exported [^:]*: Three detainers were logged late\.`).MatchString(changelog) || !strings.Contains(changelog, "2025-Q3 released (version 1) on ") {
 		t.Errorf("changelog:\n%s", changelog)
@@ -237,4 +247,97 @@ func TestReleaseFlow(t *testing.T) {
 		t.Fatalf("build with the whole year released: %v", err)
 	}
 	audit("with the whole year released")
+}
+
+// parquetRow is a row of a version's Parquet file, read back as a reader
+// of the download would: by the column names alone.
+type parquetRow struct {
+	Export  string   `parquet:"export"`
+	Period  string   `parquet:"period"`
+	Version int32    `parquet:"version"`
+	Figure  string   `parquet:"figure"`
+	ValueOf string   `parquet:"value_of"`
+	Value   *float64 `parquet:"value,optional"`
+	Unit    string   `parquet:"unit"`
+	Status  string   `parquet:"status"`
+	Reason  string   `parquet:"reason"`
+	Clause  string   `parquet:"clause"`
+}
+
+// checkBundle reads a version folder's zip and Parquet file back: the zip
+// holds every other file of the folder, byte for byte, and the Parquet
+// file holds exactly the rows of the folder's CSVs. It returns the zip.
+func checkBundle(t *testing.T, downloads, sub string) []byte {
+	t.Helper()
+	name := strings.ReplaceAll(sub, "/", "-")
+	folder := filepath.Join(downloads, filepath.FromSlash(sub))
+	zb, err := os.ReadFile(filepath.Join(folder, name+".zip"))
+	if err != nil {
+		t.Fatalf("%s: %v", sub, err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(zb), int64(len(zb)))
+	if err != nil {
+		t.Fatalf("%s.zip: %v", name, err)
+	}
+	entries := map[string]bool{}
+	for _, f := range zr.File {
+		entries[f.Name] = true
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(rc)
+		rc.Close()
+		if want := readFile(t, filepath.Join(folder, f.Name)); string(got) != want {
+			t.Errorf("%s.zip: %s differs from the folder's file", name, f.Name)
+		}
+	}
+	var csvRows []string
+	files, _ := os.ReadDir(folder)
+	for _, f := range files {
+		if f.Name() == name+".zip" || f.Name() == name+".parquet" {
+			continue
+		}
+		if !entries[f.Name()] {
+			t.Errorf("%s.zip lacks %s", name, f.Name())
+		}
+		if !strings.HasSuffix(f.Name(), ".csv") {
+			continue
+		}
+		rd := csv.NewReader(strings.NewReader(readFile(t, filepath.Join(folder, f.Name()))))
+		rows, err := rd.ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(rows[0], ",") != "period,version,figure,value_of,value,unit,status,reason,clause" {
+			continue // a filing's list, which the Parquet file does not hold
+		}
+		for _, r := range rows[1:] {
+			csvRows = append(csvRows, strings.TrimSuffix(f.Name(), ".csv")+"|"+strings.Join(r, "|"))
+		}
+	}
+	pf, err := os.Open(filepath.Join(folder, name+".parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf.Close()
+	st, _ := pf.Stat()
+	prows, err := parquet.Read[parquetRow](pf, st.Size())
+	if err != nil {
+		t.Fatalf("%s.parquet: %v", name, err)
+	}
+	var got []string
+	for _, r := range prows {
+		v := ""
+		if r.Value != nil {
+			v = strconv.FormatFloat(*r.Value, 'f', -1, 64)
+		}
+		got = append(got, strings.ReplaceAll(r.Export, "_", "-")+"|"+strings.Join([]string{r.Period, strconv.Itoa(int(r.Version)), r.Figure, r.ValueOf, v, r.Unit, r.Status, r.Reason, r.Clause}, "|"))
+	}
+	slices.Sort(got)
+	slices.Sort(csvRows)
+	if len(got) == 0 || !slices.Equal(got, csvRows) {
+		t.Errorf("%s.parquet has %d rows, its CSVs %d, and they differ", name, len(got), len(csvRows))
+	}
+	return zb
 }

@@ -9,12 +9,12 @@ import (
 
 // Change is one entry of the changelog.
 type Change struct {
-	Date   string `json:"date"` // the day it was released (the export day, for a provisional quarter)
+	Date string `json:"date"` // the day it was released (the export day, for a provisional quarter)
 	// Exported is the export day of the delivery a version was computed
 	// from.
 	Exported string `json:"exported,omitempty"`
-	Period string `json:"period"`
-	Kind   string `json:"kind"` // released, revised or provisional
+	Period   string `json:"period"`
+	Kind     string `json:"kind"` // released, revised or provisional
 	// Version and Reason of a release or revision, so that the site can
 	// say it in every language; Note says it in English for CHANGELOG.md.
 	Version int    `json:"version,omitempty"`
@@ -23,7 +23,11 @@ type Change struct {
 	// Archive is, for a release or a revision, its published numbers as
 	// they were released, at addresses that never change.
 	Archive []DownloadFile `json:"archive,omitempty"`
-	at      string         // when it happened, to the second, for the order
+	// Zip and Parquet are the version's files in one archive, and its
+	// numbers in one Parquet file.
+	Zip     *DownloadFile `json:"zip,omitempty"`
+	Parquet *DownloadFile `json:"parquet,omitempty"`
+	at      string        // when it happened, to the second, for the order
 }
 
 // Changelog lists, newest first, every release and revision the

@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"archive/zip"
 	"bytes"
 	"cmp"
 	"crypto/sha256"
@@ -8,10 +9,14 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
@@ -248,7 +253,7 @@ func (p *Publication) WriteDownloads(dir string, license License) (*DownloadsInd
 		}
 		resources = append(resources, res)
 	}
-	archive, err := p.writeArchive(dir, write)
+	archive, rows, err := p.writeArchive(dir, write)
 	if err != nil {
 		return nil, err
 	}
@@ -258,6 +263,12 @@ func (p *Publication) WriteDownloads(dir string, license License) (*DownloadsInd
 	for _, f := range idx.Filings.Filings {
 		key := archiveDir(f.Period, f.Version)
 		archive[key] = append(archive[key], f.Files...)
+	}
+	zips, parquets := map[string]DownloadFile{}, map[string]DownloadFile{}
+	for _, sub := range sortedKeys(archive) {
+		if zips[sub], parquets[sub], err = p.bundle(dir, sub, archive[sub], rows[sub], write); err != nil {
+			return nil, fmt.Errorf("bundle %s: %w", sub, err)
+		}
 	}
 	pkg := map[string]any{
 		"profile":     "tabular-data-package",
@@ -283,7 +294,11 @@ func (p *Publication) WriteDownloads(dir string, license License) (*DownloadsInd
 	}
 	idx.Changes = p.Changelog()
 	for i, c := range idx.Changes {
-		idx.Changes[i].Archive = archive[archiveDir(c.Period, c.Version)]
+		key := archiveDir(c.Period, c.Version)
+		idx.Changes[i].Archive = archive[key]
+		if z, ok := zips[key]; ok {
+			idx.Changes[i].Zip, idx.Changes[i].Parquet = &z, new(parquets[key])
+		}
 	}
 	if _, err := write("CHANGELOG.md", []byte(ChangelogMarkdown(idx.Changes))); err != nil {
 		return nil, err
@@ -376,57 +391,158 @@ func archiveDir(p string, version int) string {
 	return fmt.Sprintf("%s/v%d", strings.ToLower(p), version)
 }
 
+// archiveRow is one number of one version of a released period, as its
+// archive lists it: in the CSVs, one file per export; in the Parquet file,
+// every export of the version in one.
+type archiveRow struct {
+	Export  string   `parquet:"export"`
+	Period  string   `parquet:"period"`
+	Version int32    `parquet:"version"`
+	Figure  string   `parquet:"figure"`
+	ValueOf string   `parquet:"value_of"`
+	Value   *float64 `parquet:"value,optional"`
+	Unit    string   `parquet:"unit"`
+	Status  string   `parquet:"status"`
+	Reason  string   `parquet:"reason"`
+	Clause  string   `parquet:"clause"`
+}
+
+// archiveColumns are the CSV columns of an archived version.
+var archiveColumns = []string{"period", "version", "figure", "value_of", "value", "unit", "status", "reason", "clause"}
+
+func (r archiveRow) csv() []string {
+	v := ""
+	if r.Value != nil {
+		v = strconv.FormatFloat(*r.Value, 'f', -1, 64)
+	}
+	return []string{r.Period, strconv.Itoa(int(r.Version)), r.Figure, r.ValueOf, v, r.Unit, r.Status, r.Reason, r.Clause}
+}
+
+// versionRows lists the numbers of one export of one version, with the
+// reason of each one not shown and the clause of each figure a rule
+// requires (empty for a protected one).
+func versionRows(per string, version int, f Frozen) []archiveRow {
+	fp := f.Period.clone()
+	annotate(&fp)
+	count := func(c Count) *float64 {
+		if c.Count == nil {
+			return nil
+		}
+		v := float64(*c.Count)
+		return &v
+	}
+	row := func(figure, of string, value *float64, unit, status, reason, clause string) archiveRow {
+		return archiveRow{Export: f.Export, Period: per, Version: int32(version), Figure: figure, ValueOf: of, Value: value, Unit: unit, Status: status, Reason: reason, Clause: clause}
+	}
+	out := []archiveRow{row("total", "", count(fp.Total), "count", fp.Total.Status, fp.Total.Reason, fp.TotalClause)}
+	for _, b := range fp.Breakdowns {
+		for _, c := range b.Cells {
+			out = append(out, row(b.Dimension, c.Value, count(c.Count), "count", c.Status, c.Reason, b.Clause))
+		}
+	}
+	for _, fig := range fp.Figures {
+		out = append(out, row(fig.Measure, "", fig.Value, fig.Unit, fig.Status, fig.Reason, ""))
+	}
+	return out
+}
+
 // writeArchive writes, for every version of every released period, its
 // published numbers as they were released: one CSV per export, in long
 // form, at a stable address (2026-q3/v1/detainer-log.csv) that no later
-// build or revision changes. It returns the files of each version's folder.
-func (p *Publication) writeArchive(dir string, write func(string, []byte) (DownloadFile, error)) (map[string][]DownloadFile, error) {
+// build or revision changes. It returns the files of each version's folder,
+// and each folder's numbers for its Parquet file.
+func (p *Publication) writeArchive(dir string, write func(string, []byte) (DownloadFile, error)) (map[string][]DownloadFile, map[string][]archiveRow, error) {
 	out := map[string][]DownloadFile{}
+	rows := map[string][]archiveRow{}
 	for _, per := range sortedKeys(p.releases) {
 		for _, v := range p.releases[per].Versions {
 			sub := archiveDir(per, v.Version)
 			if err := os.MkdirAll(filepath.Join(dir, filepath.FromSlash(sub)), 0o755); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			for _, f := range v.Exports {
 				ex, err := contract.Lookup(f.Export)
 				if err != nil {
-					return nil, fmt.Errorf("release %s: %w", per, err)
+					return nil, nil, fmt.Errorf("release %s: %w", per, err)
 				}
 				var buf bytes.Buffer
 				w := csv.NewWriter(&buf)
-				// clause names the rule that requires a figure exactly; a
-				// figure without one is protected.
-				w.Write([]string{"period", "version", "figure", "value_of", "value", "unit", "status", "reason", "clause"})
-				version := strconv.Itoa(v.Version)
-				fp := f.Period.clone()
-				annotate(&fp)
-				w.Write([]string{per, version, "total", "", countText(fp.Total), "count", fp.Total.Status, fp.Total.Reason, fp.TotalClause})
-				for _, b := range fp.Breakdowns {
-					for _, c := range b.Cells {
-						w.Write([]string{per, version, b.Dimension, c.Value, countText(c.Count), "count", c.Status, c.Reason, b.Clause})
-					}
-				}
-				for _, fig := range fp.Figures {
-					val := ""
-					if fig.Value != nil {
-						val = strconv.FormatFloat(*fig.Value, 'f', -1, 64)
-					}
-					w.Write([]string{per, version, fig.Measure, "", val, fig.Unit, fig.Status, fig.Reason, ""})
+				w.Write(archiveColumns)
+				vr := versionRows(per, v.Version, f)
+				for _, r := range vr {
+					w.Write(r.csv())
 				}
 				w.Flush()
 				if err := w.Error(); err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 				df, err := write(sub+"/"+ex.Slug()+".csv", buf.Bytes())
 				if err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 				out[sub] = append(out[sub], df)
+				rows[sub] = append(rows[sub], vr...)
 			}
 		}
 	}
-	return out, nil
+	return out, rows, nil
+}
+
+// bundle writes, for each version folder, every file of it in one zip
+// (2026-q3/v1/2026-q3-v1.zip) and its numbers in one Parquet file
+// (2026-q3/v1/2026-q3-v1.parquet). The same files give the same bytes: the
+// zip's entries are in the folder's order, dated by the version's release.
+func (p *Publication) bundle(dir, sub string, files []DownloadFile, rows []archiveRow, write func(string, []byte) (DownloadFile, error)) (zipFile, parquetFile DownloadFile, err error) {
+	name := strings.ReplaceAll(sub, "/", "-")
+	per, v := p.versionOf(sub)
+	modified := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	if t, err := time.Parse(time.RFC3339, v.ReleasedAt); err == nil {
+		modified = t.UTC()
+	}
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		if err != nil {
+			return zipFile, parquetFile, err
+		}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: path.Base(f.Path), Method: zip.Deflate, Modified: modified})
+		if err != nil {
+			return zipFile, parquetFile, err
+		}
+		if _, err := w.Write(b); err != nil {
+			return zipFile, parquetFile, err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return zipFile, parquetFile, err
+	}
+	if zipFile, err = write(sub+"/"+name+".zip", zb.Bytes()); err != nil {
+		return zipFile, parquetFile, err
+	}
+	var pb bytes.Buffer
+	pw := parquet.NewGenericWriter[archiveRow](&pb, parquet.KeyValueMetadata("description",
+		fmt.Sprintf("Version %d of %s, as released: every number of every export, its status, the reason it is not shown, and the clause that requires it exactly (empty for a protected figure).", v.Version, per)))
+	if _, err := pw.Write(rows); err != nil {
+		return zipFile, parquetFile, err
+	}
+	if err := pw.Close(); err != nil {
+		return zipFile, parquetFile, err
+	}
+	parquetFile, err = write(sub+"/"+name+".parquet", pb.Bytes())
+	return zipFile, parquetFile, err
+}
+
+// versionOf is the period and version an archive folder holds.
+func (p *Publication) versionOf(sub string) (string, Version) {
+	for _, per := range sortedKeys(p.releases) {
+		for _, v := range p.releases[per].Versions {
+			if archiveDir(per, v.Version) == sub {
+				return per, v
+			}
+		}
+	}
+	return "", Version{}
 }
 
 // lastChanged is a table's DownloadTable.LastChanged.
