@@ -51,6 +51,10 @@ FREE = {"unreleased", "provisional"}
 # The catalog's links, read from the data dictionary's meaning.
 LINKS = {
     "detainer_log": [("sum", ("receiving_agency", "NONE"), ("disposition", ["RELEASED", "IN_CUSTODY"]))],
+    "assistance_requests": [
+        ("sum", ("dhs_request", "Y"), ("requesting_agency", ["ICE", "CBP", "HSI"])),
+        ("sum", ("dhs_request", "N"), ("requesting_agency", ["OTHER_FEDERAL"])),
+    ],
     "federal_incidents": [
         ("sum", ("sao_status", "NOT_REFERRED"), ("referred_to_sao", ["N"])),
         ("bound", "force_type", ("use_of_force", "Y")),

@@ -136,6 +136,12 @@ func nightlyProblems(releases Releases, t ExportTables) []string {
 			shown.Released, shown.Version, shown.Revisions = false, 0, nil
 			frozen := f.Period.clone()
 			annotate(&frozen)
+			// What the page says of the filing is the filing's and the
+			// frozen counts' own.
+			var err error
+			if frozen.Filed, err = filed(t.Export, frozen, r.Current().Filings); err != nil {
+				out = append(out, fmt.Sprintf("%s: %v", p.Period, err))
+			}
 			if !ok || p.Version != r.Current().Version || !reflect.DeepEqual(normalize(shown), normalize(frozen)) {
 				out = append(out, fmt.Sprintf("%s is not shown as its version in force (%d)", p.Period, r.Current().Version))
 			}

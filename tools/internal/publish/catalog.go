@@ -188,6 +188,10 @@ func listCodes(export, name string) []string { return slices.Clone(column(export
 
 var yn = []string{"Y", "N", unknown}
 
+// dhsAgencies are the requesting agencies that are part of the Department
+// of Homeland Security.
+var dhsAgencies = []string{"ICE", "CBP", "HSI"}
+
 var dimensions = []Dimension{
 	// detainer_log
 	{ID: "district", Export: "detainer_log", Column: "arrest_beat", Values: districtValues(), Context: true,
@@ -225,6 +229,20 @@ var dimensions = []Dimension{
 		one: func(r records.Record) string { return code(r.(records.Assistance).Channel) }},
 	{ID: "requesting_agency", Export: "assistance_requests", Column: "requesting_agency", Values: codes("assistance_requests", "requesting_agency"),
 		one: func(r records.Record) string { return code(r.(records.Assistance).RequestingAgency) }},
+	{ID: "dhs_request", Export: "assistance_requests", Column: "requesting_agency", Values: []string{"Y", "N"},
+		// The TRUST Act's annual report lists the requests of the
+		// Department of Homeland Security: ICE (with HSI, part of it) and
+		// CBP. Requests of other federal agencies are not among them.
+		Links: []Link{
+			{Value: "Y", Dimension: "requesting_agency", Values: dhsAgencies},
+			{Value: "N", Dimension: "requesting_agency", Values: []string{"OTHER_FEDERAL"}},
+		},
+		one: func(r records.Record) string {
+			if slices.Contains(dhsAgencies, code(r.(records.Assistance).RequestingAgency)) {
+				return "Y"
+			}
+			return "N"
+		}},
 	{ID: "assistance_type", Export: "assistance_requests", Column: "assistance_type", Values: codes("assistance_requests", "assistance_type"),
 		one: func(r records.Record) string { return code(r.(records.Assistance).AssistanceType) }},
 	{ID: "response", Export: "assistance_requests", Column: "response", Values: codes("assistance_requests", "response"),

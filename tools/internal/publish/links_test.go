@@ -58,6 +58,37 @@ func TestTheReceivingAgencyRelationIsAttacked(t *testing.T) {
 	}
 }
 
+// TestTheDHSRelationIsAttacked is the attack on the TRUST Act's count:
+// the year's requests from the Department of Homeland Security are exact,
+// and they are ICE, CBP and HSI's. Beside ICE's 40, 45 of them pin the
+// two hidden agencies to 5 between them, which the total alone leaves at
+// 20 with other federal agencies; the audit, which must be that reader,
+// finds it.
+func TestTheDHSRelationIsAttacked(t *testing.T) {
+	t.Parallel()
+	hidden := Count{Status: Suppressed}
+	shown := func(n int) Count { return Count{Count: ptr(n), Status: Published} }
+	year := Period{Period: "2025", Kind: "year", Year: 2025, Total: shown(60), Breakdowns: []Breakdown{
+		{Dimension: "requesting_agency", Cells: []Cell{
+			{Value: "ICE", Count: shown(40)}, {Value: "CBP", Count: hidden}, {Value: "HSI", Count: hidden}, {Value: "OTHER_FEDERAL", Count: hidden},
+		}},
+		{Dimension: "dhs_request", Clause: "5 ILCS 805/25(a)(1)", Cells: []Cell{{Value: "Y", Count: shown(45)}, {Value: "N", Count: shown(15)}}},
+	}}
+	reports, err := Audit(released("assistance_requests", year), nil, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range reports {
+		for _, f := range r.Findings {
+			found = found || strings.HasSuffix(f.Key, "requesting_agency=CBP") && f.Max <= 5
+		}
+	}
+	if !found {
+		t.Errorf("the audit misses that CBP and HSI together are 45 − 40 = 5: %+v", reports)
+	}
+}
+
 // TestLinksHoldOnEveryDelivery: every link of the catalog holds on real
 // counts (the publisher's system validates its relations against the true
 // values), and every publication passes the audit with the links in.
@@ -80,8 +111,8 @@ func TestLinksHoldOnEveryDelivery(t *testing.T) {
 			}
 		}
 	}
-	if links != 3 {
-		t.Errorf("%d links in the catalog, want 3", links)
+	if links != 5 {
+		t.Errorf("%d links in the catalog, want 5", links)
 	}
 	pub := run(t, tiny(map[string]int{"2025-Q1": 12, "2025-Q2": 2, "2025-Q3": 25, "2025-Q4": 1, "2026-Q1": 40}))
 	wantNothingFound(t)(audit(pub))

@@ -95,6 +95,9 @@ func (c *Counted) Publish(history Releases) (*Publication, error) {
 					p.Version = r.Current().Version
 					p.Revisions = revisions(r)
 					annotate(&p)
+					if p.Filed, err = filed(e.Name, p, r.Current().Filings); err != nil {
+						return nil, err
+					}
 					t.Periods = append(t.Periods, p)
 					continue
 				}
@@ -104,6 +107,9 @@ func (c *Counted) Publish(history Releases) (*Publication, error) {
 				return nil, fmt.Errorf("%s %s: %w", e.Name, s.key, err)
 			}
 			annotate(&p)
+			if p.Filed, err = filed(e.Name, p, nil); err != nil {
+				return nil, err
+			}
 			t.Periods = append(t.Periods, p)
 		}
 		pub.Exports = append(pub.Exports, t)

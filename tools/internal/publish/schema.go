@@ -165,6 +165,9 @@ type Period struct {
 	TotalClause string      `json:"total_clause,omitempty"`
 	Breakdowns  []Breakdown `json:"breakdowns"`
 	Figures     []Figure    `json:"figures"`
+	// Filed reconciles the period with the lists of its statutory filing
+	// (see Filed); computed for the site, never frozen with a release.
+	Filed []Filed `json:"filed,omitempty"`
 }
 
 // Why a breakdown is withheld whole.
