@@ -177,10 +177,20 @@ func TestDiffCommand(t *testing.T) {
 	if err != nil {
 		t.Fatalf("diff: %v\n%s", err, stderr)
 	}
-	for _, want := range []string{"Compared with data/current.", "| export | period | figure | was | now |", "| detainer_log | 2025-Q3 | total | "} {
+	// In the pages' words: no code of a breakdown or its values, and a
+	// number not shown says why.
+	for _, want := range []string{"Compared with data/current.", "| records | period | figure | was | now |", "| Immigration detainers, warrants and notification requests | 2025-Q3 | All records | "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("wco diff lacks %q:\n%s", want, out)
 		}
+	}
+	for _, code := range []string{"detainer_log", "receiving_agency=", "disposition=", "TRANSFERRED_FEDERAL"} {
+		if strings.Contains(out, code) {
+			t.Errorf("wco diff prints the code %q:\n%s", code, out)
+		}
+	}
+	if strings.Contains(out, "withheld |") || strings.Contains(out, "(1 or more) |") {
+		t.Errorf("wco diff hides a number without saying why:\n%s", out)
 	}
 	if out, _, _ := wco(t, "diff", "--config", cfg, "--source", a, "--data", o.data); !strings.Contains(out, "No published figure changes.") {
 		t.Errorf("the delivery in place against itself:\n%s", out)

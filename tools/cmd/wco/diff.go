@@ -31,9 +31,13 @@ shows what wco revise would publish for it. Nothing is written.`,
 			if err != nil {
 				return err
 			}
+			labels, err := p.Labels()
+			if err != nil {
+				return err
+			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "Compared with %s.\n\n", rev.Against)
-			if err := publish.WriteDiff(out, rev.Changes); err != nil {
+			if err := publish.WriteDiff(out, rev.Changes, labels); err != nil {
 				return err
 			}
 			if len(rev.Pending) == 0 {
@@ -44,7 +48,7 @@ shows what wco revise would publish for it. Nothing is written.`,
 				fmt.Fprintf(out, "- %s\n", pd)
 			}
 			fmt.Fprint(out, "\nWhat wco revise would publish for them:\n\n")
-			return publish.WriteDiff(out, rev.Revision)
+			return publish.WriteDiff(out, rev.Revision, labels)
 		}),
 	}
 	addSourceFlag(cmd)

@@ -52,7 +52,7 @@ were added, removed or changed.`,
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "review the diff, commit it and open a pull request: merging it publishes %s\n", strings.Join(names, " and "))
 			a.writePending(cmd, res.Pending)
-			return writeReview(cmd, res.Review)
+			return writeReview(cmd, p, res.Review)
 		}),
 	}
 	addReleaseFlags(cmd)
@@ -101,7 +101,7 @@ request, as for a release.`,
 				fmt.Fprintf(cmd.OutOrStdout(), "%s since the last version: %d records added, %d removed, %d changed\n", l.Period, l.Added, l.Removed, l.Changed)
 			}
 			a.writePending(cmd, res.Pending)
-			return writeReview(cmd, res.Review)
+			return writeReview(cmd, p, res.Review)
 		}),
 	}
 	addReleaseFlags(cmd)
@@ -133,12 +133,16 @@ func exactlyOnePeriod(cmd *cobra.Command, args []string) error {
 
 // writeReview prints, for the pull request, the published figures a
 // release or revision changes against what is in place.
-func writeReview(cmd *cobra.Command, rev *pipeline.Review) error {
+func writeReview(cmd *cobra.Command, p *pipeline.Pipeline, rev *pipeline.Review) error {
 	if rev == nil {
 		return nil
 	}
+	labels, err := p.Labels()
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(cmd.OutOrStdout(), "\nAgainst %s:\n\n", rev.Against)
-	return publish.WriteDiff(cmd.OutOrStdout(), rev.Changes)
+	return publish.WriteDiff(cmd.OutOrStdout(), rev.Changes, labels)
 }
 
 // writeFrozenFilings says which statutory filings a release or revision

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -314,5 +315,71 @@ func TestTemplatesRejectBadData(t *testing.T) {
 				t.Errorf("render without %s: %v, want %q", file, err, want)
 			}
 		})
+	}
+}
+
+// TestDataUsersFindWhatTheyNeed: the downloads page explains every status
+// and reason the files may hold (as downloads.json lists them), names the
+// licence, and links each release's zip and Parquet file, which exist;
+// every page of every language links its feed and the source code where a
+// reader sees them, not only in the page's head.
+func TestDataUsersFindWhatTheyNeed(t *testing.T) {
+	t.Parallel()
+	o := sampleSite(t)
+	var idx publish.DownloadsIndex
+	b, err := os.ReadFile(filepath.Join(o.data, "current", "downloads.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &idx); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(idx.Statuses, publish.Statuses) || !slices.Equal(idx.Reasons, publish.Reasons) {
+		t.Errorf("downloads.json lists statuses %v and reasons %v", idx.Statuses, idx.Reasons)
+	}
+	for _, l := range siteLanguages(t) {
+		page, err := os.ReadFile(filepath.Join(o.public, filepath.FromSlash(l.prefix), "downloads", "index.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, code := range append(slices.Clone(idx.Statuses), idx.Reasons...) {
+			if !regexp.MustCompile(`<dt><code>` + code + `</code></dt><dd>[^<]+</dd>`).Match(page) {
+				t.Errorf("%s downloads page: %q is not explained", l.key, code)
+			}
+		}
+		if !bytes.Contains(page, []byte(`rel="license"`)) {
+			t.Errorf("%s downloads page names no licence", l.key)
+		}
+		releases := 0
+		for _, c := range idx.Changes {
+			if c.Zip == nil || c.Parquet == nil {
+				continue
+			}
+			releases++
+			for _, f := range []*publish.DownloadFile{c.Zip, c.Parquet} {
+				if !bytes.Contains(page, []byte(`href="`+l.prefix+"/downloads/"+f.Path+`"`)) && !bytes.Contains(page, []byte(`href="/downloads/`+f.Path+`"`)) {
+					t.Errorf("%s downloads page does not link %s", l.key, f.Path)
+				}
+				if _, err := os.Stat(filepath.Join(o.public, "downloads", filepath.FromSlash(f.Path))); err != nil {
+					t.Errorf("%s: %v", f.Path, err)
+				}
+			}
+		}
+		if releases == 0 {
+			t.Errorf("no release of the sample has its zip and Parquet file")
+		}
+	}
+	for p, page := range pages(t, o.public) {
+		at := bytes.Index(page, []byte(`<footer`))
+		if at < 0 {
+			continue // a page without the site's frame (a redirect)
+		}
+		footer := page[at:]
+		if !regexp.MustCompile(`<a href="[^"]*feed\.xml" type="application/atom\+xml">`).Match(footer) {
+			t.Errorf("%s: no visible link to the feed", p)
+		}
+		if !bytes.Contains(footer, []byte(`href="https://github.com/chicago-welcoming-city/transparency"`)) {
+			t.Errorf("%s: no link to the source code", p)
+		}
 	}
 }

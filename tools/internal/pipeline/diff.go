@@ -2,7 +2,13 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
@@ -93,4 +99,22 @@ func contains(ps []period.Period, p period.Period) bool {
 		}
 	}
 	return false
+}
+
+// Labels are the site's English interface strings (i18n/en.yaml), with
+// which the review names exports and figures as the pages do. A site
+// without the file gets none, and the review keeps the codes.
+func (p *Pipeline) Labels() (publish.Labels, error) {
+	b, err := os.ReadFile(filepath.Join(p.Site().Dir, "i18n", "en.yaml"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return publish.Labels{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var l publish.Labels
+	if err := yaml.Unmarshal(b, &l); err != nil {
+		return nil, fmt.Errorf("i18n/en.yaml: %w", err)
+	}
+	return l, nil
 }

@@ -113,14 +113,36 @@ var statusText = map[string]string{
 	NotReported:   "not reported",
 }
 
+// reasonText says, for the review, why a number is not shown (Reasons).
+var reasonText = map[string]string{
+	ReasonPrivacy:       "to protect the people in the records",
+	WithheldSmallGroup:  "its table describes too few records",
+	WithheldProvisional: "the quarter is still open",
+	WithheldUnreleased:  "not released yet",
+	WithheldRevision:    "beside the earlier version it would tell of the records the revision changed",
+	WithheldLinked:      "the exact figures would give it away",
+	ReasonNotCounted:    "no month of the quarter has ended",
+	ReasonYearsOnly:     "published for calendar years only",
+	ReasonNotReported:   "the export came with no records",
+}
+
+// hiddenText is a number that is not shown, with why.
+func hiddenText(status, reason string) string {
+	t, ok := statusText[status]
+	if !ok {
+		t = status
+	}
+	if r := reasonText[reason]; r != "" && reason != status {
+		t += ": " + r
+	}
+	return t
+}
+
 func reviewText(c Count) string {
 	if c.Status == Published && c.Count != nil {
 		return strconv.Itoa(*c.Count)
 	}
-	if t, ok := statusText[c.Status]; ok {
-		return t
-	}
-	return c.Status
+	return hiddenText(c.Status, c.Reason)
 }
 
 func figureText(f Figure) string {
@@ -131,15 +153,54 @@ func figureText(f Figure) string {
 		}
 		return v + " " + f.Unit
 	}
-	if t, ok := statusText[f.Status]; ok {
-		return t
+	return hiddenText(f.Status, f.Reason)
+}
+
+// Labels are the site's interface strings in one language (its i18n
+// file), which name exports, breakdowns, values and measures in the
+// review as the pages do.
+type Labels map[string]string
+
+// valueLabelKeys are the values whose label depends on their breakdown;
+// layouts/_partials/report/value-label.html holds the same list.
+var valueLabelKeys = map[string]string{
+	"charge_class/NONE": "value_no_charge",
+	"dhs_request/Y":     "value_dhs_y",
+	"dhs_request/N":     "value_dhs_n",
+}
+
+// or is the label of key, or fallback when there is none.
+func (l Labels) or(key, fallback string) string {
+	if v := strings.TrimSpace(l[key]); v != "" {
+		return v
 	}
-	return f.Status
+	return fallback
+}
+
+// export names an export as the pages do.
+func (l Labels) export(name string) string { return l.or("export_"+name, name) }
+
+// figure names a figure of the review ("total", "dimension=value", or a
+// measure) as the pages do: "What happened to the person: Released".
+func (l Labels) figure(f string) string {
+	if f == TotalFigure {
+		return l.or("report_total", f)
+	}
+	dim, value, ok := strings.Cut(f, "=")
+	if !ok {
+		return l.or("measure_"+f, f)
+	}
+	v := l.or(valueLabelKeys[dim+"/"+value], l.or("value_"+strings.ToLower(value), value))
+	if _, err := strconv.Atoi(value); err == nil && dim == "district" {
+		v = strings.ReplaceAll(l.or("report_district", "District {{ .District }}"), "{{ .District }}", value)
+	}
+	return l.or("dim_"+dim, dim) + ": " + v
 }
 
 // WriteDiff writes changes as a Markdown table a person reads in a pull
-// request, or a sentence when nothing changes.
-func WriteDiff(w io.Writer, changes []FigureChange) error {
+// request, or a sentence when nothing changes; labels name the exports
+// and figures as the pages do (a figure without a label keeps its code).
+func WriteDiff(w io.Writer, changes []FigureChange, labels Labels) error {
 	if len(changes) == 0 {
 		_, err := fmt.Fprintln(w, "No published figure changes.")
 		return err
@@ -149,10 +210,11 @@ func WriteDiff(w io.Writer, changes []FigureChange) error {
 	for _, c := range changes {
 		exports[c.Export] = true
 	}
+	cell := strings.NewReplacer("|", "\\|", "\n", " ")
 	fmt.Fprintf(&b, "%d published figure(s) change, in %d export(s):\n\n", len(changes), len(exports))
-	b.WriteString("| export | period | figure | was | now |\n|---|---|---|---|---|\n")
+	b.WriteString("| records | period | figure | was | now |\n|---|---|---|---|---|\n")
 	for _, c := range changes {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", c.Export, c.Period, c.Figure, c.Old, c.New)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", cell.Replace(labels.export(c.Export)), c.Period, cell.Replace(labels.figure(c.Figure)), c.Old, c.New)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -21,6 +21,9 @@ const (
 	NotApplicable = "not_applicable"
 )
 
+// Statuses are every status a number of the downloads may have.
+var Statuses = []string{Published, Suppressed, Withheld, NotApplicable, NotReported}
+
 // hidden reports whether a status hides a count.
 func hidden(status string) bool { return status == Suppressed || status == Withheld }
 
