@@ -3,6 +3,7 @@ package publish
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/disclosure"
 )
@@ -119,9 +120,20 @@ func protectOnce(export string, history, drafts []*table, k int) ([]string, erro
 			start = []int{ch.Now, ch.Before}
 		}
 		dim := kn.dims[start[0]]
-		why := WithheldLinked
-		if f.Kind == disclosure.Changed || sys.Cells[start[0]].Frozen {
-			why = WithheldRevision
+		// A revision's breakdown is withheld for the revision when what
+		// it would give away is its change, or a count of an earlier
+		// version of its own period; for anything else (an earlier
+		// quarter, the exact figures), it is linked.
+		frozen := ""
+		if sys.Cells[start[0]].Frozen {
+			frozen = periodOfLabel(sys.Cells[start[0]].Table)
+		}
+		why := func(owner string) string {
+			label, _, _ := strings.Cut(owner, "\x00")
+			if f.Kind == disclosure.Changed || frozen != "" && periodOfLabel(label) == frozen {
+				return WithheldRevision
+			}
+			return WithheldLinked
 		}
 		var same, other []string
 		for _, c := range sys.Around(start) {
@@ -141,7 +153,7 @@ func protectOnce(export string, history, drafts []*table, k int) ([]string, erro
 		}
 		progress := false
 		for _, o := range pick {
-			progress = withhold(o, why) || progress
+			progress = withhold(o, why(o)) || progress
 		}
 		return progress
 	}
@@ -240,4 +252,10 @@ func filingsReveal(export string, history, drafts []*table, k int) (map[string]b
 		}
 	}
 	return out, nil
+}
+
+// periodOfLabel is the period of a table's label ("2026-Q3 v2" → 2026-Q3).
+func periodOfLabel(label string) string {
+	p, _, _ := strings.Cut(label, " ")
+	return p
 }
