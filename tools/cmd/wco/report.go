@@ -25,9 +25,12 @@ func (a *app) reportNewCmd() *cobra.Command {
 		Long: `report new writes the narrative that communications staff write for a quarter's
 report, with the headings every narrative has, in every language of the site:
 content/narratives/<quarter>.md for the default language and <quarter>.<lang>.md for the
-others. The report page shows it above the tables once it exists. Write numbers about
-the data only as the tables give them; the narrative explains, the tables count.
-Existing narratives are never overwritten.`,
+others. The report page shows it above the tables. Write every section: a heading with
+nothing under it stops the build (wco content check names it). A translation counts as
+not translated, and the report in its language shows the English narrative with a
+notice, until someone writes it. Write numbers about the data only as the tables give
+them; the narrative explains, the tables count. Existing narratives are never
+overwritten.`,
 		Example: `  wco report new 2026-Q3
   $EDITOR content/narratives/2026-q3.md`,
 		Args: exactlyOnePeriod,
@@ -65,7 +68,7 @@ Existing narratives are never overwritten.`,
 			if len(written) == 0 {
 				return fmt.Errorf("report new %s: every narrative of the quarter exists already; edit them", q)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: write the narrative, then preview it with wco preview\n", strings.Join(written, ", "))
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: write every section (the build refuses an empty one), then preview it with wco preview\n", strings.Join(written, ", "))
 			return nil
 		},
 	}
@@ -73,9 +76,10 @@ Existing narratives are never overwritten.`,
 }
 
 // narrative is the scaffold of a quarter's narrative in one language. A
-// translation starts as the English text, marked as translated from the
-// English scaffold's revision and not yet reviewed, so that wco content
-// check holds it to the English and the site says it is not reviewed.
+// translation starts as the English scaffold, marked as translated from
+// its revision and not yet reviewed; while nothing is written under its
+// headings it counts as not translated (wco content check, and the site,
+// which shows the English narrative).
 func narrative(q period.Quarter, translation bool) string {
 	body := `
 ## In brief {#in-brief}

@@ -14,8 +14,9 @@ import (
 // written is a copy of the site whose written pages staff have worked on,
 // built once for the tests of narratives and translations: wco report new
 // has scaffolded 2026-Q3's narrative (and been refused a second time), the
-// English narrative has a sentence, a Spanish explainer is deleted and an
-// English one has changed since it was translated.
+// English narrative is written (its translations are not), a Spanish
+// explainer is deleted and an English one has changed since it was
+// translated.
 type written struct {
 	site, config string
 	out          outputs
@@ -56,7 +57,10 @@ func writtenFixture(t *testing.T) written {
 			if err != nil {
 				return err
 			}
-			b = []byte(strings.Replace(string(b), "## In brief {#in-brief}\n", "## In brief {#in-brief}\n\nFewer requests came in this quarter.\n", 1))
+			for heading, text := range map[string]string{"in-brief": "Fewer requests came in this quarter.", "changes": "The open quarter is not compared with whole ones.", "notes": "No record came late."} {
+				h := fmt.Sprintf("{#%s}\n", heading)
+				b = []byte(strings.Replace(string(b), h, h+"\n"+text+"\n", 1))
+			}
 			if err := os.WriteFile(narrative, b, 0o644); err != nil {
 				return err
 			}
@@ -96,18 +100,29 @@ func TestReportNewScaffoldsANarrative(t *testing.T) {
 	if w.again == nil {
 		t.Error("an existing narrative was overwritten")
 	}
-	// Every language gets one, marked as an unreviewed translation of the
-	// English scaffold, and the content check holds them to it.
+	// Every language gets one, with the English scaffold's headings.
 	es, err := os.ReadFile(filepath.Join(w.site, "content", "narratives", "2026-q3.es.md"))
 	if err != nil || !strings.Contains(string(es), "translation:\n  source: ") || !strings.Contains(string(es), "{#in-brief}") {
 		t.Fatalf("Spanish scaffold: %v\n%s", err, es)
 	}
-	if w.content != nil {
+	// The content check names the English scaffold's empty sections, and
+	// counts the translations, unwritten, as not translated.
+	if w.content == nil || !strings.Contains(w.contentOut, "narratives/2026-q3.md") || !strings.Contains(w.contentOut, "empty-section") || strings.Contains(w.contentOut, "2026-q3.es.md") {
 		t.Errorf("content check of the scaffolds: %v\n%s", w.content, w.contentOut)
 	}
 	page, _ := os.ReadFile(filepath.Join(w.out.public, "reports", "2026-q3", "index.html"))
 	if !strings.Contains(string(page), "Fewer requests came in this quarter.") {
 		t.Error("the report page does not show the narrative")
+	}
+	// The Spanish report shows the English narrative as English, with a
+	// notice, not the Spanish scaffold's empty headings.
+	esPage, _ := os.ReadFile(filepath.Join(w.out.public, "es", "reports", "2026-q3", "index.html"))
+	if !strings.Contains(string(esPage), `<div class="prose" lang="en-US" dir="ltr">`) || !strings.Contains(string(esPage), "Fewer requests came in this quarter.") || !strings.Contains(string(esPage), "Esta parte del informe aún no se ha traducido") {
+		t.Error("the Spanish report does not show the English narrative, marked, with the notice")
+	}
+	out, _, _ := wco(t, "content", "check", "--complete", "--config", w.config)
+	if !strings.Contains(out, "narratives/2026-q3.md: not translated into es") {
+		t.Errorf("content check counts an unwritten scaffold as a translation:\n%s", out)
 	}
 	if _, err := os.Stat(filepath.Join(w.out.public, "narratives")); err == nil {
 		t.Error("narratives must not be pages of their own")
@@ -149,6 +164,11 @@ func TestTranslationNotices(t *testing.T) {
 	if !strings.Contains(read("es/explainers/ordinance/index.html"), es["translation_unreviewed"]) {
 		t.Error("an unreviewed translation does not say so")
 	}
+	// Its date is the English text's, and says so: no "last reviewed"
+	// beside "not reviewed".
+	if ord := read("es/explainers/ordinance/index.html"); !strings.Contains(ord, es["explainer_english_reviewed"]) || strings.Contains(ord, "<dt>"+es["explainer_reviewed"]+"</dt>") {
+		t.Errorf("an unreviewed translation gives the English review date as %q", es["explainer_reviewed"])
+	}
 	status := read("es/translations/index.html")
 	if !strings.Contains(status, es["status_missing"]) || !strings.Contains(status, es["status_stale"]) {
 		t.Error("the translation status page does not list the missing and the stale page")
@@ -157,5 +177,29 @@ func TestTranslationNotices(t *testing.T) {
 	out, _, err := wco(t, "content", "check", "--complete", "--config", w.config)
 	if err == nil || !strings.Contains(out, "explainers/privacy.md: not translated into es") || !strings.Contains(out, "history.md (es): the English text is newer") {
 		t.Errorf("content check: %v\n%s", err, out)
+	}
+}
+
+// TestABuildRefusesAnEmptySection: a narrative scaffolded and not written
+// stops the build, naming its file and the empty section, and nothing is
+// published.
+func TestABuildRefusesAnEmptySection(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	site := copySiteTo(t, filepath.Join(dir, "site"))
+	config := filepath.Join(site, "config.yaml")
+	if _, _, err := wco(t, "report", "new", "2026-Q3", "--config", config); err != nil {
+		t.Fatal(err)
+	}
+	out := outputs{data: filepath.Join(dir, "data"), public: filepath.Join(dir, "public")}
+	_, stderr, err := wco(t, "build", "--config", config, "--data", out.data, "--public", out.public, "--pdf=off")
+	if err == nil {
+		t.Fatalf("a build with an unwritten narrative passed:\n%s", stderr)
+	}
+	if said := err.Error() + stderr; !strings.Contains(said, "narratives/2026-q3.md") || !strings.Contains(said, `"In brief {#in-brief}" is empty`) {
+		t.Fatalf("a build with an unwritten narrative: %s", said)
+	}
+	if _, err := os.Stat(filepath.Join(out.public, "index.html")); err == nil {
+		t.Error("a site was published")
 	}
 }

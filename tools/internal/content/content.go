@@ -220,6 +220,13 @@ func Check(opts Options) (*Report, error) {
 			if err != nil {
 				return nil, err
 			}
+			// A scaffold not yet written, or a copy of the English text,
+			// is not a translation: the site shows the English page.
+			if copied := t.revision == src.revision && len(bytes.TrimSpace(t.body)) > 0; copied || t.unwritten() && !src.unwritten() {
+				c.checkRules(t)
+				c.report.Entries = append(c.report.Entries, Entry{Page: stem + ".md", Lang: lang, State: Missing, Now: src.revision})
+				continue
+			}
 			c.checkPage(t)
 			c.report.Entries = append(c.report.Entries, c.compare(stem+".md", src, t, lang))
 		}
@@ -262,6 +269,7 @@ type page struct {
 	front      map[string]any
 	bodyLine   int // the line the body starts on
 	revision   string
+	body       []byte
 	sections   []*section
 	prose      string // the body's prose, for readability
 	htmlBlocks []int  // lines of raw HTML
@@ -286,12 +294,46 @@ func (c *checker) read(path string) (*page, error) {
 		p.bodyLine = 1 + bytes.Count(raw[:m[1]], []byte("\n"))
 	}
 	p.revision = Revision(body)
+	p.body = body
 	p.parse(body)
 	return p, nil
 }
 
+// unwritten reports whether a page has headings and nothing under any of
+// them: a scaffold (wco report new) waiting to be written.
+func (p *page) unwritten() bool {
+	headings, blocks := 0, 0
+	for _, s := range p.sections {
+		if s.level > 0 {
+			headings++
+		}
+		blocks += s.blocks
+	}
+	return headings > 0 && blocks == 0
+}
+
+// emptySections are the headings with nothing under them, not even a
+// subsection: published, they would stand alone on the page.
+func (p *page) emptySections() []*section {
+	var out []*section
+	for i, s := range p.sections {
+		if s.level > 0 && s.blocks == 0 && (i+1 == len(p.sections) || p.sections[i+1].level <= s.level) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // checkPage applies the rules every page follows, source or translation.
 func (c *checker) checkPage(p *page) {
+	c.checkRules(p)
+	for _, s := range p.emptySections() {
+		c.problem(p.path, s.line, s.heading, "empty-section", "nothing under this heading: write the section, or delete its heading (the build refuses an empty section)")
+	}
+}
+
+// checkRules applies the rules every page follows, written or not.
+func (c *checker) checkRules(p *page) {
 	if _, ok := p.front["title"]; !ok {
 		c.problem(p.path, 1, "", "front-matter", "no title")
 	}

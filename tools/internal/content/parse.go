@@ -11,6 +11,7 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 )
@@ -25,6 +26,10 @@ type section struct {
 	citations []string
 	figures   []string
 	typed     []typedNumber
+	// blocks counts the paragraphs, list items, tables and code under
+	// the heading: a section with none is empty (a heading, and at
+	// most a comment).
+	blocks int
 }
 
 type typedNumber struct {
@@ -58,7 +63,8 @@ func (p *page) parse(body []byte) {
 				}
 			}
 			return ast.WalkSkipChildren, nil
-		case *ast.FencedCodeBlock, *ast.CodeBlock:
+		case *ast.FencedCodeBlock, *ast.CodeBlock, *east.Table:
+			cur.blocks++
 			return ast.WalkSkipChildren, nil
 		case *ast.Heading:
 			p.sections = append(p.sections, cur)
@@ -74,6 +80,7 @@ func (p *page) parse(body []byte) {
 			prose.WriteString(s + ".\n")
 			return ast.WalkSkipChildren, nil
 		case *ast.Paragraph, *ast.TextBlock:
+			cur.blocks++
 			s := blockText(n, body, cur)
 			scan(cur, s, lineOf(firstOffset(n)))
 			prose.WriteString(s + "\n")
