@@ -321,9 +321,11 @@ var ltrElements = func() (out []*regexp.Regexp) {
 
 var quarterToken = regexp.MustCompile(`.?\d{4}-Q[1-4]`)
 
-// TestQuartersReadLeftToRightOnRightToLeftPages: in Arabic and Urdu text a
-// quarter such as 2026-Q3 would show as Q3-2026 unless it is isolated as a
-// left-to-right run.
+// TestQuartersReadLeftToRightOnRightToLeftPages: an Arabic or Urdu page
+// names a quarter in its own words (i18n quarter_label: "الربع 3 من
+// 2026"), isolated as a whole so that its digits keep their place; a
+// quarter left as a code (2026-Q3, in an English filing's title) is
+// isolated left to right, or it would show as Q3-2026.
 func TestQuartersReadLeftToRightOnRightToLeftPages(t *testing.T) {
 	t.Parallel()
 	o := sampleSite(t)
@@ -333,6 +335,17 @@ func TestQuartersReadLeftToRightOnRightToLeftPages(t *testing.T) {
 		if l.direction != "rtl" {
 			continue
 		}
+		labels := map[string]string{}
+		b, err := os.ReadFile(filepath.Join(repoRoot(t), "i18n", l.key+".yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := yaml.Unmarshal(b, &labels); err != nil {
+			t.Fatal(err)
+		}
+		pattern := regexp.QuoteMeta(labels["quarter_label"])
+		pattern = strings.NewReplacer(regexp.QuoteMeta("{{ .Year }}"), `\d{4}`, regexp.QuoteMeta("{{ .Q }}"), `[1-4]`).Replace(pattern)
+		label := regexp.MustCompile(`(.?)` + pattern + `(.?)`)
 		for p, html := range ps {
 			if !strings.HasPrefix(p, l.prefix+"/") {
 				continue
@@ -344,6 +357,12 @@ func TestQuartersReadLeftToRightOnRightToLeftPages(t *testing.T) {
 				page = re.ReplaceAllString(page, " ")
 			}
 			text := tagRE.ReplaceAllString(page, " ")
+			for _, m := range label.FindAllStringSubmatch(text, -1) {
+				if m[1] != "\u2068" || m[2] != "\u2069" {
+					t.Errorf("%s: the quarter %q is not isolated", p, strings.TrimSpace(m[0]))
+				}
+				checked++
+			}
 			for _, m := range quarterToken.FindAllString(text, -1) {
 				if !strings.HasPrefix(m, "\u2066") {
 					t.Errorf("%s: %q is not isolated left to right", p, strings.TrimSpace(m))
@@ -355,5 +374,5 @@ func TestQuartersReadLeftToRightOnRightToLeftPages(t *testing.T) {
 	if checked < 50 {
 		t.Errorf("only %d quarters checked", checked)
 	}
-	t.Logf("%d quarters on right-to-left pages, each isolated left to right", checked)
+	t.Logf("%d quarters on right-to-left pages, each isolated", checked)
 }
