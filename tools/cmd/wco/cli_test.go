@@ -196,3 +196,43 @@ func TestDiffCommand(t *testing.T) {
 		t.Errorf("the delivery in place against itself:\n%s", out)
 	}
 }
+
+// A misspelled setting stops every command, in the file or the
+// environment, and nothing is written: a disclosure setting quietly
+// dropped would publish under the default.
+func TestAMisspelledSettingStopsEveryCommand(t *testing.T) {
+	t.Parallel()
+	project, err := os.ReadFile(filepath.Join(repoRoot(t), "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	misspelled := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(misspelled, []byte(strings.Replace(string(project), "    threshold: 11\n", "    treshold: 3\n", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := newOutputs(t)
+	for _, args := range [][]string{
+		{"check", "--config", misspelled},
+		{"publish", "--config", misspelled, "--data", o.data},
+		{"build", "--config", misspelled, "--data", o.data, "--public", o.public},
+		{"filing", "2026-Q3", "--config", misspelled, "--out", t.TempDir()},
+	} {
+		_, _, err := wco(t, args...)
+		if err == nil || !strings.Contains(err.Error(), "params.disclosure.treshold: unknown setting; did you mean threshold?") {
+			t.Errorf("wco %v: %v", args[0], err)
+		}
+	}
+	// A variable is refused by every command, those that read no
+	// configuration too.
+	for _, args := range [][]string{{"key", "new"}, {"check"}, {"synth", "--out", t.TempDir()}} {
+		_, _, err := wcoEnv(t, map[string]string{"WCO_DISCLOSURE_TRESHOLD": "3"}, args...)
+		if err == nil || !strings.Contains(err.Error(), "WCO_DISCLOSURE_TRESHOLD: unknown variable; did you mean WCO_DISCLOSURE_THRESHOLD?") {
+			t.Errorf("wco %v with WCO_DISCLOSURE_TRESHOLD: %v", args, err)
+		}
+	}
+	for _, dir := range []string{o.data, o.public} {
+		if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+			t.Errorf("%s was written by a command that stopped", dir)
+		}
+	}
+}

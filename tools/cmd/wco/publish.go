@@ -58,7 +58,7 @@ func (a *app) writePending(cmd *cobra.Command, pending []publish.Pending) {
 			periods[pd.Period] = true
 			names = append(names, pd.Period)
 		}
-		if v, _ := a.env("GITHUB_ACTIONS"); v == "true" {
+		if v, _ := a.env.Lookup("GITHUB_ACTIONS"); v == "true" {
 			fmt.Fprintf(out, "::warning title=Pending revision of %s::%s. The version in force stays published until wco revise %s publishes the change.\n", pd.Period, pd, pd.Period)
 		}
 	}

@@ -54,6 +54,10 @@ func newRoot(a *app) *cobra.Command {
 		Long:          "wco checks deliveries of the police records system's exports, publishes protected counts\nand builds the static transparency site with Hugo.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Every command, whether or not it reads config.yaml, refuses a
+		// WCO_ variable it does not know: a misspelled setting must not
+		// leave its default in force without a word.
+		PersistentPreRunE: func(*cobra.Command, []string) error { return config.CheckEnv(a.env) },
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().String("config", "", "the project's config.yaml (default: found in this folder or above)")

@@ -40,8 +40,18 @@ import (
 // ordinance's 2012 version is where the published history can begin.
 var Earliest = time.Date(2012, 1, 1, 0, 0, 0, 0, period.Chicago)
 
-// DefaultEchoMin is how often a value must occur before a report shows it.
-const DefaultEchoMin = 5
+// The check's defaults (params.check).
+const (
+	// DefaultEchoMin is how often a value must occur before a report
+	// shows it.
+	DefaultEchoMin = 5
+	// DefaultMaxProblems is how many problems are listed per file and
+	// kind before the rest are only counted.
+	DefaultMaxProblems = 50
+	// DefaultMaxInvalidRows is how many invalid rows a delivery may have:
+	// none, so any invalid row stops the publication.
+	DefaultMaxInvalidRows = 0
+)
 
 // Options tune a check.
 type Options struct {
@@ -50,7 +60,7 @@ type Options struct {
 	// Now bounds datetimes when the delivery has no manifest.
 	Now time.Time
 	// MaxInflated bounds what a compressed export (name.csv.gz) may
-	// decompress to; 0 means delivery.DefaultMaxInflated.
+	// decompress to; 0 means delivery.DefaultMaxFileBytes.
 	MaxInflated int64
 	// MaxProblems caps the problems kept per file and kind; the rest are
 	// counted.
@@ -207,7 +217,7 @@ func (r *FileReport) withhold(min int) {
 // rows stream by: visit must not assume the check will pass.
 func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Options, visit func(T)) *FileReport {
 	if opt.MaxProblems <= 0 {
-		opt.MaxProblems = 50
+		opt.MaxProblems = DefaultMaxProblems
 	}
 	if opt.EchoMin <= 0 {
 		opt.EchoMin = DefaultEchoMin

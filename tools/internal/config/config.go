@@ -22,6 +22,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -55,6 +56,13 @@ var secretKeys = []string{"pseudonym_key", "source_token"}
 type Config struct {
 	// Path is the configuration file; its folder is the Hugo site.
 	Path string `mapstructure:"-"`
+
+	// Project is what the site says of the toolkit itself; it computes
+	// no number, so the configuration's hash leaves it out.
+	Project struct {
+		// Source is where the toolkit's source is public.
+		Source string `mapstructure:"source"`
+	} `mapstructure:"project" json:"-"`
 
 	Disclosure struct {
 		Threshold int `mapstructure:"threshold"`
@@ -328,20 +336,29 @@ func Find(dir string) (string, error) {
 	}
 }
 
-// Env looks up an environment variable, as os.LookupEnv does. Load takes
-// the environment as a value, so that a test can give each run its own.
-type Env func(name string) (value string, ok bool)
+// Env is an environment: variables by name. Load takes the environment as
+// a value, so that a test can give each run its own.
+type Env map[string]string
 
-// OSEnv is the process's environment.
-func OSEnv() Env { return os.LookupEnv }
+// Lookup is the variable's value, as os.LookupEnv gives it.
+func (e Env) Lookup(name string) (string, bool) {
+	v, ok := e[name]
+	return v, ok
+}
+
+// OSEnv is the process's environment, as it is now.
+func OSEnv() Env {
+	env := Env{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	return env
+}
 
 // MapEnv is an environment holding just vars.
-func MapEnv(vars map[string]string) Env {
-	return func(name string) (string, bool) {
-		v, ok := vars[name]
-		return v, ok
-	}
-}
+func MapEnv(vars map[string]string) Env { return Env(maps.Clone(vars)) }
 
 // flagKeys binds command-line flags, by name, to the settings they set.
 var flagKeys = map[string]string{"threshold": "disclosure.threshold"}
@@ -356,9 +373,6 @@ func EnvName(key string) string {
 // that were set on the command line. Flags are bound by name: --threshold
 // to disclosure.threshold.
 func Load(path string, env Env, flags *pflag.FlagSet) (*Config, error) {
-	if env == nil {
-		env = MapEnv(nil)
-	}
 	file := viper.New()
 	file.SetConfigFile(path)
 	if err := file.ReadInConfig(); err != nil {
@@ -375,29 +389,30 @@ func Load(path string, env Env, flags *pflag.FlagSet) (*Config, error) {
 	if err := v.MergeConfigMap(file.GetStringMap("params")); err != nil {
 		return nil, fmt.Errorf("configuration %s: params: %w", path, err)
 	}
-	v.SetDefault("disclosure.threshold", 11)
-	v.SetDefault("check.max_problems", 50)
-	v.SetDefault("check.max_invalid_rows", 0)
-	v.SetDefault("check.max_field_bytes", records.DefaultLimits.FieldBytes)
-	v.SetDefault("check.max_row_bytes", records.DefaultLimits.RowBytes)
-	v.SetDefault("check.max_columns", records.DefaultLimits.Columns)
-	v.SetDefault("check.echo_min_count", 5)
-	v.SetDefault("deliveries.store", ".wco/deliveries")
-	v.SetDefault("deliveries.keep", 10)
-	v.SetDefault("deliveries.max_file_bytes", int64(4<<30))
-	v.SetDefault("verify.page_budget_kb", 60)
-	v.SetDefault("verify.pdf_budget_kb", 400)
+	// The configuration is closed: a key it does not read, or a WCO_
+	// variable it does not know, is a misspelling that would leave a
+	// default in force without a word, so it stops the command.
+	if unknown := unknownKeys(file.Get("params"), reflect.TypeFor[Config](), "params"); len(unknown) > 0 {
+		return nil, fmt.Errorf("configuration %s:\n%s", path, strings.Join(unknown, "\n"))
+	}
+	if err := CheckEnv(env); err != nil {
+		return nil, err
+	}
+	// One default per setting, declared by the package that owns it; a
+	// scalar setting's WCO_ variable overrides the file, and a flag given
+	// on the command line wins over both.
+	for _, s := range Settings {
+		if !s.Scalar() {
+			continue
+		}
+		v.SetDefault(s.Key, s.Default)
+		if val, ok := env.Lookup(s.Env()); ok && val != "" {
+			v.Set(s.Key, val)
+		}
+	}
 	v.SetDefault("exports", map[string]any{})
 	v.SetDefault("publication", map[string]any{})
 	v.SetDefault("groupings", map[string]any{})
-	v.SetDefault("releases.days_after_quarter", 45)
-	// Every key the file or the defaults know can be set from the
-	// environment; a flag given on the command line wins over both.
-	for _, key := range v.AllKeys() {
-		if val, ok := env(EnvName(key)); ok && val != "" {
-			v.Set(key, val)
-		}
-	}
 	if flags != nil {
 		for flag, key := range flagKeys {
 			if f := flags.Lookup(flag); f != nil && f.Changed {
@@ -408,6 +423,9 @@ func Load(path string, env Env, flags *pflag.FlagSet) (*Config, error) {
 	var c Config
 	if err := v.Unmarshal(&c); err != nil {
 		return nil, fmt.Errorf("configuration %s: %w", path, err)
+	}
+	if c.Downloads.License == (publish.License{}) {
+		c.Downloads.License = publish.DefaultLicense
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -424,11 +442,11 @@ func Load(path string, env Env, flags *pflag.FlagSet) (*Config, error) {
 			c.Languages = append(c.Languages, l)
 		}
 	}
-	hugoBase, _ := env(EnvBaseURL)
+	hugoBase, _ := env.Lookup(EnvBaseURL)
 	c.BaseURL = cmp.Or(hugoBase, file.GetString("baseURL"), "/")
 	c.BaseURLFromEnv = hugoBase != ""
-	c.PseudonymKey, _ = env(EnvPseudonymKey)
-	c.SourceToken, _ = env(EnvSourceToken)
+	c.PseudonymKey, _ = env.Lookup(EnvPseudonymKey)
+	c.SourceToken, _ = env.Lookup(EnvSourceToken)
 	if err := c.validate(); err != nil {
 		return nil, fmt.Errorf("configuration %s: %w", path, err)
 	}

@@ -13,9 +13,10 @@ import (
 // records systems often send them: detainer_log.csv.gz.
 const Compressed = ".gz"
 
-// DefaultMaxInflated is how many bytes a compressed export may
-// decompress to (4 GiB), unless the caller sets another bound.
-const DefaultMaxInflated = 4 << 30
+// DefaultMaxFileBytes is the most one file of a delivery may weigh, as
+// pulled or as a compressed export decompresses (4 GiB), unless the
+// configuration sets another bound (params.deliveries.max_file_bytes).
+const DefaultMaxFileBytes = 4 << 30
 
 // ErrInflated is returned when a compressed file decompresses to more
 // than its bound: a few kilobytes of gzip can hold terabytes of zeros.
@@ -34,13 +35,13 @@ func ExportFile(fsys fs.FS, name string) string {
 
 // Inflate returns what r holds: r itself, or when name ends in .gz its
 // decompressed bytes, at most limit of them (then ErrInflated; limit ≤ 0
-// means DefaultMaxInflated).
+// means DefaultMaxFileBytes).
 func Inflate(r io.Reader, name string, limit int64) (io.Reader, error) {
 	if !strings.HasSuffix(name, Compressed) {
 		return r, nil
 	}
 	if limit <= 0 {
-		limit = DefaultMaxInflated
+		limit = DefaultMaxFileBytes
 	}
 	z, err := gzip.NewReader(r)
 	if err != nil {

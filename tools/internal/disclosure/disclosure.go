@@ -29,6 +29,10 @@ package disclosure
 
 import "fmt"
 
+// DefaultThreshold is the threshold unless the configuration sets another
+// (params.disclosure.threshold): counts from 1 to 10 are never published.
+const DefaultThreshold = 11
+
 // MinThreshold is the smallest threshold the toolkit accepts: with k = 2 a
 // single person would still be hidden.
 const MinThreshold = 2

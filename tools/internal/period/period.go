@@ -63,6 +63,10 @@ func (q Quarter) Start() time.Time {
 // End is the first instant after the quarter.
 func (q Quarter) End() time.Time { return q.Next().Start() }
 
+// DefaultDaysAfterQuarter is how long after a quarter ends its report is
+// due unless the configuration says otherwise.
+const DefaultDaysAfterQuarter = 45
+
 // Due is the day a quarter's report is due, days after the quarter's last
 // day (params.releases.days_after_quarter): 14 November for the third
 // quarter at 45 days. Every page, filing and release computes it here.

@@ -319,6 +319,15 @@ func (p *Publication) WriteDownloads(dir string, license License) (*DownloadsInd
 	return idx, nil
 }
 
+// DefaultLicense is the dedication the downloads are published under unless
+// the configuration names another (params.downloads.license): public domain,
+// so anyone may reuse the figures without asking.
+var DefaultLicense = License{
+	Name:  "ODC-PDDL-1.0",
+	Title: "Open Data Commons Public Domain Dedication and License",
+	Path:  "https://opendatacommons.org/licenses/pddl/1-0/",
+}
+
 // License names the terms the downloads are published under.
 type License struct {
 	Name  string `json:"name" mapstructure:"name"`

@@ -56,8 +56,11 @@ type Options struct {
 	Limits records.Limits
 }
 
-// DefaultMaxFileBytes is the size limit of one file when none is set.
-const DefaultMaxFileBytes = 4 << 30
+// The store's defaults (params.deliveries.store and keep).
+const (
+	DefaultStore = ".wco/deliveries"
+	DefaultKeep  = 10
+)
 
 // Result describes a pull.
 type Result struct {
@@ -82,7 +85,7 @@ func Pull(ctx context.Context, source string, opt Options) (*Result, error) {
 		opt.Keep = 1
 	}
 	if opt.MaxFileBytes <= 0 {
-		opt.MaxFileBytes = DefaultMaxFileBytes
+		opt.MaxFileBytes = delivery.DefaultMaxFileBytes
 	}
 	src, err := newSource(source, opt)
 	if err != nil {

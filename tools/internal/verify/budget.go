@@ -58,7 +58,7 @@ func budget(_ context.Context, s *site) Result {
 	// The PDFs printed from pages: each within its own budget.
 	limit := s.PDFBudget
 	if limit == 0 {
-		limit = DefaultPDFBudget
+		limit = DefaultPDFBudgetKB * 1024
 	}
 	pdfs, largest, largestPDF := 0, 0, ""
 	err := wcosite.WalkFiles(s.root, func(p string) error {
@@ -90,8 +90,13 @@ func budget(_ context.Context, s *site) Result {
 	return r
 }
 
-// DefaultPDFBudget is the most a PDF may weigh unless Options say otherwise.
-const DefaultPDFBudget = 400 * 1024
+// The budgets' defaults, in KB (params.verify).
+const (
+	// DefaultPageBudgetKB is the most a page may weigh with what it loads.
+	DefaultPageBudgetKB = 60
+	// DefaultPDFBudgetKB is the most a PDF may weigh.
+	DefaultPDFBudgetKB = 400
+)
 
 // weighs says whether the browser downloads a reference with the page:
 // not a form's target, a ping or a base.

@@ -58,7 +58,7 @@ type Options struct {
 	// PageBudget is the most a page may weigh, in bytes, with what it loads.
 	PageBudget int
 	// PDFBudget is the most a PDF of the site may weigh, in bytes; zero is
-	// DefaultPDFBudget.
+	// DefaultPDFBudgetKB.
 	PDFBudget int
 	// Repo is the module root: htmltest runs there as `go tool htmltest`,
 	// and the Node packages are installed in Repo/.ci.

@@ -329,7 +329,7 @@ func TestBudget(t *testing.T) {
 	// A PDF within its budget passes; one over it is a finding.
 	r = budget(context.Background(), openFixture(t, map[string]string{
 		"reports/small.pdf": "%PDF-1.4\n" + strings.Repeat("x", 1000),
-		"reports/big.pdf":   "%PDF-1.4\n" + strings.Repeat("x", DefaultPDFBudget),
+		"reports/big.pdf":   "%PDF-1.4\n" + strings.Repeat("x", DefaultPDFBudgetKB*1024),
 	}))
 	wantFinding(t, r, "reports/big.pdf", "pdf-budget")
 	if len(r.Findings) != 1 || !strings.Contains(r.Checked, "2 PDFs") {
