@@ -158,7 +158,9 @@ func TestEveryVariableNamedIsKnown(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed")
 	}
-	out, err := exec.Command("git", "-C", filepath.Join("..", "..", ".."), "grep", "-hoIE", `\bWCO_[A-Z0-9_]*[A-Z0-9]\b`, "--", ".", ":!tools/internal/config/settings_test.go").Output()
+	out, err := exec.Command("git", "-C", filepath.Join("..", "..", ".."), "grep", "-hoIE", `\bWCO_[A-Z0-9_]*[A-Z0-9]\b`, "--", ".",
+		// The tests of misspelled variables name them on purpose.
+		":!tools/internal/config/settings_test.go", ":!tools/cmd/wco/cli_test.go").Output()
 	if err != nil {
 		t.Skipf("not a git work tree: %v", err)
 	}
