@@ -1,3 +1,5 @@
+//go:build integration
+
 package main
 
 import (
@@ -9,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/needs"
 )
 
 // visualOrder returns, for each occurrence of each token in the page's
@@ -57,7 +61,7 @@ var bidiControls = regexp.MustCompile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 func TestRightToLeftPagesKeepLeftToRightTokens(t *testing.T) {
 	t.Parallel()
 	chromium := chromiumOrSkip(t)
-	printFontsOrSkip(t)
+	needs.Have(t, needs.PrintFonts)
 	o := sampleSite(t)
 	base := serve(t, o.public)
 	ctx := browser(t, chromium)

@@ -1,13 +1,17 @@
+//go:build integration
+
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	cdplog "github.com/chromedp/cdproto/log"
@@ -15,20 +19,14 @@ import (
 	"github.com/chromedp/chromedp"
 
 	wcobrowser "github.com/chicago-welcoming-city/transparency/tools/internal/browser"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/needs"
 )
 
-// chromiumOrSkip returns Debian's Chromium, or skips the test with a
-// visible message when it is not installed, unless WCO_REQUIRE_BROWSER is
-// set (.ci/run sets it), which makes a missing browser a failure.
+// chromiumOrSkip returns Debian's Chromium, which the test needs.
 func chromiumOrSkip(t *testing.T) string {
 	t.Helper()
-	chromium, err := wcobrowser.Find("")
-	if err != nil {
-		if os.Getenv("WCO_REQUIRE_BROWSER") != "" {
-			t.Fatal("Chromium is required (WCO_REQUIRE_BROWSER is set) but not installed: apt-get install chromium")
-		}
-		t.Skip("SKIPPED: Chromium is not installed (apt-get install chromium); .ci/run installs it and requires this test")
-	}
+	needs.Have(t, needs.Chromium)
+	chromium, _ := wcobrowser.Find("")
 	return chromium
 }
 
@@ -202,4 +200,57 @@ func TestEveryLanguageRendersInBrowser(t *testing.T) {
 		}
 	}
 	t.Logf("screenshots in %s", shots)
+}
+
+// TestBrowserRendersWithoutErrors opens the home page and a report page in
+// Debian's Chromium at 375 and 1280 pixels wide, keeps screenshots, and
+// fails on any console message: a site without scripts has none, unless
+// the CSP blocked something or a resource is missing.
+func TestBrowserRendersWithoutErrors(t *testing.T) {
+	t.Parallel()
+	chromium := chromiumOrSkip(t)
+	o := sampleSite(t)
+	base := serve(t, o.public)
+	shots := os.Getenv("WCO_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	} else if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t, chromium)
+	report := map[string]string{}
+	for _, page := range []string{"/", "/reports/2026-q3/"} {
+		for _, width := range []int{375, 1280} {
+			name := fmt.Sprintf("%s-%d.png", strings.Trim(strings.ReplaceAll(page, "/", "-"), "-"), width)
+			if page == "/" {
+				name = fmt.Sprintf("home-%d.png", width)
+			}
+			var console []string
+			tab, cancel := consoleOf(ctx, &console)
+			tctx, stop := context.WithTimeout(tab, 60*time.Second)
+			err := openPage(tctx, int64(width), 2000, base+page)
+			var png []byte
+			if err == nil {
+				png, err = chromedp.Run(tctx, chromedp.CaptureScreenshot())
+			}
+			stop()
+			cancel()
+			if err != nil {
+				t.Fatalf("chromium %s at %d: %v", page, width, err)
+			}
+			for _, m := range console {
+				t.Errorf("%s at %d px: console: %s", page, width, m)
+			}
+			if len(png) < 10_000 {
+				t.Errorf("%s at %d px: no screenshot (%d bytes)", page, width, len(png))
+				continue
+			}
+			if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			report[name] = fmt.Sprintf("%d bytes", len(png))
+		}
+	}
+	b, _ := json.Marshal(report)
+	t.Logf("screenshots in %s: %s", shots, b)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/needs"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 )
 
@@ -133,16 +134,10 @@ func expectedFiling(t *testing.T, per period.Period) map[string][][]string {
 	return out
 }
 
-// poppler runs a poppler-utils program, skipping the test with a visible
-// message when it is missing unless WCO_REQUIRE_BROWSER is set.
+// poppler runs a poppler-utils program, which the test needs.
 func poppler(t *testing.T, program string, args ...string) string {
 	t.Helper()
-	if _, err := exec.LookPath(program); err != nil {
-		if os.Getenv("WCO_REQUIRE_BROWSER") != "" {
-			t.Fatalf("%s is required (WCO_REQUIRE_BROWSER is set) but not installed: apt-get install poppler-utils", program)
-		}
-		t.Skipf("SKIPPED: %s is not installed (apt-get install poppler-utils); .ci/run installs it and requires this test", program)
-	}
+	needs.Have(t, needs.Program(program, "apt-get install poppler-utils"))
 	out, err := exec.Command(program, args...).Output()
 	if err != nil {
 		t.Fatalf("%s %v: %v", program, args, err)
@@ -159,8 +154,12 @@ var isoDate = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`)
 // no name, identifier or free text of the delivery is in any of it.
 func TestFilingsOfTheSampleMatchItsRecords(t *testing.T) {
 	t.Parallel()
-	chromium := chromiumOrSkip(t)
-	_ = chromium
+	// The PDF, printed by Chromium, in the second tier.
+	print := "--pdf=off"
+	if secondTier {
+		needs.Have(t, needs.Chromium, needs.PDFInfo, needs.PDFToText)
+		print = "--pdf=required"
+	}
 	for _, tc := range []struct {
 		period string
 		id     string
@@ -174,7 +173,7 @@ func TestFilingsOfTheSampleMatchItsRecords(t *testing.T) {
 			per, _ := period.ParsePeriod(tc.period)
 			want := expectedFiling(t, per)
 			out := t.TempDir()
-			stdout, stderr, err := wco(t, "filing", tc.period, "--out", out)
+			stdout, stderr, err := wco(t, "filing", tc.period, "--out", out, print)
 			if err != nil {
 				t.Fatalf("wco filing %s: %v\n%s", tc.period, err, stderr)
 			}
@@ -213,6 +212,9 @@ func TestFilingsOfTheSampleMatchItsRecords(t *testing.T) {
 				}
 			}
 
+			if !secondTier {
+				return
+			}
 			pdf := filepath.Join(out, per.Slug()+"-"+tc.id+".pdf")
 			info := poppler(t, "pdfinfo", pdf)
 			for _, re := range []string{`(?m)^Page size:\s+612 x 792 pts \(letter\)`, `(?m)^Tagged:\s+yes`, `(?m)^Title:\s+(Quarterly Welcoming City compliance report, 2026-Q3|Annual report to the Illinois Attorney General, 2025) ·`, `(?m)^Pages:\s+[1-9]`} {

@@ -1,32 +1,18 @@
+//go:build integration
+
 package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
-)
 
-// printFontsOrSkip skips the test, with a visible message, when the fonts
-// the print stylesheet names for Chinese and Korean are missing (without
-// them the PDFs are larger than their budget), unless WCO_REQUIRE_BROWSER
-// makes them mandatory.
-func printFontsOrSkip(t *testing.T) {
-	t.Helper()
-	out, _ := exec.Command("fc-list").Output()
-	for _, font := range []string{"WenQuanYi Micro Hei", "NanumGothic"} {
-		if !strings.Contains(string(out), font) {
-			if os.Getenv("WCO_REQUIRE_BROWSER") != "" {
-				t.Fatalf("the print font %s is required (WCO_REQUIRE_BROWSER is set) but not installed: bash .ci/install", font)
-			}
-			t.Skipf("SKIPPED: the print font %s is not installed (bash .ci/install installs it; .ci/run requires this test)", font)
-		}
-	}
-}
+	"github.com/chicago-welcoming-city/transparency/tools/internal/needs"
+)
 
 var pdfLink = regexp.MustCompile(`<a href="?([^" >]+\.pdf)"? type="?application/pdf"?[^>]*>`)
 
@@ -38,7 +24,7 @@ var pdfLink = regexp.MustCompile(`<a href="?([^" >]+\.pdf)"? type="?application/
 func TestEveryReportPageLinksItsPDF(t *testing.T) {
 	t.Parallel()
 	chromiumOrSkip(t)
-	printFontsOrSkip(t)
+	needs.Have(t, needs.PrintFonts)
 	o := sampleSite(t)
 	ps := pages(t, o.public)
 	cfg := testConfig(t)

@@ -1,14 +1,16 @@
+//go:build integration
+
 package main
 
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/chicago-welcoming-city/transparency/tools/internal/needs"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/synth"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/verify"
 )
@@ -20,10 +22,7 @@ import (
 // browser's network log sees the request the static scan predicts.
 func TestVerifyStopsABuildWithDefects(t *testing.T) {
 	t.Parallel()
-	chromiumOrSkip(t)
-	if _, err := exec.LookPath("java"); err != nil && os.Getenv("WCO_REQUIRE_BROWSER") == "" {
-		t.Skip("SKIPPED: Java is not installed (bash .ci/install installs it; .ci/run requires this test)")
-	}
+	needs.Have(t, needs.Chromium, needs.Java, needs.Npm)
 	o := sampleSite(t)
 	src, err := filepath.EvalSymlinks(o.public)
 	if err != nil {

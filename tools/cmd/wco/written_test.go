@@ -74,7 +74,7 @@ func writtenFixture(t *testing.T) written {
 			if err := os.WriteFile(history, append(b, []byte("\nA sentence added to the English text.\n")...), 0o644); err != nil {
 				return err
 			}
-			if _, stderr, err := wco(t, "build", "--config", w.config, "--data", w.out.data, "--public", w.out.public); err != nil {
+			if _, stderr, err := wco(t, "build", "--config", w.config, "--data", w.out.data, "--public", w.out.public, "--pdf=off"); err != nil {
 				return fmt.Errorf("build: %w\n%s", err, stderr)
 			}
 			return nil

@@ -17,6 +17,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/needs"
 )
 
 //go:embed attack.py
@@ -72,16 +74,15 @@ func Available() error {
 	return nil
 }
 
-// Require skips the test, saying why, when the attacker cannot run, unless
-// WCO_REQUIRE_ATTACKER is set (CI sets it): then the test fails.
+// Tool is the attacker, as a test needs it: it skips, saying why, when
+// the attacker cannot run, unless WCO_REQUIRE_ATTACKER is set (CI sets
+// it): then the test fails.
+var Tool = needs.Tool{Name: "the independent attacker", Install: "apt-get install python3-scipy coinor-cbc", Require: needs.RequireAttacker, Find: Available}
+
+// Require skips or fails t unless the attacker can run (see Tool).
 func Require(t testing.TB) {
 	t.Helper()
-	if err := Available(); err != nil {
-		if os.Getenv("WCO_REQUIRE_ATTACKER") != "" {
-			t.Fatalf("the independent attacker is required (WCO_REQUIRE_ATTACKER is set): %v", err)
-		}
-		t.Skipf("SKIP the independent attacker: %v", err)
-	}
+	needs.Have(t, Tool)
 }
 
 // Run attacks the history in historyFile (history.json) and, when current

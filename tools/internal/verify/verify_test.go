@@ -5,13 +5,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/chicago-welcoming-city/transparency/tools/internal/browser"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/needs"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/synth"
 )
 
@@ -129,25 +128,6 @@ func wantClean(t *testing.T, r Result) {
 	}
 }
 
-// needs skips a test when a program the check runs is missing, unless
-// WCO_REQUIRE_BROWSER makes the tools mandatory (as .ci/run does).
-func needs(t *testing.T, programs ...string) {
-	t.Helper()
-	for _, p := range programs {
-		if _, err := exec.LookPath(p); err != nil && !(p == "chromium" && hasBrowser()) {
-			if os.Getenv("WCO_REQUIRE_BROWSER") != "" {
-				t.Fatalf("%s is required (WCO_REQUIRE_BROWSER is set) but not installed: bash .ci/install", p)
-			}
-			t.Skipf("SKIPPED: %s is not installed (bash .ci/install installs it; .ci/run requires this test)", p)
-		}
-	}
-}
-
-func hasBrowser() bool {
-	_, err := browser.Find("")
-	return err == nil
-}
-
 func TestResolve(t *testing.T) {
 	t.Parallel()
 	s := &site{basePath: "/transparency/", host: "example.org"}
@@ -175,7 +155,7 @@ func TestResolve(t *testing.T) {
 
 func TestLinks(t *testing.T) {
 	t.Parallel()
-	needs(t, "go")
+	needs.Have(t, needs.Go)
 	wantClean(t, links(context.Background(), openFixture(t, nil)))
 	r := links(context.Background(), openFixture(t, map[string]string{
 		"reports/index.html": htmlPage("en", "Reports", `<p><a href="/nowhere/">gone</a> <a href="/#missing">anchor</a></p>`),
@@ -187,7 +167,7 @@ func TestLinks(t *testing.T) {
 
 func TestLinksUnderABasePath(t *testing.T) {
 	t.Parallel()
-	needs(t, "go")
+	needs.Have(t, needs.Go)
 	opt := fixture(t, nil)
 	opt.BaseURL = "https://example.org/transparency/"
 	// The site as Hugo renders it under a path: every root-relative link
@@ -206,18 +186,6 @@ func TestLinksUnderABasePath(t *testing.T) {
 	wantClean(t, links(context.Background(), s))
 	os.WriteFile(filepath.Join(opt.Public, "es", "index.html"), []byte(htmlPage("es", "Inicio", `<a href="/transparency/nowhere/">x</a>`)), 0o644)
 	wantFinding(t, links(context.Background(), s), "es/index.html", "target does not exist")
-}
-
-func TestHTMLValidity(t *testing.T) {
-	t.Parallel()
-	needs(t, "java", "npm")
-	// The clean fixture passes in TestRun.
-	r := htmlValidity(context.Background(), openFixture(t, map[string]string{
-		"reports/index.html": htmlPage("en", "Reports", `<p id="x">one</p><p id="x">two</p><ul><p>not a list item</p></ul>`),
-		"css/main.css":       "body { colour: red; }\n",
-	}))
-	wantFinding(t, r, "reports/index.html", "html-error")
-	wantFinding(t, r, "css/main.css", "html-error")
 }
 
 func TestHosts(t *testing.T) {
@@ -265,22 +233,6 @@ func TestPrivacy(t *testing.T) {
 		if strings.Contains(f.Detail, "555-0142") || strings.Contains(f.Detail, "jane.doe") {
 			t.Errorf("a finding repeats the personal data: %s", f.Detail)
 		}
-	}
-}
-
-// TestPrivacyReadsThePDFsText: a PDF's text is compressed and encoded, so
-// the scan reads it through pdftotext: a canary in a PDF is found, and a
-// PDF's numbers (its coordinates look like telephone numbers) are not.
-func TestPrivacyReadsThePDFsText(t *testing.T) {
-	t.Parallel()
-	needs(t, "pdftotext")
-	r := privacy(context.Background(), openFixture(t, map[string]string{
-		"reports/print.pdf": minimalPDF("Suppressed counts only"),
-		"reports/leak.pdf":  minimalPDF("Remarks " + synth.Canary + "DL000777"),
-	}))
-	wantFinding(t, r, "reports/leak.pdf", "canary")
-	if len(r.Findings) != 1 || !strings.Contains(r.Checked, "2 PDFs by their text") {
-		t.Errorf("want the canary alone, in 2 PDFs read: %s %+v", r.Checked, r.Findings)
 	}
 }
 
@@ -377,29 +329,6 @@ func TestStructure(t *testing.T) {
 	wantFinding(t, r, "sitemap.xml", "sitemap-invalid")
 }
 
-// TestBrowse: axe-core finds WCAG violations and the network log finds a
-// request to another host, each named by page and rule.
-func TestBrowse(t *testing.T) {
-	t.Parallel()
-	needs(t, "chromium", "npm")
-	// The clean fixture passes in TestRun.
-	noCSP := func(s string) string {
-		return strings.Replace(s, `<meta http-equiv="Content-Security-Policy"`, `<meta name="no-policy"`, 1)
-	}
-	a11y, netw := browse(context.Background(), openFixture(t, map[string]string{
-		"reports/index.html": htmlPage("en", "Reports", `<img src="/chart.png"><p><a href="/"></a></p>`),
-		"es/index.html":      noCSP(htmlPage("es", "Inicio", `<img src="http://tracker.invalid/p.gif" alt=""><img src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7" alt="">`)),
-	}))
-	for _, f := range netw.Findings {
-		if strings.Contains(f.Detail, "data:") {
-			t.Errorf("an inline data: image counted as a request to another host: %+v", f)
-		}
-	}
-	wantFinding(t, a11y, "reports/index.html", "image-alt")
-	wantFinding(t, a11y, "reports/index.html", "link-name")
-	wantFinding(t, netw, "es/index.html", "third-party-request")
-}
-
 func TestCount(t *testing.T) {
 	t.Parallel()
 	for n, want := range map[int]string{0: "0 pages", 1: "1 page", 999: "999 pages", 18351: "18,351 pages", 1234567: "1,234,567 pages"} {
@@ -426,37 +355,5 @@ func TestReportNamesPageAndRule(t *testing.T) {
 		if !regexp.MustCompile(want).MatchString(out) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
-	}
-}
-
-// TestRun: the whole run over the good fixture passes every check, in the
-// reported order.
-func TestRun(t *testing.T) {
-	t.Parallel()
-	needs(t, "go", "java", "npm", "chromium")
-	results, err := Run(context.Background(), fixture(t, nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, r := range results {
-		names = append(names, r.Check)
-		wantClean(t, r)
-		if (r.Check == "html" || r.Check == "network" || r.Check == "accessibility") && !strings.Contains(r.Checked, "5 pages") {
-			t.Errorf("%s checked %q, want the fixture's 5 pages", r.Check, r.Checked)
-		}
-	}
-	if strings.Join(names, " ") != "links html hosts privacy budget structure accessibility network" {
-		t.Errorf("checks %v", names)
-	}
-	only, err := Run(context.Background(), Options{Public: fixture(t, nil).Public, Only: []string{"hosts", "budget"}})
-	if err != nil || len(only) != 2 || only[0].Check != "hosts" || only[1].Check != "budget" {
-		t.Errorf("Only hosts and budget ran %+v, %v", only, err)
-	}
-	if _, err := Run(context.Background(), Options{Public: fixture(t, nil).Public, Only: []string{"spelling"}}); err == nil {
-		t.Error("an unknown check name was accepted")
-	}
-	if _, err := Run(context.Background(), Options{Public: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "no pages") {
-		t.Errorf("an empty site: %v", err)
 	}
 }
