@@ -142,6 +142,10 @@ func (a *app) withPipeline(run func(cmd *cobra.Command, args []string, p *pipeli
 		if err != nil {
 			return err
 		}
+		// What a killed command left half written is finished first.
+		if err := p.Recover(); err != nil {
+			return err
+		}
 		return run(cmd, args, p)
 	}
 }

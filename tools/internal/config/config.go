@@ -81,8 +81,10 @@ type Config struct {
 	} `mapstructure:"check"`
 
 	Deliveries struct {
-		Store string `mapstructure:"store"`
-		Keep  int    `mapstructure:"keep"`
+		// Where deliveries are kept, and how many, change no number:
+		// the configuration's hash leaves them out.
+		Store string `mapstructure:"store" json:"-"`
+		Keep  int    `mapstructure:"keep" json:"-"`
 		// MaxFileBytes is the most one pulled file may weigh.
 		MaxFileBytes int64 `mapstructure:"max_file_bytes"`
 	} `mapstructure:"deliveries"`

@@ -6,10 +6,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 
+	"github.com/chicago-welcoming-city/transparency/tools/internal/commit"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/filing"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
@@ -69,42 +69,23 @@ func (p *Pipeline) Filing(ctx context.Context, per period.Period, out string) (*
 		}
 	}
 
-	// Every file is written beside its final name first, then renamed.
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	// The lists and the PDF appear together, or none of them.
+	set, err := commit.New(p.JournalDir())
+	if err != nil {
 		return nil, err
 	}
+	defer set.Abandon()
 	res := &FilingOutput{Filing: f}
-	var tmps []string
-	defer func() {
-		for _, t := range tmps {
-			os.Remove(t)
-		}
-	}()
 	for _, fl := range files {
-		t, err := os.CreateTemp(out, ".wco-filing-*")
-		if err != nil {
-			return nil, err
-		}
-		tmps = append(tmps, t.Name())
-		_, err = t.Write(fl.data)
-		if cerr := t.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Chmod(t.Name(), 0o644)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("write %s: %w", fl.name, err)
-		}
-	}
-	for i, fl := range files {
 		dst := filepath.Join(out, fl.name)
-		if err := os.Rename(tmps[i], dst); err != nil {
+		if err := set.Write(dst, fl.data, 0o644); err != nil {
 			return nil, fmt.Errorf("write %s: %w", dst, err)
 		}
 		res.Files = append(res.Files, dst)
 	}
-	tmps = nil
+	if err := set.Commit(); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 

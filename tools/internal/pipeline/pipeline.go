@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/check"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/commit"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/config"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
@@ -89,8 +90,15 @@ func (p *Pipeline) Site() site.Site {
 		ConfigFile: p.cfg.Path,
 		DataDir:    p.opt.DataDir,
 		PublicDir:  p.opt.PublicDir,
-		Params:     map[string]any{"disclosure": map[string]any{"threshold": p.cfg.Disclosure.Threshold}},
-		Renderer:   p.opt.Renderer,
+		// The settings the templates read, as in effect (file, variables
+		// and flags), over config.yaml's.
+		Params: map[string]any{
+			"disclosure": map[string]any{"threshold": p.cfg.Disclosure.Threshold},
+			"releases":   map[string]any{"days_after_quarter": p.cfg.Releases.DaysAfterQuarter},
+			"project":    map[string]any{"source": p.cfg.Project.Source},
+			"downloads":  map[string]any{"license": map[string]any{"name": p.cfg.Downloads.License.Name, "title": p.cfg.Downloads.License.Title, "path": p.cfg.Downloads.License.Path}},
+		},
+		Renderer: p.opt.Renderer,
 	}
 	if s.DataDir == "" {
 		s.DataDir = filepath.Join(p.cfg.SiteDir(), "data")
@@ -117,6 +125,20 @@ func (p *Pipeline) ReleasesDir() string {
 	return filepath.Join(p.Site().DataDir, publish.ReleasesDir)
 }
 
+// JournalDir is where the sets of files a command writes keep their
+// journal (package commit): .wco/journal beside the data folder.
+func (p *Pipeline) JournalDir() string { return p.Site().JournalDir() }
+
+// Recover finishes what a killed command left half written: its writes are
+// then all in place, or none of them (package commit). Every command runs
+// it first.
+func (p *Pipeline) Recover() error {
+	if err := commit.Recover(p.JournalDir()); err != nil {
+		return fmt.Errorf("%w: the journal is in %s", err, p.JournalDir())
+	}
+	return nil
+}
+
 // Pull pulls source into the deliveries store.
 func (p *Pipeline) Pull(ctx context.Context, source string) (*pull.Result, error) {
 	return pull.Pull(ctx, source, pull.Options{
@@ -125,6 +147,7 @@ func (p *Pipeline) Pull(ctx context.Context, source string) (*pull.Result, error
 		Token:        p.cfg.SourceToken,
 		Progress:     p.opt.Log,
 		MaxFileBytes: p.cfg.Deliveries.MaxFileBytes,
+		Journal:      p.JournalDir(),
 		Limits:       p.cfg.Limits(),
 	})
 }

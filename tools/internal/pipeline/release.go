@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chicago-welcoming-city/transparency/tools/internal/commit"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/filing"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
@@ -202,39 +203,56 @@ func (p *Pipeline) Revise(ctx context.Context, periods []period.Period, reason s
 			}
 		}
 	}
+	var changes []LedgerChange
+	for _, per := range set {
+		ledger := publish.LedgerFile(p.StoreDir(), per.String())
+		if added, removed, changed, err := publish.CompareLedger(ledger, c.Ledger(per.String())); err == nil {
+			changes = append(changes, LedgerChange{Period: per.String(), Added: added, Removed: removed, Changed: changed})
+		}
+	}
 	out, err := p.freeze(c, history, set, reason)
 	if err != nil {
 		return nil, err
 	}
-	for _, per := range set {
-		ledger := publish.LedgerFile(p.StoreDir(), per.String())
-		if added, removed, changed, err := publish.CompareLedger(ledger, c.Ledger(per.String())); err == nil {
-			out.Ledgers = append(out.Ledgers, LedgerChange{Period: per.String(), Added: added, Removed: removed, Changed: changed})
-		}
-	}
-	return out, p.writeLedgers(c, set)
+	out.Ledgers = changes
+	return out, nil
 }
 
-// freeze adds versions of periods to the history, writes their release
-// files and, for a first release, the ledgers.
+// freeze adds versions of periods to the history and writes, together or
+// not at all, their release files and the periods' ledgers: a fourth
+// quarter is never released without its year.
 func (p *Pipeline) freeze(c *publish.Counted, history publish.Releases, periods []period.Period, reason string) (*Released, error) {
 	next, err := c.Freeze(history, periods, reason, p.now())
 	if err != nil {
 		return nil, err
 	}
-	out := &Released{}
-	for _, per := range periods {
-		if err := out.write(p.ReleasesDir(), per, next[per.String()]); err != nil {
-			return nil, err
-		}
-	}
-	if reason == "" {
-		if err := p.writeLedgers(c, periods); err != nil {
-			return nil, err
-		}
-	}
 	pub, err := c.Publish(next)
 	if err != nil {
+		return nil, err
+	}
+	set, err := commit.New(p.JournalDir())
+	if err != nil {
+		return nil, err
+	}
+	defer set.Abandon()
+	out := &Released{}
+	for _, per := range periods {
+		if err := out.write(set, p.ReleasesDir(), per, next[per.String()]); err != nil {
+			return nil, err
+		}
+	}
+	for _, per := range periods {
+		if l := c.Ledger(per.String()); l != nil {
+			b, err := publish.EncodeLedger(l)
+			if err == nil {
+				err = set.Write(publish.LedgerFile(p.StoreDir(), per.String()), b, 0o600)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("write ledger: %w", err)
+			}
+		}
+	}
+	if err := set.Commit(); err != nil {
 		return nil, err
 	}
 	out.Review = p.review(pub)
@@ -242,22 +260,15 @@ func (p *Pipeline) freeze(c *publish.Counted, history publish.Releases, periods 
 	return out, nil
 }
 
-// writeLedgers keeps the records of each period counted with a ledger.
-func (p *Pipeline) writeLedgers(c *publish.Counted, periods []period.Period) error {
-	for _, per := range periods {
-		if l := c.Ledger(per.String()); l != nil {
-			if err := publish.WriteLedger(publish.LedgerFile(p.StoreDir(), per.String()), l); err != nil {
-				return fmt.Errorf("write ledger: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-func (r *Released) write(dir string, per period.Period, rel *publish.Release) error {
-	if err := rel.Write(dir); err != nil {
+func (r *Released) write(set *commit.Set, dir string, per period.Period, rel *publish.Release) error {
+	b, err := rel.Encode()
+	if err != nil {
 		return err
 	}
-	r.Files = append(r.Files, Written{Period: per, Version: rel.Current().Version, File: filepath.Join(dir, publish.ReleaseFile(per.String())), Filings: rel.Current().Filings, FilingsWithheld: rel.Current().FilingsWithheld})
+	file := filepath.Join(dir, publish.ReleaseFile(per.String()))
+	if err := set.Write(file, b, 0o644); err != nil {
+		return err
+	}
+	r.Files = append(r.Files, Written{Period: per, Version: rel.Current().Version, File: file, Filings: rel.Current().Filings, FilingsWithheld: rel.Current().FilingsWithheld})
 	return nil
 }

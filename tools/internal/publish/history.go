@@ -122,13 +122,9 @@ func LoadReleases(dir string) (Releases, error) {
 	return out, nil
 }
 
-// Write writes a release into dir.
-func (r *Release) Write(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	return writeJSON(filepath.Join(dir, ReleaseFile(r.Period)), r)
-}
+// Encode is the release file's bytes, to be written as ReleaseFile(r.Period)
+// in the releases folder (with the rest of a command's writes).
+func (r *Release) Encode() ([]byte, error) { return marshalJSON(r) }
 
 // Clone copies the history, so that adding versions leaves the original
 // as it was.

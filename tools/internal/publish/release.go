@@ -329,17 +329,10 @@ func LedgerFile(store, p string) string {
 	return filepath.Join(store, "ledger", strings.ToLower(p)+".json")
 }
 
-// WriteLedger keeps a period's records, by pseudonym, in the local store.
-func WriteLedger(path string, ledger map[string]string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	b, err := json.Marshal(ledger)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, b, 0o600)
-}
+// EncodeLedger is a period's ledger, its records by pseudonym, as kept in
+// the local store (LedgerFile, mode 0600, with the rest of a command's
+// writes).
+func EncodeLedger(ledger map[string]string) ([]byte, error) { return json.Marshal(ledger) }
 
 // CompareLedger tells how the records of a period changed since a ledger
 // was written: added, removed, and changed in what the catalog reads.

@@ -33,6 +33,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chicago-welcoming-city/transparency/tools/internal/commit"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
@@ -54,6 +55,9 @@ type Options struct {
 	MaxFileBytes int64
 	// Limits bound a row while rows are counted against the manifest.
 	Limits records.Limits
+	// Journal is the folder of the pull's journal (package commit);
+	// empty: the store's name with .journal, beside it.
+	Journal string
 }
 
 // The store's defaults (params.deliveries.store and keep).
@@ -120,11 +124,21 @@ func Pull(ctx context.Context, source string, opt Options) (*Result, error) {
 		}
 	}
 
-	stage, err := os.MkdirTemp(opt.Store, ".pull-")
+	// The delivery is pulled into a staged folder, put in the store whole
+	// or not at all.
+	journal := opt.Journal
+	if journal == "" {
+		journal = filepath.Clean(opt.Store) + ".journal"
+	}
+	set, err := commit.New(journal)
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(stage)
+	defer set.Abandon()
+	stage, err := set.TempDir(opt.Store, ".pull-")
+	if err != nil {
+		return nil, err
+	}
 	res := &Result{}
 	names := contractFiles()
 	if m != nil {
@@ -192,7 +206,10 @@ func Pull(ctx context.Context, source string, opt Options) (*Result, error) {
 		res.Files, res.Bytes = nil, 0
 		return res, nil
 	}
-	if err := os.Rename(stage, res.Dir); err != nil {
+	if err := set.Move(stage, res.Dir); err != nil {
+		return nil, err
+	}
+	if err := set.Commit(); err != nil {
 		return nil, fmt.Errorf("put delivery in the store: %w", err)
 	}
 	res.Pruned, err = prune(opt.Store, opt.Keep)

@@ -27,6 +27,8 @@ import (
 	"path/filepath"
 
 	"github.com/gofrs/flock"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/commit"
 )
 
 // Site locates a Hugo site and where a build writes.
@@ -52,6 +54,10 @@ const (
 	CurrentSub   = "current"   // Hugo's data files
 	DownloadsSub = "downloads" // the public downloads, served at /downloads/
 )
+
+// JournalDir is where a command's writes keep their journal (package
+// commit): .wco/journal beside the data folder.
+func (s Site) JournalDir() string { return filepath.Join(filepath.Dir(s.DataDir), ".wco", "journal") }
 
 // Current is the folder of the data files in place: DataDir/current.
 func (s Site) Current() string { return filepath.Join(s.DataDir, CurrentSub) }
@@ -284,13 +290,21 @@ func (s *Stage) Commit(withSite bool) error {
 			return err
 		}
 	}
-	// The switch: one rename of the active link.
-	tmp := filepath.Join(s.site.genRoot(), "active.new")
-	_ = os.Remove(tmp)
+	// The switch: one rename of the active link, through the journal of
+	// the command's writes.
+	set, err := commit.New(s.site.JournalDir())
+	if err != nil {
+		return err
+	}
+	defer set.Abandon()
+	tmp := filepath.Join(s.site.genRoot(), "active.new-"+filepath.Base(s.dir))
+	if err := set.Move(tmp, active); err != nil {
+		return err
+	}
 	if err := os.Symlink(filepath.Base(s.dir), tmp); err != nil {
 		return fmt.Errorf("link the new outputs: %w", err)
 	}
-	if err := os.Rename(tmp, active); err != nil {
+	if err := set.Commit(); err != nil {
 		return fmt.Errorf("put the new outputs in place: %w", err)
 	}
 	s.committed = true
