@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -93,4 +94,80 @@ func TestEveryReportPageLinksItsPDF(t *testing.T) {
 		t.Errorf("only %d report pages and %d filing pages with their PDF", reports, filings)
 	}
 	t.Logf("%d report pages and %d filing pages, each with its PDF", reports, filings)
+}
+
+// TestARebuildReprintsOnlyWhatChanged: a build keeps the PDFs it printed
+// by what they were printed from; after one paragraph of a quarter's
+// narrative changes, the rebuild prints again only that quarter's report,
+// in every language (each shows the English narrative until its own is
+// written), and takes every other PDF, byte for byte, from the last build.
+func TestARebuildReprintsOnlyWhatChanged(t *testing.T) {
+	t.Parallel()
+	needs.Have(t, needs.Chromium, needs.PrintFonts)
+	dir := t.TempDir()
+	siteDir := copySiteTo(t, filepath.Join(dir, "site"))
+	config := filepath.Join(siteDir, "config.yaml")
+	if _, stderr, err := wco(t, "report", "new", "2026-Q3", "--config", config); err != nil {
+		t.Fatalf("report new: %v\n%s", err, stderr)
+	}
+	narrative := filepath.Join(siteDir, "content", "narratives", "2026-q3.md")
+	write := func(brief string) {
+		b, err := os.ReadFile(narrative)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(b)
+		for heading, body := range map[string]string{"in-brief": brief, "changes": "Nothing changed.", "notes": "No record came late."} {
+			h := "{#" + heading + "}\n"
+			if i := strings.Index(text, h); i >= 0 {
+				end := strings.Index(text[i+len(h):], "\n## ")
+				if end < 0 {
+					end = len(text) - i - len(h)
+				}
+				text = text[:i+len(h)] + "\n" + body + "\n" + text[i+len(h)+end:]
+			}
+		}
+		if err := os.WriteFile(narrative, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := outputs{data: filepath.Join(dir, "data"), public: filepath.Join(dir, "public")}
+	build := func() (string, map[string]string) {
+		_, stderr, err := wco(t, "build", "--config", config, "--data", o.data, "--public", o.public, "--pdf=required")
+		if err != nil {
+			t.Fatalf("build: %v\n%s", err, stderr)
+		}
+		pdfs := map[string]string{}
+		for p, h := range snapshot(t, o.public) {
+			if strings.HasSuffix(p, ".pdf") {
+				rel, _ := filepath.Rel(o.public, p)
+				pdfs[filepath.ToSlash(rel)] = h
+			}
+		}
+		return stderr, pdfs
+	}
+	write("Fewer requests came in this quarter.")
+	_, first := build()
+	write("Fewer requests came in this quarter than in the last.")
+	log, second := build()
+
+	cfg := testConfig(t)
+	var changed []string
+	for p, h := range second {
+		if first[p] != h {
+			changed = append(changed, p)
+		}
+	}
+	if len(second) != len(first) || len(changed) != len(cfg.Languages) {
+		t.Errorf("%d PDFs before, %d after; %d changed, want the %d languages' 2026-Q3 report: %v", len(first), len(second), len(changed), len(cfg.Languages), changed)
+	}
+	for _, p := range changed {
+		if !strings.Contains(p, "reports/2026-q3/") {
+			t.Errorf("%s was printed again, but nothing it is printed from changed", p)
+		}
+	}
+	want := fmt.Sprintf("PDFs: %d printed, %d unchanged from the last build", len(cfg.Languages), len(first)-len(cfg.Languages))
+	if !strings.Contains(log, want) {
+		t.Errorf("the rebuild does not say %q:\n%s", want, log)
+	}
 }

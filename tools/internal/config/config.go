@@ -121,6 +121,10 @@ type Config struct {
 	// default first; a site without that key has DefaultLanguage only.
 	Languages       []string `mapstructure:"-"`
 	DefaultLanguage string   `mapstructure:"-"`
+	// Locales are the languages' locales (languages.<key>.locale), the
+	// tags their pages' text is marked with; a language without one is
+	// marked with its key.
+	Locales map[string]string `mapstructure:"-" json:"-"`
 
 	// BaseURL is where the site is served (Hugo's baseURL), HUGO_BASEURL
 	// taking precedence as it does for Hugo.
@@ -439,6 +443,13 @@ func Load(path string, env Env, flags *pflag.FlagSet) (*Config, error) {
 		c.DefaultLanguage = "en"
 	}
 	c.Languages = []string{c.DefaultLanguage}
+	c.Locales = map[string]string{}
+	for l := range file.GetStringMap("languages") {
+		c.Locales[l] = cmp.Or(file.GetString("languages."+l+".locale"), l)
+	}
+	if c.Locales[c.DefaultLanguage] == "" {
+		c.Locales[c.DefaultLanguage] = c.DefaultLanguage
+	}
 	for _, l := range slices.Sorted(maps.Keys(file.GetStringMap("languages"))) {
 		if l != c.DefaultLanguage {
 			c.Languages = append(c.Languages, l)

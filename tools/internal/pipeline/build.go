@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
@@ -107,23 +106,19 @@ func (p *Pipeline) commit(ctx context.Context, withSite bool) (*Outcome, error) 
 	}
 	defer b.Stage.Close()
 	if withSite {
+		// The PDF plan is in the data before the one render, so the pages
+		// link their PDFs; the PDFs are then printed from the rendered
+		// pages, or reused where nothing they are printed from changed.
+		plan, err := p.planPrints(b.Stage)
+		if err != nil {
+			return nil, err
+		}
 		if err := b.Stage.Render(ctx, p.opt.Log); err != nil {
 			return nil, err
 		}
-		// The PDFs are printed from the rendered pages; the site is then
-		// rendered again, with the PDFs in it and the pages linking them.
-		if p.printing() {
-			printed, err := p.printSite(ctx, b.Stage, b.Publication.Index.Meta.Delivery.ExportedAt)
-			if err != nil {
+		if len(plan) > 0 {
+			if err := p.printSite(ctx, b.Stage, plan, b.Publication.Index.Meta.Delivery.ExportedAt); err != nil {
 				return nil, err
-			}
-			if printed {
-				if err := os.RemoveAll(b.Stage.PublicDir()); err != nil {
-					return nil, err
-				}
-				if err := b.Stage.Render(ctx, p.opt.Log); err != nil {
-					return nil, err
-				}
 			}
 		}
 	}

@@ -2,15 +2,21 @@ package pipeline
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
 	"net/url"
 	"os"
+	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,9 +53,9 @@ func ParsePrintMode(s string) (PrintMode, error) {
 // printing says whether the run prints PDFs (Options.Print).
 func (p *Pipeline) printing() bool { return p.opt.Print != "" && p.opt.Print != PrintOff }
 
-// printer starts a printer of the site in public, or, when Chromium is
-// missing and Options.Print allows it, returns nil after saying so in the
-// log.
+// printer starts a printer of the site in public (for wco filing), or,
+// when Chromium is missing and Options.Print allows it, returns nil after
+// saying so in the log.
 func (p *Pipeline) printer(ctx context.Context, public string) (*pdf.Printer, error) {
 	pr, err := pdf.Open(ctx, p.opt.Chromium, public, p.basePath())
 	if errors.Is(err, browser.ErrNoChromium) && p.opt.Print == PrintAuto {
@@ -101,15 +107,16 @@ func pdfOptions(footer, exportedAt, base string) pdf.Options {
 	return pdf.Options{Footer: footer, Stamp: stampOf(exportedAt), Base: base}
 }
 
-// PrintsFile lists the PDFs a build printed, for the pages' links to them.
+// PrintsFile is the PDF plan: every PDF a build prints, written with the
+// data files before the site is rendered, so that the pages link their
+// PDFs in the one render and the templates never guess a PDF's name.
 const PrintsFile = "prints.json"
 
-// Print is one printed page.
+// Print is one PDF of the plan.
 type Print struct {
 	Lang   string `json:"lang"`   // the language key of the page printed
 	Path   string `json:"path"`   // the page's path in Hugo (/reports/2026-q3)
 	File   string `json:"file"`   // the PDF's address, from the site's root
-	Bytes  int    `json:"bytes"`  // its size
 	Locale string `json:"locale"` // the language tag of its text
 }
 
@@ -120,117 +127,248 @@ type printable struct {
 	footer string
 }
 
-var (
-	htmlLangAttr = regexp.MustCompile(`<html[^>]*\slang="?([^"> ]+)`)
-	reportPage   = regexp.MustCompile(`^(?:([a-z-]+)/)?reports/([0-9]{4}(?:-q[1-4])?)/index\.html$`)
-	filingPage   = regexp.MustCompile(`^filings/([a-z0-9-]+)/([0-9]{4}(?:-q[1-4])?)/index\.html$`)
-)
+// htmlLangAttr is a rendered page's language, which must be the plan's.
+var htmlLangAttr = regexp.MustCompile(`<html[^>]*\slang="?([^"> ]+)`)
 
-// printables are the pages of the rendered site in public that a build
-// prints: every report page of every language, and the page of every
-// filing in force (in English, as filed).
-func (p *Pipeline) printables(public string, filings publish.Filings) ([]printable, error) {
-	langs := map[string]bool{}
-	for _, l := range p.cfg.Languages {
-		langs[l] = true
+// printPlan is every page a build prints, from the data files in dir
+// alone: the report page of every published quarter and year in every
+// language, and the page of every filing in force (in English, as filed).
+func (p *Pipeline) printPlan(dir string) ([]printable, error) {
+	idx, err := publish.LoadIndex(dir)
+	if err != nil {
+		return nil, err
+	}
+	filings, err := publish.LoadFilings(dir)
+	if err != nil {
+		return nil, err
+	}
+	var slugs []string
+	for _, q := range idx.Quarters {
+		slugs = append(slugs, q.Slug)
+	}
+	for _, y := range idx.Years {
+		slugs = append(slugs, strconv.Itoa(y.Year))
 	}
 	var out []printable
-	err := site.WalkFiles(public, func(path string) error {
-		rel, _ := filepath.Rel(public, path)
-		rel = filepath.ToSlash(rel)
-		var pr printable
-		if m := reportPage.FindStringSubmatch(rel); m != nil {
-			lang := m[1]
-			if lang == "" {
-				lang = p.cfg.DefaultLanguage
-			} else if !langs[lang] || lang == p.cfg.DefaultLanguage {
-				return nil
-			}
-			name := m[2] + "-report.pdf"
-			if lang != p.cfg.DefaultLanguage {
-				name = m[2] + "-report-" + lang + ".pdf"
-			}
-			pr = printable{Print: Print{Lang: lang, Path: "/reports/" + m[2], File: strings.TrimSuffix(rel, "index.html") + name}, footer: pdf.DefaultFooter}
-		} else if m := filingPage.FindStringSubmatch(rel); m != nil {
-			i := slices.IndexFunc(filings.Filings, func(f publish.PublishedFiling) bool { return f.Current && f.ID == m[1] && f.Slug == m[2] })
-			if i < 0 {
-				return nil
-			}
-			f := &filings.Filings[i].Filing
-			pr = printable{Print: Print{Lang: p.cfg.DefaultLanguage, Path: "/filings/" + m[1] + "/" + m[2], File: strings.TrimSuffix(rel, "index.html") + f.Name("", "pdf")}, footer: filingFooter(f)}
-		} else {
-			return nil
+	for _, lang := range p.cfg.Languages {
+		prefix, suffix := "", ""
+		if lang != p.cfg.DefaultLanguage {
+			prefix, suffix = lang+"/", "-"+lang
 		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
+		for _, slug := range slugs {
+			page := prefix + "reports/" + slug + "/"
+			out = append(out, printable{Print: Print{Lang: lang, Path: "/reports/" + slug, File: page + slug + "-report" + suffix + ".pdf", Locale: p.cfg.Locales[lang]}, page: page, footer: pdf.DefaultFooter})
 		}
-		if l := htmlLangAttr.FindSubmatch(b); l != nil {
-			pr.Locale = string(l[1])
+	}
+	for i := range filings.Filings {
+		f := &filings.Filings[i]
+		if !f.Current {
+			continue
 		}
-		pr.page = strings.TrimSuffix(rel, "index.html")
-		out = append(out, pr)
-		return nil
-	})
+		page := "filings/" + f.ID + "/" + f.Slug + "/"
+		out = append(out, printable{Print: Print{Lang: p.cfg.DefaultLanguage, Path: "/filings/" + f.ID + "/" + f.Slug, File: page + f.Filing.Name("", "pdf"), Locale: p.cfg.Locales[p.cfg.DefaultLanguage]}, page: page, footer: filingFooter(&f.Filing)})
+	}
 	slices.SortFunc(out, func(a, b printable) int { return strings.Compare(a.File, b.File) })
-	return out, err
+	return out, nil
 }
 
-// printSite prints the printables of the stage's rendered site into its
-// prints folder and lists them in its data; it reports whether it printed
-// (with PrintAuto and no Chromium it does not).
-func (p *Pipeline) printSite(ctx context.Context, st *site.Stage, exportedAt string) (bool, error) {
-	filings, err := publish.LoadFilings(st.DataDir())
-	if err != nil {
-		return false, err
+// planPrints decides, before the render, whether the build prints, and if
+// so writes the plan into the stage's data for the pages to link: with
+// PrintAuto and no Chromium it prints nothing, and says so.
+func (p *Pipeline) planPrints(st *site.Stage) ([]printable, error) {
+	if !p.printing() {
+		return nil, nil
 	}
-	pages, err := p.printables(st.PublicDir(), filings)
-	if err != nil || len(pages) == 0 {
-		return false, err
+	if _, err := browser.Find(p.opt.Chromium); err != nil {
+		if errors.Is(err, browser.ErrNoChromium) && p.opt.Print == PrintAuto {
+			fmt.Fprintf(p.opt.Log, "PDFs not printed: %v\n", err)
+			return nil, nil
+		}
+		return nil, fmt.Errorf("print PDFs: %w (--pdf=off builds without them)", err)
 	}
-	pr, err := p.printer(ctx, st.PublicDir())
-	if pr == nil || err != nil {
-		return false, err
-	}
-	defer pr.Close()
-	start := time.Now()
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(2) // a tab per core of the machines CI runs on
-	for i := range pages {
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			b, err := pr.Print(p.basePath()+pages[i].page, pdfOptions(pages[i].footer, exportedAt, p.publicBase()))
-			if err != nil {
-				return err
-			}
-			dst := filepath.Join(st.PrintsDir(), filepath.FromSlash(pages[i].File))
-			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-				return err
-			}
-			pages[i].Bytes = len(b)
-			return os.WriteFile(dst, b, 0o644)
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return false, fmt.Errorf("print PDFs: %w", err)
+	plan, err := p.printPlan(st.DataDir())
+	if err != nil || len(plan) == 0 {
+		return nil, err
 	}
 	list := struct {
 		Prints []Print `json:"prints"`
 	}{}
-	total := 0
-	for _, pg := range pages {
+	for _, pg := range plan {
 		list.Prints = append(list.Prints, pg.Print)
-		total += pg.Bytes
 	}
 	b, err := json.MarshalIndent(list, "", "  ")
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(st.DataDir(), PrintsFile), append(b, '\n'), 0o644); err != nil {
-		return false, err
+	return plan, os.WriteFile(filepath.Join(st.DataDir(), PrintsFile), append(b, '\n'), 0o644)
+}
+
+// PrintCacheDir is where a build keeps the PDFs it printed, by what they
+// were printed from: .wco/prints beside the data folder.
+func (p *Pipeline) PrintCacheDir() string {
+	return filepath.Join(filepath.Dir(p.Site().DataDir), ".wco", "prints")
+}
+
+// printVersion changes when the way pages are printed changes, so that no
+// PDF printed the old way is reused.
+const printVersion = "wco-print-1"
+
+// printSite prints the plan's pages of the stage's rendered site into it,
+// reusing from the cache every PDF whose page, stylesheets, images, print
+// settings, browser and fonts are byte for byte those it was printed from,
+// with as many tabs as the machine has cores.
+func (p *Pipeline) printSite(ctx context.Context, st *site.Stage, plan []printable, exportedAt string) error {
+	public := st.PublicDir()
+	env, err := printEnvironment(p.opt.Chromium)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(p.opt.Log, "printed %d PDFs (%d KB) in %s\n", len(pages), total/1024, time.Since(start).Round(100*time.Millisecond))
-	return true, nil
+	keys := make([]string, len(plan))
+	for i, pg := range plan {
+		html, err := os.ReadFile(filepath.Join(public, filepath.FromSlash(pg.page), "index.html"))
+		if err != nil {
+			return fmt.Errorf("the PDF plan names %s, which the site does not have: %w", pg.page, err)
+		}
+		if l := htmlLangAttr.FindSubmatch(html); l == nil || string(l[1]) != pg.Locale {
+			return fmt.Errorf("the PDF plan prints %s in %s, but the page is marked %q", pg.page, pg.Locale, l)
+		}
+		if keys[i], err = printKey(public, html, env, pdfOptions(pg.footer, exportedAt, p.publicBase())); err != nil {
+			return err
+		}
+	}
+	cache := p.PrintCacheDir()
+	if err := os.MkdirAll(cache, 0o755); err != nil {
+		return err
+	}
+	var misses []int
+	for i := range plan {
+		if _, err := os.Stat(filepath.Join(cache, keys[i]+".pdf")); err != nil {
+			misses = append(misses, i)
+		}
+	}
+	start := time.Now()
+	if len(misses) > 0 {
+		pr, err := pdf.Open(ctx, p.opt.Chromium, public, p.basePath())
+		if err != nil {
+			return fmt.Errorf("print PDFs: %w (--pdf=off builds without them)", err)
+		}
+		defer pr.Close()
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(runtime.NumCPU()) // a tab per core
+		for _, i := range misses {
+			g.Go(func() error {
+				if err := gctx.Err(); err != nil {
+					return err
+				}
+				b, err := pr.Print(p.basePath()+plan[i].page, pdfOptions(plan[i].footer, exportedAt, p.publicBase()))
+				if err != nil {
+					return err
+				}
+				return writeFileAtomic(filepath.Join(cache, keys[i]+".pdf"), b)
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return fmt.Errorf("print PDFs: %w", err)
+		}
+	}
+	total := 0
+	used := map[string]bool{}
+	for i, pg := range plan {
+		src := filepath.Join(cache, keys[i]+".pdf")
+		b, err := os.ReadFile(src)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(public, filepath.FromSlash(pg.File))
+		if err := os.WriteFile(dst, b, 0o644); err != nil {
+			return err
+		}
+		total += len(b)
+		used[keys[i]+".pdf"] = true
+	}
+	// The cache keeps what this build printed, and nothing older.
+	if entries, err := os.ReadDir(cache); err == nil {
+		for _, e := range entries {
+			if !used[e.Name()] {
+				_ = os.Remove(filepath.Join(cache, e.Name()))
+			}
+		}
+	}
+	fmt.Fprintf(p.opt.Log, "PDFs: %d printed, %d unchanged from the last build (%d KB in all), in %s\n",
+		len(misses), len(plan)-len(misses), total/1024, time.Since(start).Round(100*time.Millisecond))
+	return nil
+}
+
+// printEnvironment is what, besides the page, a PDF depends on: the
+// browser's version and the fonts the machine has.
+func printEnvironment(chromium string) (string, error) {
+	path, err := browser.Find(chromium)
+	if err != nil {
+		return "", err
+	}
+	version, err := exec.Command(path, "--version").Output()
+	if err != nil {
+		return "", fmt.Errorf("%s --version: %w", path, err)
+	}
+	fonts, _ := exec.Command("fc-list", "--format", "%{file} %{fontversion}\n").Output()
+	lines := strings.Split(string(fonts), "\n")
+	slices.Sort(lines)
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n%s", printVersion, strings.TrimSpace(string(version)), strings.Join(lines, "\n"))
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// resourceRef is a file a page loads from its own site: a stylesheet, an
+// image, a font.
+var resourceRef = regexp.MustCompile(`(?:href|src)="?(/[^" >]+\.(?:css|svg|png|jpe?g|webp|woff2?))`)
+
+// printKey is the name of a page's PDF in the cache: the sha256 of the
+// page's bytes, of every file of the site it loads (and, for a
+// stylesheet, every file it loads), of the print settings and of the
+// environment.
+func printKey(public string, html []byte, env string, o pdf.Options) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%q\n%s\n%q\n", env, o.Footer, o.Stamp.UTC().Format(time.RFC3339), o.Base)
+	h.Write(html)
+	seen := map[string]bool{}
+	var add func(ref string) error
+	add = func(ref string) error {
+		if seen[ref] {
+			return nil
+		}
+		seen[ref] = true
+		b, err := os.ReadFile(filepath.Join(public, filepath.FromSlash(strings.TrimPrefix(ref, "/"))))
+		if err != nil {
+			return nil // not on the site: the page cannot load it either
+		}
+		fmt.Fprintf(h, "\n%s %d\n", ref, len(b))
+		h.Write(b)
+		if strings.HasSuffix(ref, ".css") {
+			for _, m := range cssURL.FindAllSubmatch(b, -1) {
+				if err := add(path.Join(path.Dir(ref), string(m[1]))); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	refs := resourceRef.FindAllSubmatch(html, -1)
+	for _, m := range refs {
+		if err := add(string(m[1])); err != nil {
+			return "", err
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// cssURL is a file a stylesheet loads.
+var cssURL = regexp.MustCompile(`url\(["']?([^"')]+)["']?\)`)
+
+// writeFileAtomic writes a cache entry whole or not at all.
+func writeFileAtomic(path string, b []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }

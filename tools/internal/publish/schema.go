@@ -316,3 +316,16 @@ func (p Period) clone() Period {
 	c.Revisions = slices.Clone(p.Revisions)
 	return c
 }
+
+// LoadIndex reads publication.json in dir.
+func LoadIndex(dir string) (*Index, error) {
+	b, err := os.ReadFile(filepath.Join(dir, IndexFile))
+	if err != nil {
+		return nil, err
+	}
+	var idx Index
+	if err := json.Unmarshal(b, &idx); err != nil {
+		return nil, fmt.Errorf("read %s: %w", IndexFile, err)
+	}
+	return &idx, nil
+}

@@ -108,10 +108,6 @@ func (s *Stage) DataDir() string { return filepath.Join(s.dir, CurrentSub) }
 // DataDir/DownloadsSub, and the site serves it at /downloads/.
 func (s *Stage) DownloadsDir() string { return filepath.Join(s.dir, DownloadsSub) }
 
-// PrintsDir holds the PDFs printed from the stage's pages, laid out as the
-// site serves them; the next render copies them into the site.
-func (s *Stage) PrintsDir() string { return filepath.Join(s.dir, "prints") }
-
 // PublicDir is where Hugo renders the stage's site.
 func (s *Stage) PublicDir() string { return filepath.Join(s.dir, "public") }
 
@@ -203,9 +199,6 @@ func (s *Stage) overlay() (string, error) {
 		map[string]any{"source": s.DataDir(), "target": "data/" + CurrentSub},
 		map[string]any{"source": s.DownloadsDir(), "target": "static/downloads"},
 	)
-	if _, err := os.Stat(s.PrintsDir()); err == nil {
-		mounts = append(mounts, map[string]any{"source": s.PrintsDir(), "target": "static"})
-	}
 	cfg := map[string]any{"module": map[string]any{"mounts": mounts}}
 	if s.site.BaseURL != "" {
 		cfg["baseURL"] = s.site.BaseURL
