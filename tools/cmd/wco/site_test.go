@@ -217,6 +217,11 @@ func TestTemplatesRejectBadData(t *testing.T) {
 		{"threshold mismatch", "publication.json", `"threshold": 11`, `"threshold": 5`, "meta.disclosure.threshold is 5"},
 		{"missing key", "federal-incidents.json", `"breakdowns"`, `"breakdownz"`, `has no key "breakdowns"`},
 		{"headline the period lacks", "presentation.json", `"value": "DECLINED"`, `"value": "NOT_A_RESPONSE"`, "has no response=NOT_A_RESPONSE"},
+		// The values the templates meet are those wco's vocabulary names.
+		{"unknown reason", "detainer-log.json", `"reason": "privacy"`, `"reason": "mystery"`, `unknown reason "mystery"`},
+		{"unknown withheld reason", "assistance-requests.json", `"withheld": "linked"`, `"withheld": "whim"`, `unknown withheld reason "whim"`},
+		{"no vocabulary", "presentation.json", `"vocabulary"`, `"vocabularx"`, "has no vocabulary"},
+		{"a reason the vocabulary lacks", "presentation.json", `"reason": "privacy"`, `"reason": "privacy_renamed"`, `unknown reason "privacy"`},
 	}
 	// render renders the site over a copy of the good data, changed by
 	// change, and returns Hugo's verdict.

@@ -304,12 +304,12 @@ var dimensions = []Dimension{
 }
 
 var measures = []Measure{
-	{ID: "share_transferred_federal", Export: "detainer_log", Unit: "percent", Dimension: "disposition", Value: "TRANSFERRED_FEDERAL"},
-	{ID: "share_declined", Export: "assistance_requests", Unit: "percent", Dimension: "response", Value: "DECLINED"},
-	{ID: "share_provided_without_warrant", Export: "assistance_requests", Unit: "percent", Dimension: "response", Value: "PROVIDED"},
-	{ID: "share_with_force", Export: "federal_incidents", Unit: "percent", Dimension: "use_of_force", Value: "Y"},
-	{ID: "share_ems_requested", Export: "federal_incidents", Unit: "percent", Dimension: "ems_requested", Value: "Y"},
-	{ID: "median_days_to_decision", Export: "visa_certifications", Unit: "days", Base: "decision", BaseValues: []string{"CERTIFIED", "DENIED"},
+	{ID: "share_transferred_federal", Export: "detainer_log", Unit: UnitPercent, Dimension: "disposition", Value: "TRANSFERRED_FEDERAL"},
+	{ID: "share_declined", Export: "assistance_requests", Unit: UnitPercent, Dimension: "response", Value: "DECLINED"},
+	{ID: "share_provided_without_warrant", Export: "assistance_requests", Unit: UnitPercent, Dimension: "response", Value: "PROVIDED"},
+	{ID: "share_with_force", Export: "federal_incidents", Unit: UnitPercent, Dimension: "use_of_force", Value: "Y"},
+	{ID: "share_ems_requested", Export: "federal_incidents", Unit: UnitPercent, Dimension: "ems_requested", Value: "Y"},
+	{ID: "median_days_to_decision", Export: "visa_certifications", Unit: UnitDays, Base: "decision", BaseValues: []string{"CERTIFIED", "DENIED"},
 		days: func(r records.Record) (int, bool) {
 			v := r.(records.Visa)
 			if (v.Decision != "CERTIFIED" && v.Decision != "DENIED") || !v.DecidedAt.Valid || !v.ReceivedAt.Valid {

@@ -148,7 +148,7 @@ func reviewText(c Count) string {
 func figureText(f Figure) string {
 	if f.Status == Published && f.Value != nil {
 		v := strconv.FormatFloat(*f.Value, 'f', -1, 64)
-		if f.Unit == "percent" {
+		if f.Unit == UnitPercent {
 			return v + "%"
 		}
 		return v + " " + f.Unit

@@ -362,7 +362,7 @@ func resource(t Table, f DownloadFile) map[string]any {
 			field["type"] = "number"
 			field["description"] = "empty when the status is not published"
 		case "unit":
-			field["constraints"] = map[string]any{"enum": []string{"count", "percent", "days"}}
+			field["constraints"] = map[string]any{"enum": []string{"count", UnitPercent, UnitDays}}
 		case "status":
 			field["constraints"] = map[string]any{"enum": Statuses}
 			field["description"] = "published (a number; 0 is a true zero), suppressed (hidden, at least 1), withheld (hidden with its whole table, may be 0), not_applicable, or not_reported (the export was not delivered)"

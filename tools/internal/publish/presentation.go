@@ -36,6 +36,9 @@ type ExportPresentation struct {
 type Presentation struct {
 	Meta    Meta                 `json:"meta"`
 	Exports []ExportPresentation `json:"exports"`
+	// Vocabulary is every value the templates may meet, and how they
+	// show it.
+	Vocabulary Vocabulary `json:"vocabulary"`
 }
 
 // headlines are the figures each export's card shows, in order: what the
@@ -79,7 +82,7 @@ func MakePresentation(meta Meta, policy Policy, threshold int) (Presentation, er
 }
 
 func makePresentation(list []ExportPresentation, meta Meta, policy Policy, threshold int) (Presentation, error) {
-	out := Presentation{Meta: meta, Exports: []ExportPresentation{}}
+	out := Presentation{Meta: meta, Exports: []ExportPresentation{}, Vocabulary: TheVocabulary()}
 	var errs []error
 	for _, ep := range list {
 		pol, ok := policy[ep.Export]
