@@ -109,6 +109,9 @@ type FileReport struct {
 	Values map[string]ColumnValues
 	// Mapping is where each contract column was read from.
 	Mapping []records.Source
+	// NotDelivered: the records system does not produce the export
+	// (params.exports.<export>.delivered: false); nothing was read.
+	NotDelivered bool
 
 	keptByKind map[Kind]int
 	counts     map[string]map[string]int // per column, offending value -> occurrences
@@ -222,12 +225,29 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 	if opt.EchoMin <= 0 {
 		opt.EchoMin = DefaultEchoMin
 	}
-	// The export's file, or its gzip-compressed form (name.csv.gz).
-	file := delivery.ExportFile(d.FS, e.File())
+	mapping := opt.Mappings[e.Name]
+	if mapping.NotDelivered {
+		// The configuration says the records system does not produce it:
+		// it is not asked for, and its counts are not reported.
+		return &FileReport{File: e.File(), ByKind: map[Kind]int{}, Since: e.Since, NotDelivered: true}
+	}
+	// The export's file: the contract's name or its gzip-compressed form
+	// (name.csv.gz), or the system's own name or pattern.
+	file, findErr := delivery.FindExport(d.FS, mapping.File, e.File())
+	if findErr != nil {
+		file = mapping.File
+	}
 	rep := &FileReport{File: file, ByKind: map[Kind]int{}, Since: e.Since}
 	defer rep.withhold(opt.EchoMin)
 	fail := func(p Problem) { p.File = file; rep.add(p, opt.MaxProblems) }
-	mapping := opt.Mappings[e.Name]
+	if findErr != nil {
+		hint := "name the file params.exports." + e.Name + ".file gives, or correct that setting"
+		if !errors.Is(findErr, fs.ErrNotExist) {
+			hint = "give params.exports." + e.Name + ".file a pattern that matches one file"
+		}
+		fail(Problem{Kind: MissingFile, Detail: findErr.Error(), Hint: hint})
+		return rep
+	}
 
 	// First pass: the bytes.
 	sum, size, utf8ok, badLine, head, err := scanBytes(opt.ctx(), d.FS, file, opt.MaxInflated)
@@ -235,7 +255,7 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 	case opt.ctx().Err() != nil:
 		return rep // the report says it was interrupted
 	case errors.Is(err, fs.ErrNotExist):
-		fail(Problem{Kind: MissingFile, Detail: "the delivery has no " + e.File(), Hint: "ask the records system for a full delivery of all four exports"})
+		fail(Problem{Kind: MissingFile, Detail: "the delivery has no " + file, Hint: "ask the records system for a full delivery, or, if it does not produce this export, set params.exports." + e.Name + ".delivered: false"})
 		return rep
 	case delivery.IsRefused(err):
 		fail(Problem{Kind: MissingFile, Detail: "the file is refused: " + err.Error(), Hint: "a delivery holds only plain files inside its folder: copy the real file in, not a link"})

@@ -206,6 +206,9 @@ func (r *Report) Write(w io.Writer) error {
 		if len(kinds) == 0 {
 			kinds = []string{"none"}
 		}
+		if f.NotDelivered {
+			kinds = []string{"not delivered by the records system (the configuration says so): published as not reported"}
+		}
 		enc := string(f.Encoding)
 		if enc == "" {
 			enc = "-"

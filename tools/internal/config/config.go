@@ -31,6 +31,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/disclosure"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
@@ -143,6 +144,14 @@ type Config struct {
 
 // ExportMapping describes how one export's file differs from the contract.
 type ExportMapping struct {
+	// Delivered is false for an export the records system does not
+	// produce: it is not asked for, and the site and the downloads say
+	// its figures are not reported (never zeros). Default: true.
+	Delivered *bool `mapstructure:"delivered"`
+	// File is the export's file by the system's own name, or a pattern
+	// one file of the delivery must match ("TRR-main_*.csv.gz"); default:
+	// the contract's name.
+	File string `mapstructure:"file"`
 	// Columns maps a contract column name to the file's column name.
 	Columns map[string]string `mapstructure:"columns"`
 	// DatetimeFormats and DateFormats are extra forms, as patterns such as
@@ -194,7 +203,18 @@ func (c *Config) Mappings() (map[string]records.Mapping, error) {
 			errs = append(errs, fmt.Errorf("params.exports.%s: the contract has no such export", export))
 			continue
 		}
-		rm := records.Mapping{Columns: map[string]string{}}
+		rm := records.Mapping{Columns: map[string]string{}, File: m.File}
+		if m.Delivered != nil && !*m.Delivered {
+			if m.File != "" || len(m.Columns) > 0 || len(m.Values) > 0 || len(m.Constants) > 0 || len(m.NotSupplied) > 0 {
+				errs = append(errs, fmt.Errorf("params.exports.%s.delivered is false: the export is not read, so give it no other setting", export))
+			}
+			rm.NotDelivered = true
+		}
+		if m.File != "" {
+			if err := delivery.CheckPattern(m.File); err != nil {
+				errs = append(errs, fmt.Errorf("params.exports.%s.file: %w", export, err))
+			}
+		}
 		for contractName, fileName := range m.Columns {
 			if _, ok := e.Column(contractName); !ok {
 				errs = append(errs, fmt.Errorf("params.exports.%s.columns.%s: the contract has no such column", export, contractName))
@@ -307,6 +327,15 @@ func (c *Config) Mappings() (map[string]records.Mapping, error) {
 			errs = append(errs, fmt.Errorf("params.exports.%s.location %q: use beat or district", export, m.Location))
 		}
 		out[export] = rm
+	}
+	delivered := 0
+	for _, e := range contract.Exports() {
+		if !out[e.Name].NotDelivered {
+			delivered++
+		}
+	}
+	if delivered == 0 {
+		errs = append(errs, errors.New("params.exports: every export is marked delivered: false; a records system delivers at least one"))
 	}
 	return out, errors.Join(errs...)
 }

@@ -179,3 +179,32 @@ func TestEveryVariableNamedIsKnown(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// A system's own file names and the exports it does not deliver are read
+// by configuration; a name that could reach outside the delivery's folder,
+// a broken pattern, settings for an export said not to be delivered, or no
+// export delivered at all, are refused, each naming its setting.
+func TestFileNamesAndPartialDeliveries(t *testing.T) {
+	t.Parallel()
+	c, err := Load(writeConfig(t, "params:\n  exports:\n    detainer_log: {file: \"TRR-main_*.csv.gz\"}\n    visa_certifications: {delivered: false}\n"), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Mappings()
+	if err != nil || m["detainer_log"].File != "TRR-main_*.csv.gz" || !m["visa_certifications"].NotDelivered || m["detainer_log"].NotDelivered {
+		t.Errorf("mappings %+v %v", m, err)
+	}
+	for _, tc := range []struct{ body, want string }{
+		{"detainer_log: {file: \"../secrets/*.csv\"}", "params.exports.detainer_log.file: \"../secrets/*.csv\" must be a file name of the delivery's own folder"},
+		{"detainer_log: {file: \"/etc/passwd\"}", "must be a file name of the delivery's own folder"},
+		{"detainer_log: {file: \".hidden.csv\"}", "not hidden"},
+		{"detainer_log: {file: \"log[.csv\"}", "is not a valid pattern"},
+		{"detainer_log: {delivered: false, file: x.csv}", "params.exports.detainer_log.delivered is false: the export is not read, so give it no other setting"},
+		{"detainer_log: {delivered: false}\n    assistance_requests: {delivered: false}\n    federal_incidents: {delivered: false}\n    visa_certifications: {delivered: false}", "every export is marked delivered: false"},
+	} {
+		_, err := Load(writeConfig(t, "params:\n  exports:\n    "+tc.body+"\n"), nil, nil)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.body, err, tc.want)
+		}
+	}
+}

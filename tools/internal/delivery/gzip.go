@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path"
 	"strings"
 )
 
@@ -31,6 +32,54 @@ func ExportFile(fsys fs.FS, name string) string {
 		}
 	}
 	return name
+}
+
+// FindExport is the file of fsys an export is read from: with no pattern,
+// the contract's name (or its .gz form, see ExportFile); with one, the one
+// plain file of the folder whose name it matches (path.Match), as is or
+// with .gz added. None, or several, is an error naming the pattern.
+func FindExport(fsys fs.FS, pattern, contractName string) (string, error) {
+	if pattern == "" {
+		return ExportFile(fsys, contractName), nil
+	}
+	if err := CheckPattern(pattern); err != nil {
+		return "", err
+	}
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return "", err
+	}
+	var found []string
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue // a folder, link or device is never read
+		}
+		for _, p := range []string{pattern, pattern + Compressed} {
+			if ok, _ := path.Match(p, e.Name()); ok {
+				found = append(found, e.Name())
+				break
+			}
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", fmt.Errorf("no file of the delivery matches %q: %w", pattern, fs.ErrNotExist)
+	case 1:
+		return found[0], nil
+	}
+	return "", fmt.Errorf("%d files match %q (%s): the pattern must name one file; make it narrower", len(found), pattern, strings.Join(found, ", "))
+}
+
+// CheckPattern refuses a file name or pattern that could name anything
+// but a file of the delivery's own folder.
+func CheckPattern(pattern string) error {
+	if _, err := path.Match(pattern, ""); err != nil {
+		return fmt.Errorf("%q is not a valid pattern: %w", pattern, err)
+	}
+	if strings.ContainsAny(pattern, `/\`) || pattern == "." || pattern == ".." || strings.HasPrefix(pattern, ".") || strings.ContainsRune(pattern, 0) {
+		return fmt.Errorf("%q must be a file name of the delivery's own folder, without a folder, and not hidden", pattern)
+	}
+	return nil
 }
 
 // Inflate returns what r holds: r itself, or when name ends in .gz its

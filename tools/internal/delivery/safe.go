@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -64,6 +65,39 @@ func FolderFS(dir string) (fs.FS, error) {
 // Open implements fs.FS.
 func (f *folderFS) Open(name string) (fs.File, error) {
 	return OpenIn(f.root, name)
+}
+
+// MaxEntries is the most entries a delivery's folder is listed with: a
+// folder of more is refused, so that listing it cannot exhaust memory.
+const MaxEntries = 10000
+
+// ReadDir lists the folder itself (name "."), for finding an export by a
+// pattern: every entry as the folder holds it, a link as a link (never
+// followed); names a delivery may not have are left out.
+func (f *folderFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	if name != "." {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrInvalid}
+	}
+	dir, err := f.root.Open(".")
+	if err != nil {
+		return nil, err
+	}
+	defer dir.Close()
+	entries, err := dir.ReadDir(MaxEntries + 1)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if len(entries) > MaxEntries {
+		return nil, fmt.Errorf("the delivery's folder holds more than %d entries: a delivery is a few files", MaxEntries)
+	}
+	out := entries[:0]
+	for _, e := range entries {
+		if CheckName(e.Name()) == nil {
+			out = append(out, e)
+		}
+	}
+	slices.SortFunc(out, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return out, nil
 }
 
 // OpenIn opens the regular file name directly in root. The file is opened

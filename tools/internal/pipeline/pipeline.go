@@ -141,7 +141,12 @@ func (p *Pipeline) Recover() error {
 
 // Pull pulls source into the deliveries store.
 func (p *Pipeline) Pull(ctx context.Context, source string) (*pull.Result, error) {
+	exports, err := p.cfg.Mappings()
+	if err != nil {
+		return nil, err
+	}
 	return pull.Pull(ctx, source, pull.Options{
+		Exports:      exports,
 		Store:        p.StoreDir(),
 		Keep:         p.cfg.Deliveries.Keep,
 		Token:        p.cfg.SourceToken,

@@ -157,7 +157,7 @@ func CountDelivery(d *delivery.Delivery, opt Options, co CountOptions) (*Counted
 	for i, e := range contract.Exports() {
 		fr := rep.Files[i]
 		if fr.RowsRead == 0 {
-			if mf, listed := ManifestFileOf(d, fr.File); !listed || !mf.CertifiedEmpty {
+			if mf, listed := ManifestFileOf(d, fr.File); fr.NotDelivered || !listed || !mf.CertifiedEmpty {
 				// A header and no rows: the counts are unknown, not zero.
 				c.notReported[e.Name] = true
 				c.notes = append(c.notes, Note{Kind: "not_reported", Export: e.Name})

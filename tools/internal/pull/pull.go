@@ -55,6 +55,10 @@ type Options struct {
 	MaxFileBytes int64
 	// Limits bound a row while rows are counted against the manifest.
 	Limits records.Limits
+	// Exports are the configuration's exports (params.exports): which the
+	// records system delivers, and by which file names; nil: all four,
+	// by the contract's names.
+	Exports map[string]records.Mapping
 	// Journal is the folder of the pull's journal (package commit);
 	// empty: the store's name with .journal, beside it.
 	Journal string
@@ -140,7 +144,11 @@ func Pull(ctx context.Context, source string, opt Options) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{}
-	names := contractFiles()
+	names, err := exportNames(src, m, opt.Exports)
+	if err != nil {
+		return nil, fmt.Errorf("pull %s: %w", src, err)
+	}
+	exportFiles := slices.Clone(names)
 	if m != nil {
 		// An export may come gzip-compressed: the manifest then names
 		// detainer_log.csv.gz in place of detainer_log.csv.
@@ -169,7 +177,7 @@ func Pull(ctx context.Context, source string, opt Options) (*Result, error) {
 			}
 		}
 		n, err := src.download(ctx, name, filepath.Join(stage, name), want)
-		if errors.Is(err, fs.ErrNotExist) && m == nil && slices.Contains(contractFiles(), name) {
+		if errors.Is(err, fs.ErrNotExist) && m == nil && !strings.HasSuffix(name, delivery.Compressed) && slices.Contains(exportFiles, name) {
 			// Without a manifest, an export may still come compressed.
 			if gn, gerr := src.download(ctx, name+delivery.Compressed, filepath.Join(stage, name+delivery.Compressed), nil); !errors.Is(gerr, fs.ErrNotExist) {
 				name, n, err = name+delivery.Compressed, gn, gerr
@@ -228,6 +236,62 @@ func contractFiles() []string {
 		out = append(out, e.File())
 	}
 	return out
+}
+
+// exportNames are the files of the exports the records system delivers,
+// in the contract's order: the contract's names, or the system's own from
+// the configuration. A pattern is matched against the manifest's files,
+// or, without a manifest, the source folder's; over HTTPS without a
+// manifest there is no list to match, and a pattern is refused.
+func exportNames(src source, m *delivery.Manifest, exports map[string]records.Mapping) ([]string, error) {
+	var out []string
+	for _, e := range contract.Exports() {
+		mp := exports[e.Name]
+		switch {
+		case mp.NotDelivered:
+			continue
+		case mp.File == "":
+			out = append(out, e.File())
+			continue
+		case !strings.ContainsAny(mp.File, "*?[\\"):
+			out = append(out, mp.File)
+			continue
+		}
+		var candidates []string
+		switch {
+		case m != nil:
+			for _, f := range m.Files {
+				candidates = append(candidates, f.Name)
+			}
+		default:
+			lister, ok := src.(interface{ list() ([]string, error) })
+			if !ok {
+				return nil, fmt.Errorf("params.exports.%s.file %q is a pattern, and the source lists no files without a manifest: name the file, or deliver a manifest.json", e.Name, mp.File)
+			}
+			var err error
+			if candidates, err = lister.list(); err != nil {
+				return nil, err
+			}
+		}
+		var found []string
+		for _, c := range candidates {
+			for _, p := range []string{mp.File, mp.File + delivery.Compressed} {
+				if ok, _ := path.Match(p, c); ok {
+					found = append(found, c)
+					break
+				}
+			}
+		}
+		switch len(found) {
+		case 0:
+			return nil, fmt.Errorf("no file of the delivery matches %q (params.exports.%s.file)", mp.File, e.Name)
+		case 1:
+			out = append(out, found[0])
+		default:
+			return nil, fmt.Errorf("%d files match %q (%s): params.exports.%s.file must name one", len(found), mp.File, strings.Join(found, ", "), e.Name)
+		}
+	}
+	return out, nil
 }
 
 // verifyFile checks a file against its manifest entry.
@@ -408,6 +472,40 @@ func redact(u *url.URL) string {
 	c.User = nil
 	c.RawQuery = ""
 	return c.String()
+}
+
+// list names the regular files directly in the folder (for a pattern).
+func (s *dirSource) list() ([]string, error) {
+	fsys := &folderLister{root: s.root}
+	entries, err := fsys.ReadDir()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && delivery.CheckName(e.Name()) == nil {
+			out = append(out, e.Name())
+		}
+	}
+	return out, nil
+}
+
+type folderLister struct{ root *os.Root }
+
+func (f *folderLister) ReadDir() ([]fs.DirEntry, error) {
+	dir, err := f.root.Open(".")
+	if err != nil {
+		return nil, err
+	}
+	defer dir.Close()
+	entries, err := dir.ReadDir(delivery.MaxEntries + 1)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if len(entries) > delivery.MaxEntries {
+		return nil, fmt.Errorf("the source folder holds more than %d entries: a delivery is a few files", delivery.MaxEntries)
+	}
+	return entries, nil
 }
 
 // dirSource copies from a local folder.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/synth"
 )
 
@@ -334,5 +335,34 @@ func TestLatestIsTheNewestDelivery(t *testing.T) {
 	all, _ := Deliveries(store)
 	if strings.Join(all, " ") != "2026-11-16T120000Z 2026-10-16T120000Z 2026-08-16T120000Z" {
 		t.Errorf("Deliveries = %v", all)
+	}
+}
+
+// Over HTTPS without a manifest there is no list of files to match a
+// pattern against: the pull is refused, saying how to go on; an export the
+// system does not deliver is not asked for.
+func TestPullByTheSystemsOwnNames(t *testing.T) {
+	t.Parallel()
+	src := t.TempDir()
+	if err := os.WriteFile(filepath.Join(src, "I247_LOG_2026-11-16.csv"), []byte("log_id\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	exports := map[string]records.Mapping{
+		"detainer_log":        {File: "I247_LOG_*.csv"},
+		"assistance_requests": {NotDelivered: true},
+		"federal_incidents":   {NotDelivered: true},
+		"visa_certifications": {NotDelivered: true},
+	}
+	res, err := Pull(context.Background(), src, Options{Store: filepath.Join(t.TempDir(), "store"), Keep: 2, Exports: exports})
+	if err != nil || len(res.Files) != 1 || res.Files[0] != "I247_LOG_2026-11-16.csv" {
+		t.Fatalf("folder: %v %+v", err, res)
+	}
+	ts := httptest.NewServer(newServer(t, src))
+	defer ts.Close()
+	opt := fastOptions(filepath.Join(t.TempDir(), "store"))
+	opt.Exports = exports
+	_, err = Pull(context.Background(), ts.URL+"/d/", opt)
+	if err == nil || !strings.Contains(err.Error(), "is a pattern, and the source lists no files without a manifest") {
+		t.Errorf("a pattern over HTTPS without a manifest: %v", err)
 	}
 }

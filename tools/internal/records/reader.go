@@ -36,6 +36,13 @@ var ErrEmptyFile = errors.New("the file is empty: a header row is required")
 // Mapping says how one file differs from the contract: its own column
 // names, its encoding and the extra value forms it uses.
 type Mapping struct {
+	// File is the export's file in the delivery, by the records system's
+	// own name or a pattern (path.Match) that one file must match; empty:
+	// the contract's name (detainer_log.csv, or .csv.gz).
+	File string
+	// NotDelivered says the records system does not produce the export:
+	// it is not asked for, and published as not reported.
+	NotDelivered bool
 	// Rename maps the file's column names to the contract's.
 	Rename map[string]string
 	// Columns maps contract column names to the file's: several contract

@@ -1,0 +1,126 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/config"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
+)
+
+// TestASystemThatDeliversOneExport: a records system produces the detainer
+// log alone, under its own dated file name. The configuration says so,
+// with no script: the delivery is its one file as it comes; the check asks
+// for nothing else; the build publishes the detainer log and says of the
+// three others, on the site's data and in every download, that they are
+// not reported, never zeros.
+func TestASystemThatDeliversOneExport(t *testing.T) {
+	t.Parallel()
+	full := synthDelivery(t, 200, 5)
+	delivery := filepath.Join(t.TempDir(), "delivery")
+	if err := os.MkdirAll(delivery, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(full, "detainer_log.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(delivery, "I247_LOG_2026-11-16.csv"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	project, err := os.ReadFile(projectConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	body := strings.Replace(string(project), "  exports: {}\n", `  exports:
+    detainer_log: {file: "I247_LOG_*.csv"}
+    assistance_requests: {delivered: false}
+    federal_incidents: {delivered: false}
+    visa_certifications: {delivered: false}
+`, 1)
+	if err := os.WriteFile(cfgPath, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(cfgPath, config.MapEnv(map[string]string{config.EnvPseudonymKey: testKey}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Deliveries.Store = filepath.Join(t.TempDir(), "store")
+	o := newOutputs(t)
+	var log strings.Builder
+	// Pulled into the store as it comes (one file, matched by its
+	// pattern), then built from there.
+	res, err := New(cfg, Options{}).Pull(context.Background(), delivery)
+	if err != nil {
+		t.Fatalf("pull: %v", err)
+	}
+	if len(res.Files) != 1 || res.Files[0] != "I247_LOG_2026-11-16.csv" {
+		t.Errorf("pulled %v, want the system's one file", res.Files)
+	}
+	p := New(cfg, Options{Source: "latest", DataDir: o.data, PublicDir: o.public, Renderer: &pages{}, Log: &log, Now: mustTime(t, "2026-11-17T00:00:00Z")})
+	if _, err := p.Build(context.Background()); err != nil {
+		t.Fatalf("build: %v\n%s", err, log.String())
+	}
+	idx, err := publish.LoadIndex(filepath.Join(o.data, "current"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range idx.Exports {
+		if want := e.Name != "detainer_log"; e.NotReported != want {
+			t.Errorf("%s: not reported = %v, want %v", e.Name, e.NotReported, want)
+		}
+	}
+	// Every download row of the three says not reported; none is a zero.
+	for _, name := range []string{"assistance-requests-quarterly-totals.csv", "federal-incidents-quarterly-totals.csv", "visa-certifications-yearly-totals.csv"} {
+		f, err := os.Open(filepath.Join(o.data, "downloads", name))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		rows, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil || len(rows) < 2 {
+			t.Fatalf("%s: %v %v", name, err, rows)
+		}
+		status := -1
+		for i, h := range rows[0] {
+			if h == "status" {
+				status = i
+			}
+		}
+		for _, r := range rows[1:] {
+			if r[status] != publish.NotReported {
+				t.Errorf("%s: a row %v is not %s", name, r, publish.NotReported)
+			}
+		}
+	}
+	// The detainer log is published from its file, by the system's name.
+	tables, err := publish.LoadTables(filepath.Join(o.data, "current"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	periods := 0
+	for _, et := range tables {
+		if et.Export == "detainer_log" {
+			periods = len(et.Periods)
+		}
+	}
+	if periods == 0 {
+		t.Error("the detainer log published no period")
+	}
+}
+
+func mustTime(t *testing.T, s string) time.Time {
+	t.Helper()
+	v, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
