@@ -319,8 +319,11 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 	switch {
 	case err != nil && stop(err):
 		return rep
+	case errors.Is(err, records.ErrNoIDKey):
+		fail(Problem{Kind: MissingFile, Detail: err.Error(), Hint: "params.exports." + e.Name + ".generated_id makes the record ids from the rows, keyed"})
+		return rep
 	case err != nil:
-		fail(Problem{Line: 1, Kind: MalformedRow, Detail: err.Error(), Hint: "check that the file is comma-separated CSV with a header row"})
+		fail(Problem{Line: 1, Kind: MalformedRow, Detail: err.Error(), Hint: "check that the file is comma-separated CSV with a header row, and that params.exports." + e.Name + " names its columns"})
 		return rep
 	}
 	headerOK := checkHeader(e, rd.Headers(), fail)
@@ -482,6 +485,9 @@ func checkHeader(e contract.Export, headers []string, fail func(Problem)) bool {
 		}
 	}
 	for _, h := range headers {
+		if strings.HasSuffix(h, records.GeneratedIDOnly) {
+			continue // read to make the record id, then dropped
+		}
 		if _, known := e.Column(h); !known {
 			fail(Problem{Line: 1, Column: h, Kind: UnknownColumn, Detail: "the contract has no such column; it is ignored and never published", Hint: "map it in config.yaml if it is a renamed contract column"})
 		}

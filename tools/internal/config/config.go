@@ -178,6 +178,11 @@ type ExportMapping struct {
 	// UnknownLocations are the system's location codes that mean
 	// "unknown" (beats 3100 and 5100, units outside the districts).
 	UnknownLocations []string `mapstructure:"unknown_locations"`
+	// GeneratedID makes the record id of a system that has none, as a
+	// keyed hash (never published): a list of the file's columns that
+	// together identify a record, or "row" for a snapshot export, whose
+	// rows are identified by their whole content.
+	GeneratedID any `mapstructure:"generated_id"`
 	// Earliest is the first date a record may carry (YYYY-MM-DD); empty:
 	// 2012-01-01, where reporting under the ordinance begins. YAML reads
 	// an unquoted date as a timestamp, so either form is taken.
@@ -302,6 +307,32 @@ func (c *Config) Mappings() (map[string]records.Mapping, error) {
 			}
 		}
 		slices.Sort(rm.NotSupplied)
+		if m.GeneratedID != nil {
+			g := &records.GeneratedID{Column: e.IDColumn, Key: []byte(c.PseudonymKey)}
+			switch v := m.GeneratedID.(type) {
+			case string:
+				if v != "row" {
+					errs = append(errs, fmt.Errorf("params.exports.%s.generated_id %q: give the file's columns that identify a record, as a list, or row", export, v))
+				}
+			case []any:
+				for _, col := range v {
+					name := strings.TrimSpace(fmt.Sprint(col))
+					if name == "" || slices.Contains(g.From, name) {
+						errs = append(errs, fmt.Errorf("params.exports.%s.generated_id: %q is empty or named twice", export, name))
+					}
+					g.From = append(g.From, name)
+				}
+				if len(g.From) == 0 {
+					errs = append(errs, fmt.Errorf("params.exports.%s.generated_id: the list is empty; name the columns, or give row", export))
+				}
+			default:
+				errs = append(errs, fmt.Errorf("params.exports.%s.generated_id: give a list of the file's columns, or row", export))
+			}
+			if m.Columns[e.IDColumn] != "" || m.Constants[e.IDColumn] != "" {
+				errs = append(errs, fmt.Errorf("params.exports.%s.generated_id: %s is also mapped under columns or constants; give one or the other", export, e.IDColumn))
+			}
+			rm.GeneratedID = g
+		}
 		for _, u := range m.UnknownLocations {
 			rm.Parser.UnknownLocations = append(rm.Parser.UnknownLocations, strings.TrimSpace(u))
 		}

@@ -19,9 +19,14 @@ package records
 import (
 	"bufio"
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"reflect"
 	"slices"
@@ -68,7 +73,32 @@ type Mapping struct {
 	// Earliest is the first datetime a record may carry; zero: the
 	// contract's (2012).
 	Earliest time.Time
+	// GeneratedID, for a system whose export has no record id, makes one.
+	GeneratedID *GeneratedID
 }
+
+// GeneratedID makes the record id of a system that has none: the keyed
+// hash (HMAC-SHA256 with the pseudonym key) of the named columns' values
+// as written, or, for a snapshot export, of the whole row. The same
+// record gets the same id in every delivery; two rows with the same values
+// get the same id, so duplicates are still found. The id is never
+// published, and cannot be reversed without the key.
+type GeneratedID struct {
+	// Column is the contract's id column the id is written to.
+	Column string
+	// From are the file's columns that together identify a record; empty:
+	// every column of the row.
+	From []string
+	// Key is the pseudonym key.
+	Key []byte
+}
+
+// GeneratedIDOnly marks, in Headers, a file column read only to make the
+// generated id.
+const GeneratedIDOnly = " (read only for the generated id)"
+
+// ErrNoIDKey is returned when a generated id is asked for without a key.
+var ErrNoIDKey = errors.New("a generated record id is a keyed hash: set WCO_PSEUDONYM_KEY (wco key new makes one)")
 
 // valueKey is how a value is looked up in a value map.
 func valueKey(s string) string { return strings.ToUpper(strings.Join(strings.Fields(s), " ")) }
@@ -85,11 +115,44 @@ type Reader[T Record] struct {
 // binding ties a field of T, at offset in the struct, to column col of
 // the file (-1 when the file lacks it).
 type binding struct {
-	col      int
-	offset   uintptr
-	access   access
-	values   map[string]string // the column's value map, keys by valueKey
-	constant *string           // the column's constant, if it has one
+	col       int
+	offset    uintptr
+	access    access
+	values    map[string]string // the column's value map, keys by valueKey
+	constant  *string           // the column's constant, if it has one
+	generated *idMaker          // the column's generated id, if it has one
+}
+
+// idMaker computes a generated record id from a row's fields.
+type idMaker struct {
+	mac  hash.Hash
+	cols []int // the fields it reads; none: all of them
+}
+
+// id is the keyed hash of the fields, each written with its length so
+// that no two different rows give the same input.
+func (g *idMaker) id(rec []string) string {
+	g.mac.Reset()
+	write := func(s string) {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
+		g.mac.Write(n[:])
+		g.mac.Write([]byte(s))
+	}
+	if len(g.cols) == 0 {
+		for _, f := range rec {
+			write(f)
+		}
+	} else {
+		for _, c := range g.cols {
+			if c < len(rec) {
+				write(rec[c])
+			} else {
+				write("")
+			}
+		}
+	}
+	return "G" + hex.EncodeToString(g.mac.Sum(nil)[:16])
 }
 
 // access sets and reads one field type at an address, without reflection
@@ -156,6 +219,30 @@ func NewReader[T Record](r io.Reader, m Mapping) (*Reader[T], error) {
 	parser := m.Parser
 	binds := bindings[T](cols)
 	names := Columns[T]()
+	if g := m.GeneratedID; g != nil {
+		if len(g.Key) == 0 {
+			return nil, ErrNoIDKey
+		}
+		i := slices.Index(names, g.Column)
+		if i < 0 {
+			return nil, fmt.Errorf("the generated id's column %s is not one of the export's", g.Column)
+		}
+		gen := &idMaker{mac: hmac.New(sha256.New, g.Key)}
+		for _, from := range g.From {
+			at := slices.IndexFunc(header, func(h string) bool { return normalizeHeader(h) == normalizeHeader(from) })
+			if at < 0 {
+				return nil, fmt.Errorf("the generated id reads the column %q, which the file's header does not have", from)
+			}
+			gen.cols = append(gen.cols, at)
+			if !slices.Contains(names, headers[at]) {
+				headers[at] = normalizeHeader(header[at]) + GeneratedIDOnly
+			}
+		}
+		binds[i].generated = gen
+		if _, ok := cols[g.Column]; !ok {
+			headers = append(headers, g.Column)
+		}
+	}
 	for i := range binds {
 		if v, ok := m.Constants[names[i]]; ok {
 			binds[i].constant = &v
@@ -242,7 +329,9 @@ type Source struct {
 	Constant string // the constant it is given, if any
 	// NotSupplied: the system does not have the column; it is unknown.
 	NotSupplied bool
-	Values      int // entries in its value map
+	// Generated: the record id is made from the row (GeneratedID).
+	Generated bool
+	Values    int // entries in its value map
 }
 
 // Sources lists, in struct order, where each column T decodes is read
@@ -253,6 +342,8 @@ func (r *Reader[T]) Sources() []Source {
 	for i, b := range r.binds {
 		out[i] = Source{Column: names[i], Values: len(b.values)}
 		switch {
+		case b.generated != nil:
+			out[i].Generated = true
 		case b.constant != nil:
 			out[i].Constant = *b.constant
 			out[i].NotSupplied = *b.constant == ""
@@ -283,6 +374,8 @@ func (r *Reader[T]) Next() (row T, line int, err error) {
 	for _, b := range r.binds {
 		raw := ""
 		switch {
+		case b.generated != nil:
+			raw = b.generated.id(rec)
 		case b.constant != nil:
 			raw = *b.constant
 		case b.col >= 0:
