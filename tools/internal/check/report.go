@@ -151,6 +151,12 @@ func (r *Report) WriteMapping(w io.Writer) error {
 			if s.Values > 0 {
 				from += fmt.Sprintf(", through a value map of %d", s.Values)
 			}
+			if s.Conditions > 0 {
+				from += fmt.Sprintf(", and %d when another column has a code", s.Conditions)
+			}
+			if s.Default != "" {
+				from += ", an empty cell read as the default " + s.Default
+			}
 			fmt.Fprintf(tw, "  %s\t← %s\n", s.Column, from)
 		}
 		if err := tw.Flush(); err != nil {

@@ -170,6 +170,8 @@ type ExportMapping struct {
 	// Constants give a contract column the system does not have one
 	// value for every row.
 	Constants map[string]string `mapstructure:"constants"`
+	// Defaults give a code column the code an empty cell means.
+	Defaults map[string]string `mapstructure:"defaults"`
 	// NotSupplied are contract columns the system does not have at all:
 	// every record reads them as unknown, and the compliance page names
 	// them as fields the system cannot supply. Required columns cannot
@@ -189,10 +191,14 @@ type ExportMapping struct {
 	Earliest any `mapstructure:"earliest"`
 }
 
-// ValueMap is one entry of a column's value map.
+// ValueMap is one entry of a column's value map: the system's value (from;
+// "" for an empty cell) read as the contract's code (to), when the other
+// columns When names have the codes it gives (after their own maps and
+// defaults), or always.
 type ValueMap struct {
-	From string `mapstructure:"from"`
-	To   string `mapstructure:"to"`
+	From string            `mapstructure:"from"`
+	To   string            `mapstructure:"to"`
+	When map[string]string `mapstructure:"when"`
 }
 
 // SiteDir is the Hugo site's folder: the one holding config.yaml.
@@ -256,21 +262,74 @@ func (c *Config) Mappings() (map[string]records.Mapping, error) {
 				continue
 			}
 			vm := map[string]string{}
+			seen := map[string]bool{}
 			for i, v := range entries {
+				at := fmt.Sprintf("params.exports.%s.values.%s[%d]", export, col, i)
 				to := strings.ToUpper(strings.TrimSpace(v.To))
-				if strings.TrimSpace(v.From) == "" || (c.Kind == contract.KindCode && !slices.Contains(c.Codes, to)) {
-					errs = append(errs, fmt.Errorf("params.exports.%s.values.%s[%d]: map a value (from) to one of %s (to)", export, col, i, strings.Join(c.Codes, ", ")))
+				from := strings.ToUpper(strings.Join(strings.Fields(v.From), " "))
+				if c.Kind == contract.KindCode && !slices.Contains(c.Codes, to) {
+					errs = append(errs, fmt.Errorf("%s: the code (to) %q is not one of %s", at, v.To, strings.Join(c.Codes, ", ")))
 					continue
 				}
-				if _, dup := vm[strings.ToUpper(strings.TrimSpace(v.From))]; dup {
-					errs = append(errs, fmt.Errorf("params.exports.%s.values.%s[%d]: %q is mapped twice", export, col, i, v.From))
+				var when []string
+				for wc, code := range v.When {
+					w, ok := e.Column(wc)
+					switch {
+					case wc == col:
+						errs = append(errs, fmt.Errorf("%s: the condition (when) is a condition on the column itself: map the value instead", at))
+						continue
+					case !ok || w.PII || w.Kind != contract.KindCode:
+						errs = append(errs, fmt.Errorf("%s: the condition (when) names %s, which is not a code column of the export", at, wc))
+						continue
+					case !slices.Contains(w.Codes, strings.ToUpper(strings.TrimSpace(code))):
+						errs = append(errs, fmt.Errorf("%s: the condition (when) %s=%s: %q is not one of %s", at, wc, code, code, strings.Join(w.Codes, ", ")))
+						continue
+					}
+					when = append(when, wc+"="+strings.ToUpper(strings.TrimSpace(code)))
 				}
-				vm[strings.ToUpper(strings.TrimSpace(v.From))] = to
+				slices.Sort(when)
+				key := from + "\x00" + strings.Join(when, ",")
+				if seen[key] {
+					errs = append(errs, fmt.Errorf("%s: the value (from) %q is mapped twice", at, v.From))
+				}
+				seen[key] = true
+				if len(v.When) == 0 {
+					vm[from] = to
+					continue
+				}
+				cond := records.Condition{From: from, To: to}
+				for _, w := range when {
+					wc, code, _ := strings.Cut(w, "=")
+					cond.When = append(cond.When, records.When{Column: wc, Code: code})
+				}
+				if rm.Conditions == nil {
+					rm.Conditions = map[string][]records.Condition{}
+				}
+				rm.Conditions[col] = append(rm.Conditions[col], cond)
 			}
 			if rm.Values == nil {
 				rm.Values = map[string]map[string]string{}
 			}
 			rm.Values[col] = vm
+		}
+		for col, v := range m.Defaults {
+			c, ok := e.Column(col)
+			at := fmt.Sprintf("params.exports.%s.defaults.%s", export, col)
+			switch {
+			case !ok || c.PII:
+				errs = append(errs, fmt.Errorf("%s: the contract has no such column that may be read", at))
+			case c.Kind != contract.KindCode && c.Kind != contract.KindFlag:
+				errs = append(errs, fmt.Errorf("%s: defaults are for code and yes/no columns", at))
+			case m.Constants[col] != "":
+				errs = append(errs, fmt.Errorf("%s: the column is also given a constant; give one or the other", at))
+			case c.Kind == contract.KindCode && !slices.Contains(c.Codes, strings.ToUpper(strings.TrimSpace(v))):
+				errs = append(errs, fmt.Errorf("%s: %q is not one of %s", at, v, strings.Join(c.Codes, ", ")))
+			default:
+				if rm.Defaults == nil {
+					rm.Defaults = map[string]string{}
+				}
+				rm.Defaults[col] = strings.ToUpper(strings.TrimSpace(v))
+			}
 		}
 		for col, v := range m.Constants {
 			c, ok := e.Column(col)

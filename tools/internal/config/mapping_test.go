@@ -68,7 +68,7 @@ func TestValueMapsAndConstants(t *testing.T) {
 func TestValueMapsAndConstantsRejectMistakes(t *testing.T) {
 	t.Parallel()
 	for body, want := range map[string]string{
-		"values:\n        disposition:\n          - {from: Booked, to: JAILED}\n":                   "map a value (from) to one of",
+		"values:\n        disposition:\n          - {from: Booked, to: JAILED}\n":                   `the code (to) "JAILED" is not one of`,
 		"values:\n        subject_name:\n          - {from: A, to: B}\n":                            "no such column that may be read",
 		"values:\n        received_at:\n          - {from: A, to: B}\n":                             "for code and yes/no columns",
 		"constants:\n        issuing_agency: FBI\n":                                                 `"FBI" is not one of`,

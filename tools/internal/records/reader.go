@@ -67,6 +67,14 @@ type Mapping struct {
 	// Constants give a contract column the system does not have one value
 	// for every row (every detainer's issuing agency is ICE).
 	Constants map[string]string
+	// Defaults give a column the code an empty cell means, after its value
+	// map.
+	Defaults map[string]string
+	// Conditions map, per contract column, a value to a code only when
+	// other columns have given codes (after their own value maps and
+	// defaults): the receiving agency of an empty cell is ICE when the
+	// person was transferred. They are tried before the value map.
+	Conditions map[string][]Condition
 	// NotSupplied are the columns the system does not have (each a
 	// constant of ""): unknown on every row.
 	NotSupplied []string
@@ -76,6 +84,15 @@ type Mapping struct {
 	// GeneratedID, for a system whose export has no record id, makes one.
 	GeneratedID *GeneratedID
 }
+
+// Condition is a conditional entry of a value map.
+type Condition struct {
+	From, To string // compared as value maps are (valueKey)
+	When     []When // every one must hold
+}
+
+// When is one column's code a Condition needs.
+type When struct{ Column, Code string }
 
 // GeneratedID makes the record id of a system that has none: the keyed
 // hash (HMAC-SHA256 with the pseudonym key) of the named columns' values
@@ -106,6 +123,8 @@ func valueKey(s string) string { return strings.ToUpper(strings.Join(strings.Fie
 // Reader streams typed rows of type T from one CSV file.
 type Reader[T Record] struct {
 	csv     *csv.Reader
+	raws    []string // one row's values, mapped, for the conditions
+	conds   bool     // some column has conditional entries
 	headers []string
 	raw     []string // the header row as written
 	parser  *Parser
@@ -121,6 +140,19 @@ type binding struct {
 	values    map[string]string // the column's value map, keys by valueKey
 	constant  *string           // the column's constant, if it has one
 	generated *idMaker          // the column's generated id, if it has one
+	def       *string           // the code of an empty cell, if it has one
+	conds     []boundCondition  // its conditional entries
+}
+
+// boundCondition is a Condition with its columns as indexes of binds.
+type boundCondition struct {
+	from, to string
+	when     []boundWhen
+}
+
+type boundWhen struct {
+	bind int
+	code string
 }
 
 // idMaker computes a generated record id from a row's fields.
@@ -253,8 +285,23 @@ func NewReader[T Record](r io.Reader, m Mapping) (*Reader[T], error) {
 				binds[i].values[valueKey(from)] = to
 			}
 		}
+		if d, ok := m.Defaults[names[i]]; ok {
+			binds[i].def = &d
+		}
+		for _, c := range m.Conditions[names[i]] {
+			bc := boundCondition{from: valueKey(c.From), to: c.To}
+			for _, w := range c.When {
+				j := slices.Index(names, w.Column)
+				if j < 0 {
+					return nil, fmt.Errorf("a condition of %s names %s, which is not a column of the export", names[i], w.Column)
+				}
+				bc.when = append(bc.when, boundWhen{bind: j, code: valueKey(w.Code)})
+			}
+			binds[i].conds = append(binds[i].conds, bc)
+		}
 	}
-	return &Reader[T]{csv: cr, headers: headers, raw: slices.Clone(header), parser: &parser, binds: binds}, nil
+	conds := slices.ContainsFunc(binds, func(b binding) bool { return len(b.conds) > 0 })
+	return &Reader[T]{csv: cr, headers: headers, raw: slices.Clone(header), parser: &parser, binds: binds, conds: conds, raws: make([]string, len(binds))}, nil
 }
 
 // bindHeader names each column of a file's header row by the contract
@@ -331,6 +378,10 @@ type Source struct {
 	NotSupplied bool
 	// Generated: the record id is made from the row (GeneratedID).
 	Generated bool
+	// Default is the code an empty cell means, if any.
+	Default string
+	// Conditions counts its conditional entries.
+	Conditions int
 	Values    int // entries in its value map
 }
 
@@ -340,7 +391,10 @@ func (r *Reader[T]) Sources() []Source {
 	names := Columns[T]()
 	out := make([]Source, len(r.binds))
 	for i, b := range r.binds {
-		out[i] = Source{Column: names[i], Values: len(b.values)}
+		out[i] = Source{Column: names[i], Values: len(b.values), Conditions: len(b.conds)}
+		if b.def != nil {
+			out[i].Default = *b.def
+		}
 		switch {
 		case b.generated != nil:
 			out[i].Generated = true
@@ -371,7 +425,7 @@ func (r *Reader[T]) Next() (row T, line int, err error) {
 	}
 	line, _ = r.csv.FieldPos(0)
 	base := unsafe.Pointer(&row)
-	for _, b := range r.binds {
+	for i, b := range r.binds {
 		raw := ""
 		switch {
 		case b.generated != nil:
@@ -381,14 +435,59 @@ func (r *Reader[T]) Next() (row T, line int, err error) {
 		case b.col >= 0:
 			raw = rec[b.col]
 		}
+		if len(b.conds) > 0 {
+			// Kept as written: its conditions are tried first, below.
+			r.raws[i] = raw
+			continue
+		}
 		if b.values != nil {
 			if to, ok := b.values[valueKey(raw)]; ok {
 				raw = to
 			}
 		}
-		b.access.set(unsafe.Add(base, b.offset), raw, r.parser)
+		if b.def != nil && strings.TrimSpace(raw) == "" {
+			raw = *b.def
+		}
+		r.raws[i] = raw
+		if !r.conds {
+			b.access.set(unsafe.Add(base, b.offset), raw, r.parser)
+		}
+	}
+	if r.conds {
+		for i, b := range r.binds {
+			raw := r.raws[i]
+			if len(b.conds) > 0 {
+				raw = r.conditional(b, raw)
+			}
+			b.access.set(unsafe.Add(base, b.offset), raw, r.parser)
+		}
 	}
 	return row, line, nil
+}
+
+// conditional is the value of a column with conditional entries: the first
+// whose value and conditions hold, else its value map, else its default.
+func (r *Reader[T]) conditional(b binding, raw string) string {
+	key := valueKey(raw)
+	for _, c := range b.conds {
+		if c.from != key {
+			continue
+		}
+		holds := true
+		for _, w := range c.when {
+			holds = holds && valueKey(r.raws[w.bind]) == w.code
+		}
+		if holds {
+			return c.to
+		}
+	}
+	if to, ok := b.values[key]; ok {
+		raw = to
+	}
+	if b.def != nil && strings.TrimSpace(raw) == "" {
+		raw = *b.def
+	}
+	return raw
 }
 
 // States appends to dst[:0] the state of each of row's fields, in struct
