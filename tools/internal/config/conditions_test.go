@@ -74,15 +74,15 @@ func TestEmptyCellsDefaultsAndConditions(t *testing.T) {
 
 	// Each mistake names the side that is wrong.
 	for body, want := range map[string]string{
-		"values:\n        request_type:\n          - {from: \"\", to: JAILED}\n":                                          "request_type[0]: the code (to) \"JAILED\" is not one of",
-		"values:\n        receiving_agency:\n          - {from: \"\", to: ICE, when: {dispo: TRANSFERRED_FEDERAL}}\n":    "receiving_agency[0]: the condition (when) names dispo, which is not a code column of the export",
-		"values:\n        receiving_agency:\n          - {from: \"\", to: ICE, when: {disposition: DEPORTED}}\n":         "receiving_agency[0]: the condition (when) disposition=DEPORTED: \"DEPORTED\" is not one of",
-		"values:\n        receiving_agency:\n          - {from: \"\", to: ICE, when: {receiving_agency: ICE}}\n":         "a condition on the column itself",
+		"values:\n        request_type:\n          - {from: \"\", to: JAILED}\n":                                            "request_type[0]: the code (to) \"JAILED\" is not one of",
+		"values:\n        receiving_agency:\n          - {from: \"\", to: ICE, when: {dispo: TRANSFERRED_FEDERAL}}\n":       "receiving_agency[0]: the condition (when) names dispo, which is not a code column of the export",
+		"values:\n        receiving_agency:\n          - {from: \"\", to: ICE, when: {disposition: DEPORTED}}\n":            "receiving_agency[0]: the condition (when) disposition=DEPORTED: \"DEPORTED\" is not one of",
+		"values:\n        receiving_agency:\n          - {from: \"\", to: ICE, when: {receiving_agency: ICE}}\n":            "a condition on the column itself",
 		"values:\n        request_type:\n          - {from: \"\", to: DETAINER}\n          - {from: \" \", to: DETAINER}\n": "\" \" is mapped twice",
-		"defaults:\n        disposition: GONE\n":                 "params.exports.detainer_log.defaults.disposition: \"GONE\" is not one of",
-		"defaults:\n        received_at: \"2026-01-01\"\n":       "defaults are for code and yes/no columns",
-		"defaults:\n        log_id: X\n":                         "defaults are for code and yes/no columns",
-		"defaults:\n        disposition: RELEASED\n      constants:\n        disposition: RELEASED\n": "give one or the other",
+		"defaults:\n        disposition: GONE\n":                                                                            "params.exports.detainer_log.defaults.disposition: \"GONE\" is not one of",
+		"defaults:\n        received_at: \"2026-01-01\"\n":                                                                  "defaults are for code and yes/no columns",
+		"defaults:\n        log_id: X\n":                                                                                    "defaults are for code and yes/no columns",
+		"defaults:\n        disposition: RELEASED\n      constants:\n        disposition: RELEASED\n":                       "give one or the other",
 	} {
 		_, err := Load(writeConfig(t, "params:\n  exports:\n    detainer_log:\n      "+body), nil, nil)
 		if err == nil || !strings.Contains(err.Error(), want) {

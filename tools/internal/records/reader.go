@@ -382,7 +382,7 @@ type Source struct {
 	Default string
 	// Conditions counts its conditional entries.
 	Conditions int
-	Values    int // entries in its value map
+	Values     int // entries in its value map
 }
 
 // Sources lists, in struct order, where each column T decodes is read
