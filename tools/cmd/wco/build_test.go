@@ -99,7 +99,7 @@ func TestBuildEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := newOutputs(t)
-	if _, stderr, err := o.buildEnv(t, map[string]string{"WCO_CHECK_MAX_INVALID_ROWS": "2"}, "--source", delivery); err != nil {
+	if _, stderr, err := o.buildEnv(t, map[string]string{"WCO_CHECK_MAX_INVALID_ROWS": "2"}, "--source", delivery, "--exported-at", "2026-11-16T06:00:00-06:00"); err != nil {
 		t.Fatalf("build: %v\n%s", err, stderr)
 	}
 	want := expectedCounts(t, delivery)

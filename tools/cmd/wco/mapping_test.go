@@ -105,7 +105,7 @@ func TestAnotherRecordsSystemByConfigOnly(t *testing.T) {
 		t.Errorf("encoding not reported:\n%s", out)
 	}
 	o := newOutputs(t)
-	if _, stderr, err := wco(t, "publish", "--config", cfgPath, "--source", other, "--data", o.data); err != nil {
+	if _, stderr, err := wco(t, "publish", "--config", cfgPath, "--source", other, "--data", o.data, "--exported-at", "2026-11-16T06:00:00-06:00"); err != nil {
 		t.Fatalf("publish: %v\n%s", err, stderr)
 	}
 	// Every quarter's total is the delivery's count (the open quarter's,

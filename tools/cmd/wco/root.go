@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -124,7 +125,14 @@ func (a *app) pipeline(cmd *cobra.Command) (*pipeline.Pipeline, error) {
 	if cmd.Flags().Lookup("sample") != nil {
 		sample, _ = cmd.Flags().GetBool("sample")
 	}
+	var exportedAt time.Time
+	if s := flag("exported-at"); s != "" {
+		if exportedAt, err = time.Parse(time.RFC3339, s); err != nil {
+			return nil, usageError{fmt.Errorf("--exported-at %q: write a time as 2026-11-16T06:00:00-06:00", s)}
+		}
+	}
 	return pipeline.New(cfg, pipeline.Options{
+		ExportedAt:  exportedAt,
 		Source:      flag("source"),
 		DataDir:     flag("data"),
 		PublicDir:   flag("public"),
@@ -160,6 +168,7 @@ func group(use, short string, cmds ...*cobra.Command) *cobra.Command {
 // addSourceFlag adds --source to a command that reads a delivery.
 func addSourceFlag(cmd *cobra.Command) {
 	cmd.Flags().String("source", "", "the delivery: a folder, latest (the newest in the deliveries store), or an https:// URL pulled into the store first (default: the embedded sample delivery)")
+	cmd.Flags().String("exported-at", "", "when a delivery without a manifest.json was exported, as 2026-11-16T06:00:00-06:00 (default: params.deliveries.exported_at); never guessed from the records")
 }
 
 // addThresholdFlag adds --threshold, which sets params.disclosure.threshold.

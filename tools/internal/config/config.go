@@ -88,6 +88,10 @@ type Config struct {
 		Keep  int    `mapstructure:"keep" json:"-"`
 		// MaxFileBytes is the most one pulled file may weigh.
 		MaxFileBytes int64 `mapstructure:"max_file_bytes"`
+		// ExportedAt is when a delivery without a manifest was exported
+		// (RFC 3339), for a one-off import of a system's history; --exported-at
+		// gives it per command. Never guessed from the records.
+		ExportedAt string `mapstructure:"exported_at"`
 	} `mapstructure:"deliveries"`
 
 	// Exports maps a records system's own column names to the contract's,
@@ -627,6 +631,11 @@ func (c *Config) validate() error {
 	}
 	if c.Deliveries.MaxFileBytes < 1 {
 		errs = append(errs, errors.New("params.deliveries.max_file_bytes: it must be 1 or more"))
+	}
+	if c.Deliveries.ExportedAt != "" {
+		if _, err := time.Parse(time.RFC3339, c.Deliveries.ExportedAt); err != nil {
+			errs = append(errs, fmt.Errorf("params.deliveries.exported_at %q: write a time as 2026-11-16T06:00:00-06:00", c.Deliveries.ExportedAt))
+		}
 	}
 	if c.Deliveries.Keep < 1 {
 		errs = append(errs, errors.New("params.deliveries.keep: keep at least 1 delivery"))

@@ -58,6 +58,7 @@ var Settings = []Setting{
 	{"deliveries.store", pull.DefaultStore, "local, git-ignored store of deliveries"},
 	{"deliveries.keep", pull.DefaultKeep, "deliveries kept in the store"},
 	{"deliveries.max_file_bytes", int64(delivery.DefaultMaxFileBytes), "the most one file may weigh, pulled or decompressed (4 GiB)"},
+	{"deliveries.exported_at", "", "when a delivery without a manifest was exported (RFC 3339), for a one-off import; `--exported-at` gives it per command; never guessed from the records"},
 	{"releases.days_after_quarter", period.DefaultDaysAfterQuarter, "when a quarter's report is due, in days after it ends"},
 	{"verify.page_budget_kb", verify.DefaultPageBudgetKB, "the most a page may weigh with what it loads, in KB"},
 	{"verify.pdf_budget_kb", verify.DefaultPDFBudgetKB, "the most a printed PDF may weigh, in KB"},

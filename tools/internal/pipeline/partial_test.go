@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,7 +64,16 @@ func TestASystemThatDeliversOneExport(t *testing.T) {
 	if len(res.Files) != 1 || res.Files[0] != "I247_LOG_2026-11-16.csv" {
 		t.Errorf("pulled %v, want the system's one file", res.Files)
 	}
-	p := New(cfg, Options{Source: "latest", DataDir: o.data, PublicDir: o.public, Renderer: &pages{}, Log: &log, Now: mustTime(t, "2026-11-17T00:00:00Z")})
+	// The files come without a manifest: the export time is never
+	// guessed from the records (the last weeks of a closed quarter would
+	// be taken as unfinished). Without one given, nothing is published.
+	if _, err := New(cfg, Options{Source: "latest", DataDir: o.data, PublicDir: o.public, Renderer: &pages{}}).Build(context.Background()); !errors.Is(err, publish.ErrUndated) {
+		t.Fatalf("a delivery without a manifest or an export time: %v", err)
+	}
+	if _, err := os.Stat(o.data); err == nil {
+		t.Error("an undated delivery wrote the data folder")
+	}
+	p := New(cfg, Options{Source: "latest", DataDir: o.data, PublicDir: o.public, Renderer: &pages{}, Log: &log, ExportedAt: mustTime(t, "2026-11-16T12:00:00Z")})
 	if _, err := p.Build(context.Background()); err != nil {
 		t.Fatalf("build: %v\n%s", err, log.String())
 	}

@@ -54,6 +54,9 @@ type Options struct {
 	Print PrintMode
 	// Chromium is the browser that prints; empty finds Debian's.
 	Chromium string
+	// ExportedAt is when a delivery without a manifest was exported
+	// (--exported-at); zero: params.deliveries.exported_at, or none.
+	ExportedAt time.Time
 	// AllowSample lets a release or revision be made of the embedded
 	// sample delivery, which is synthetic: only when asked (--sample).
 	AllowSample bool
@@ -184,6 +187,9 @@ func (p *Pipeline) Open(ctx context.Context) (*delivery.Delivery, error) {
 func (p *Pipeline) CheckOptions(ctx context.Context) check.Options {
 	m, _ := p.cfg.Mappings()
 	now := p.opt.Now
+	if at := p.ExportedAt(); !at.IsZero() {
+		now = at
+	}
 	if now.IsZero() {
 		now = time.Now()
 	}
@@ -197,6 +203,17 @@ func (p *Pipeline) CheckOptions(ctx context.Context) check.Options {
 		MaxInflated:    p.cfg.Deliveries.MaxFileBytes,
 		Context:        ctx,
 	}
+}
+
+// ExportedAt is when a delivery without a manifest was exported, as staff
+// give it: --exported-at, else params.deliveries.exported_at; zero when
+// neither says.
+func (p *Pipeline) ExportedAt() time.Time {
+	if !p.opt.ExportedAt.IsZero() {
+		return p.opt.ExportedAt
+	}
+	t, _ := time.Parse(time.RFC3339, p.cfg.Deliveries.ExportedAt)
+	return t
 }
 
 // Check opens the delivery and checks it, without publishing anything.
@@ -219,6 +236,7 @@ func (p *Pipeline) PublishOptions(ctx context.Context) (publish.Options, error) 
 		ConfigHash:       p.cfg.Hash(),
 		Key:              []byte(p.cfg.PseudonymKey),
 		Filings:          p.cfg.Filings,
+		ExportedAt:       p.ExportedAt(),
 	}, nil
 }
 

@@ -40,7 +40,15 @@ type Options struct {
 	// Filings says which statutory filings the site publishes with a
 	// released period (params.filings).
 	Filings FilingsPolicy
+	// ExportedAt is when a delivery without a manifest was exported, as
+	// staff give it (--exported-at, params.deliveries.exported_at): it is
+	// never guessed from the records.
+	ExportedAt time.Time
 }
+
+// ErrUndated is returned for a delivery with no manifest and no export
+// time given.
+var ErrUndated = errors.New("the delivery has no manifest.json to say when it was exported, and the time is never guessed from the records (a quarter's last weeks would be taken as unfinished): give it with --exported-at 2026-11-16T06:00:00-06:00, or params.deliveries.exported_at")
 
 // validate checks the settings that do not depend on the delivery.
 func (o Options) validate() error {
@@ -245,15 +253,19 @@ func makeMeta(d *delivery.Delivery, rep *check.Report, opt Options) (Meta, time.
 				opt.Threshold-1, opt.Threshold),
 		},
 	}
-	asOf := rep.Latest()
-	if d.Manifest != nil {
+	var asOf time.Time
+	switch {
+	case d.Manifest != nil && !opt.ExportedAt.IsZero() && !d.Manifest.ExportedAt.Equal(opt.ExportedAt):
+		return meta, asOf, fmt.Errorf("publish %s: its manifest says it was exported at %s, and the export time given is %s: give none, or the manifest's", d.Origin, d.Manifest.ExportedAt.Format(time.RFC3339), opt.ExportedAt.Format(time.RFC3339))
+	case d.Manifest != nil:
 		asOf = d.Manifest.ExportedAt
-		meta.Delivery.ExportedAt = d.Manifest.ExportedAt.In(period.Chicago).Format(time.RFC3339)
 		meta.Delivery.ManifestSHA256 = manifestSum
+	case !opt.ExportedAt.IsZero():
+		asOf = opt.ExportedAt
+	default:
+		return meta, asOf, fmt.Errorf("publish %s: %w", d.Origin, ErrUndated)
 	}
-	if asOf.IsZero() {
-		return meta, asOf, fmt.Errorf("publish %s: the delivery has no records and no manifest to date it", d.Origin)
-	}
+	meta.Delivery.ExportedAt = asOf.In(period.Chicago).Format(time.RFC3339)
 	return meta, asOf, nil
 }
 

@@ -22,7 +22,7 @@ func TestRecordsBeforeReportingAreNamed(t *testing.T) {
 		fmt.Fprintf(&b, "I%d,%s 10:00,%s 12:00,1234,ICE_ERO,3,Y,Y,N,,0,N,1,0,,N,,,Y\n", i, day, day)
 	}
 	fsys["federal_incidents.csv"] = &fstest.MapFile{Data: []byte(b.String())}
-	c, rep, err := CountDelivery(d, opts(fullPolicy(), time.Now()), CountOptions{})
+	c, rep, err := CountDelivery(d, dated(t, d, opts(fullPolicy(), time.Now())), CountOptions{})
 	if err != nil {
 		t.Fatal(err, rep)
 	}

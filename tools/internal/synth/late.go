@@ -1,23 +1,28 @@
 package synth
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
 )
 
 // WithLateRecords copies the delivery in src to dst and adds n detainers
 // of August 2025, copies of rows already there under new ids, as a records
-// system does when entries are logged late. The manifest, which the change
-// breaks, is left out. It fails when src has fewer than n such rows.
+// system does when entries are logged late, in a delivery exported a day
+// after src, whose manifest says so. It fails when src has fewer than n
+// such rows.
 func WithLateRecords(src, dst string, n int) error {
 	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
-		return err
-	}
-	if err := os.Remove(filepath.Join(dst, "manifest.json")); err != nil && !os.IsNotExist(err) {
 		return err
 	}
 	path := filepath.Join(dst, mustLookup("detainer_log").File())
@@ -54,5 +59,42 @@ func WithLateRecords(src, dst string, n int) error {
 		w.Close()
 		return err
 	}
-	return w.Close()
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return redate(dst, 24*time.Hour)
+}
+
+// redate rewrites the manifest of the delivery in dir, if it has one, for
+// its files as they now are, exported after later than it says.
+func redate(dir string, after time.Duration) error {
+	b, err := os.ReadFile(filepath.Join(dir, delivery.ManifestName))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	m, err := delivery.ParseManifest(b)
+	if err != nil {
+		return err
+	}
+	m.ExportedAt = m.ExportedAt.Add(after)
+	for i, f := range m.Files {
+		data, err := os.ReadFile(filepath.Join(dir, f.Name))
+		if err != nil {
+			return err
+		}
+		rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		m.Files[i].SHA256, m.Files[i].Rows = hex.EncodeToString(sum[:]), len(rows)-1
+	}
+	out, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, delivery.ManifestName), append(out, '\n'), 0o644)
 }
