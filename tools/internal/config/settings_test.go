@@ -90,6 +90,7 @@ func TestEverySettingHasOneDefaultAndAVariable(t *testing.T) {
 		"deliveries.store":            c.Deliveries.Store,
 		"deliveries.keep":             c.Deliveries.Keep,
 		"deliveries.max_file_bytes":   c.Deliveries.MaxFileBytes,
+		"deliveries.exported_at":      c.Deliveries.ExportedAt,
 		"releases.days_after_quarter": c.Releases.DaysAfterQuarter,
 		"verify.page_budget_kb":       c.Verify.PageBudgetKB,
 		"verify.pdf_budget_kb":        c.Verify.PDFBudgetKB,
