@@ -485,7 +485,7 @@ func checkHeader(e contract.Export, headers []string, fail func(Problem)) bool {
 		}
 	}
 	for _, h := range headers {
-		if strings.HasSuffix(h, records.GeneratedIDOnly) {
+		if strings.HasSuffix(h, records.GeneratedIDOnly) || strings.Contains(h, records.JoinedInto) {
 			continue // read to make the record id, then dropped
 		}
 		if _, known := e.Column(h); !known {

@@ -176,6 +176,9 @@ type ExportMapping struct {
 	Constants map[string]string `mapstructure:"constants"`
 	// Defaults give a code column the code an empty cell means.
 	Defaults map[string]string `mapstructure:"defaults"`
+	// Join reads a contract column from several of the file's columns,
+	// joined by a space: {occurred_at: [Date, Time]}.
+	Join map[string][]string `mapstructure:"join"`
 	// NotSupplied are contract columns the system does not have at all:
 	// every record reads them as unknown, and the compliance page names
 	// them as fields the system cannot supply. Required columns cannot
@@ -315,6 +318,23 @@ func (c *Config) Mappings() (map[string]records.Mapping, error) {
 				rm.Values = map[string]map[string]string{}
 			}
 			rm.Values[col] = vm
+		}
+		for col, from := range m.Join {
+			c, ok := e.Column(col)
+			at := fmt.Sprintf("params.exports.%s.join.%s", export, col)
+			switch {
+			case !ok || c.PII:
+				errs = append(errs, fmt.Errorf("%s: the contract has no such column that may be read", at))
+			case len(from) < 2:
+				errs = append(errs, fmt.Errorf("%s: join two or more of the file's columns (a date and a time); one is mapped under columns", at))
+			case m.Columns[col] != "" || m.Constants[col] != "" || slices.Contains(m.NotSupplied, col):
+				errs = append(errs, fmt.Errorf("%s: the column is also mapped under columns, constants or not_supplied; give one or the other", at))
+			default:
+				if rm.Join == nil {
+					rm.Join = map[string][]string{}
+				}
+				rm.Join[col] = from
+			}
 		}
 		for col, v := range m.Defaults {
 			c, ok := e.Column(col)

@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -83,6 +84,10 @@ type Mapping struct {
 	Earliest time.Time
 	// GeneratedID, for a system whose export has no record id, makes one.
 	GeneratedID *GeneratedID
+	// Join reads a contract column from several of the file's columns,
+	// their values joined by a space: a date column and a time column
+	// into one datetime.
+	Join map[string][]string
 }
 
 // Condition is a conditional entry of a value map.
@@ -111,8 +116,11 @@ type GeneratedID struct {
 }
 
 // GeneratedIDOnly marks, in Headers, a file column read only to make the
-// generated id.
-const GeneratedIDOnly = " (read only for the generated id)"
+// generated id; JoinedInto one read into a joined contract column.
+const (
+	GeneratedIDOnly = " (read only for the generated id)"
+	JoinedInto      = " (joined into "
+)
 
 // ErrNoIDKey is returned when a generated id is asked for without a key.
 var ErrNoIDKey = errors.New("a generated record id is a keyed hash: set WCO_PSEUDONYM_KEY (wco key new makes one)")
@@ -124,6 +132,7 @@ func valueKey(s string) string { return strings.ToUpper(strings.Join(strings.Fie
 type Reader[T Record] struct {
 	csv     *csv.Reader
 	raws    []string // one row's values, mapped, for the conditions
+	join    []string // scratch for joined columns
 	conds   bool     // some column has conditional entries
 	headers []string
 	raw     []string // the header row as written
@@ -141,6 +150,7 @@ type binding struct {
 	constant  *string           // the column's constant, if it has one
 	generated *idMaker          // the column's generated id, if it has one
 	def       *string           // the code of an empty cell, if it has one
+	join      []int             // the file columns it joins, if any
 	conds     []boundCondition  // its conditional entries
 }
 
@@ -251,6 +261,24 @@ func NewReader[T Record](r io.Reader, m Mapping) (*Reader[T], error) {
 	parser := m.Parser
 	binds := bindings[T](cols)
 	names := Columns[T]()
+	for _, col := range slices.Sorted(maps.Keys(m.Join)) {
+		i := slices.Index(names, col)
+		if i < 0 {
+			return nil, fmt.Errorf("the joined column %s is not one of the export's", col)
+		}
+		for n, from := range m.Join[col] {
+			at := slices.IndexFunc(header, func(h string) bool { return normalizeHeader(h) == normalizeHeader(from) })
+			if at < 0 {
+				return nil, fmt.Errorf("%s is joined from the column %q, which the file's header does not have", col, from)
+			}
+			binds[i].join = append(binds[i].join, at)
+			if n == 0 && !slices.Contains(headers, col) {
+				headers[at] = col
+			} else {
+				headers[at] = normalizeHeader(header[at]) + JoinedInto + col + ")"
+			}
+		}
+	}
 	if g := m.GeneratedID; g != nil {
 		if len(g.Key) == 0 {
 			return nil, ErrNoIDKey
@@ -398,6 +426,12 @@ func (r *Reader[T]) Sources() []Source {
 		switch {
 		case b.generated != nil:
 			out[i].Generated = true
+		case b.join != nil:
+			var from []string
+			for _, c := range b.join {
+				from = append(from, r.raw[c])
+			}
+			out[i].From = strings.Join(from, " + ")
 		case b.constant != nil:
 			out[i].Constant = *b.constant
 			out[i].NotSupplied = *b.constant == ""
@@ -430,6 +464,8 @@ func (r *Reader[T]) Next() (row T, line int, err error) {
 		switch {
 		case b.generated != nil:
 			raw = b.generated.id(rec)
+		case b.join != nil:
+			raw = r.joined(rec, b.join)
 		case b.constant != nil:
 			raw = *b.constant
 		case b.col >= 0:
@@ -463,6 +499,20 @@ func (r *Reader[T]) Next() (row T, line int, err error) {
 		}
 	}
 	return row, line, nil
+}
+
+// joined is the values of cols, trimmed, joined by a space; empty when
+// every one is empty.
+func (r *Reader[T]) joined(rec []string, cols []int) string {
+	r.join = r.join[:0]
+	for _, c := range cols {
+		if c < len(rec) {
+			if v := strings.TrimSpace(rec[c]); v != "" {
+				r.join = append(r.join, v)
+			}
+		}
+	}
+	return strings.Join(r.join, " ")
 }
 
 // conditional is the value of a column with conditional entries: the first
