@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -184,6 +185,9 @@ type ExportMapping struct {
 	// them as fields the system cannot supply. Required columns cannot
 	// be left out.
 	NotSupplied []string `mapstructure:"not_supplied"`
+	// FormerLocations read the codes of districts that no longer exist as
+	// today's districts: a table with its source.
+	FormerLocations *FormerLocations `mapstructure:"former_locations"`
 	// UnknownLocations are the system's location codes that mean
 	// "unknown" (beats 3100 and 5100, units outside the districts).
 	UnknownLocations []string `mapstructure:"unknown_locations"`
@@ -196,6 +200,20 @@ type ExportMapping struct {
 	// 2012-01-01, where reporting under the ordinance begins. YAML reads
 	// an unquoted date as a timestamp, so either form is taken.
 	Earliest any `mapstructure:"earliest"`
+}
+
+// FormerLocations is a table of former location codes and today's
+// districts, with where it comes from.
+type FormerLocations struct {
+	// Source says where the table comes from; a table without one is
+	// refused.
+	Source string `mapstructure:"source"`
+	Codes  []struct {
+		// From is a former district (13) or beat (1334) code.
+		From string `mapstructure:"from"`
+		// To is today's district.
+		To int `mapstructure:"to"`
+	} `mapstructure:"codes"`
 }
 
 // ValueMap is one entry of a column's value map: the system's value (from;
@@ -415,6 +433,29 @@ func (c *Config) Mappings() (map[string]records.Mapping, error) {
 				errs = append(errs, fmt.Errorf("params.exports.%s.generated_id: %s is also mapped under columns or constants; give one or the other", export, e.IDColumn))
 			}
 			rm.GeneratedID = g
+		}
+		if fl := m.FormerLocations; fl != nil {
+			at := fmt.Sprintf("params.exports.%s.former_locations", export)
+			if strings.TrimSpace(fl.Source) == "" {
+				errs = append(errs, fmt.Errorf("%s.source: say where the table comes from", at))
+			}
+			rm.Parser.FormerLocations = map[string]int{}
+			for i, code := range fl.Codes {
+				from := strings.TrimLeft(strings.TrimSpace(code.From), "0")
+				n, err := strconv.Atoi(from)
+				switch {
+				case err != nil || len(from) < 1 || len(from) > 4:
+					errs = append(errs, fmt.Errorf("%s.codes[%d]: %q is not a former district (1 or 2 digits) or beat (3 or 4)", at, i, code.From))
+				case len(from) <= 2 && contract.IsDistrict(n):
+					errs = append(errs, fmt.Errorf("%s.codes[%d]: %q is a district today", at, i, code.From))
+				case !contract.IsDistrict(code.To):
+					errs = append(errs, fmt.Errorf("%s.codes[%d]: %d is not a district today", at, i, code.To))
+				case rm.Parser.FormerLocations[from] != 0:
+					errs = append(errs, fmt.Errorf("%s.codes[%d]: %q is given twice", at, i, code.From))
+				default:
+					rm.Parser.FormerLocations[from] = code.To
+				}
+			}
 		}
 		for _, u := range m.UnknownLocations {
 			rm.Parser.UnknownLocations = append(rm.Parser.UnknownLocations, strings.TrimSpace(u))

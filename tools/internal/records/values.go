@@ -49,6 +49,10 @@ type Parser struct {
 	// UnknownLocations are the system's codes for "location unknown"
 	// (3100, 5100 for units outside the districts), read as unknown.
 	UnknownLocations []string
+	// FormerLocations read the codes of districts that no longer exist
+	// (merged in 2012) as today's district: a whole beat code first, else
+	// its district number.
+	FormerLocations map[string]int
 }
 
 // Datetime reads a datetime in a contract form or an extra layout.
@@ -92,9 +96,23 @@ func (p *Parser) Beat(s string) (beat, district int, ok bool, err error) {
 		return 0, 0, false, nil
 	}
 	if p == nil || !p.BeatIsDistrict {
-		return ParseBeat(s)
+		beat, district, ok, err = ParseBeat(s)
+	} else {
+		beat, district, ok, err = ParseDistrict(s)
 	}
-	return ParseDistrict(s)
+	if errors.Is(err, ErrDistrict) && p != nil && len(p.FormerLocations) > 0 {
+		code := trimPointZero(strings.TrimSpace(s))
+		if len(code) == 3 && code[0] == '0' && p.BeatIsDistrict {
+			code = code[1:]
+		}
+		if d, found := p.FormerLocations[code]; found {
+			return beat, d, true, nil
+		}
+		if d, found := p.FormerLocations[strconv.Itoa(district)]; found {
+			return beat, d, true, nil
+		}
+	}
+	return beat, district, ok, err
 }
 
 // ParseDatetime reads a datetime in one of the contract's forms.
