@@ -339,7 +339,7 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 	if d.Manifest != nil {
 		limit = d.Manifest.ExportedAt
 	}
-	rc := newRowChecker[T](e, limit)
+	rc := newRowChecker[T](e, limit, mapping.NotSupplied)
 	if !mapping.Earliest.IsZero() {
 		rc.earliest = mapping.Earliest
 	}
@@ -518,7 +518,7 @@ type compiledRule struct {
 	col, other, cond int
 }
 
-func newRowChecker[T records.Record](e contract.Export, limit time.Time) *rowChecker[T] {
+func newRowChecker[T records.Record](e contract.Export, limit time.Time, notSupplied []string) *rowChecker[T] {
 	names := records.Columns[T]()
 	rc := &rowChecker[T]{export: e, limit: limit, earliest: Earliest, seen: map[uint64]int{}, seed: maphash.MakeSeed()}
 	for _, n := range names {
@@ -526,6 +526,12 @@ func newRowChecker[T records.Record](e contract.Export, limit time.Time) *rowChe
 		rc.cols = append(rc.cols, c)
 	}
 	for _, r := range e.Checks {
+		if r.Kind == contract.RequiredWhen && slices.Contains(notSupplied, r.Column) {
+			// The system does not have the column at all (the compliance
+			// page says so): a rule that asks for it cannot be met by any
+			// row, and is not asked of each.
+			continue
+		}
 		rc.rules = append(rc.rules, compiledRule{Rule: r, col: slices.Index(names, r.Column), other: slices.Index(names, r.Other), cond: slices.Index(names, r.If.Column)})
 	}
 	return rc

@@ -31,6 +31,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unsafe"
@@ -101,10 +102,13 @@ type When struct{ Column, Code string }
 
 // GeneratedID makes the record id of a system that has none: the keyed
 // hash (HMAC-SHA256 with the pseudonym key) of the named columns' values
-// as written, or, for a snapshot export, of the whole row. The same
-// record gets the same id in every delivery; two rows with the same values
-// get the same id, so duplicates are still found. The id is never
-// published, and cannot be reversed without the key.
+// as written, or, for a snapshot export, of the whole row and how many
+// identical rows came before it. The same record gets the same id in
+// every delivery. Two rows with the same values in named columns get the
+// same id, so duplicates are still found; identical rows of a snapshot,
+// which has nothing else to tell them apart, are each a record (the first,
+// the second…). The id is never published, and cannot be reversed without
+// the key.
 type GeneratedID struct {
 	// Column is the contract's id column the id is written to.
 	Column string
@@ -169,6 +173,10 @@ type boundWhen struct {
 type idMaker struct {
 	mac  hash.Hash
 	cols []int // the fields it reads; none: all of them
+	// seen counts, for a whole-row id, the rows of each content so far
+	// (by a hash of it: 16 bytes a distinct row, as the check's own
+	// duplicate detection keeps).
+	seen map[[16]byte]uint32
 }
 
 // id is the keyed hash of the fields, each written with its length so
@@ -185,6 +193,12 @@ func (g *idMaker) id(rec []string) string {
 		for _, f := range rec {
 			write(f)
 		}
+		// The how-manieth identical row this is.
+		var content [16]byte
+		copy(content[:], g.mac.Sum(nil))
+		n := g.seen[content]
+		g.seen[content] = n + 1
+		write(strconv.FormatUint(uint64(n), 10))
 	} else {
 		for _, c := range g.cols {
 			if c < len(rec) {
@@ -288,6 +302,9 @@ func NewReader[T Record](r io.Reader, m Mapping) (*Reader[T], error) {
 			return nil, fmt.Errorf("the generated id's column %s is not one of the export's", g.Column)
 		}
 		gen := &idMaker{mac: hmac.New(sha256.New, g.Key)}
+		if len(g.From) == 0 {
+			gen.seen = map[[16]byte]uint32{}
+		}
 		for _, from := range g.From {
 			at := slices.IndexFunc(header, func(h string) bool { return normalizeHeader(h) == normalizeHeader(from) })
 			if at < 0 {
@@ -326,6 +343,13 @@ func NewReader[T Record](r io.Reader, m Mapping) (*Reader[T], error) {
 				bc.when = append(bc.when, boundWhen{bind: j, code: valueKey(w.Code)})
 			}
 			binds[i].conds = append(binds[i].conds, bc)
+		}
+	}
+	// A column the file lacks that a condition or a default gives values
+	// is the configuration's, as a constant is: the file need not have it.
+	for i, b := range binds {
+		if b.col < 0 && (len(b.conds) > 0 || b.def != nil) && !slices.Contains(headers, names[i]) {
+			headers = append(headers, names[i])
 		}
 	}
 	conds := slices.ContainsFunc(binds, func(b binding) bool { return len(b.conds) > 0 })
