@@ -278,7 +278,7 @@ func TestKillingAReleaseOrRevisionLeavesAWholeSet(t *testing.T) {
 		rng := rand.New(rand.NewPCG(7, uint64(len(step.cmd))))
 		outcomes := map[string]int{}
 		i := 0
-		for ; i < 40 && (i < 10 || outcomes["nothing"] == 0 || outcomes["everything"] == 0); i++ {
+		for ; i < 40 && (i < 6 || outcomes["nothing"] == 0 || outcomes["everything"] == 0); i++ {
 			dir := copyState(from)
 			s.Data, s.Store = filepath.Join(dir, "data"), filepath.Join(dir, "store")
 			js, _ := json.Marshal(s)
