@@ -523,6 +523,10 @@ func newRowChecker[T records.Record](e contract.Export, limit time.Time, notSupp
 	rc := &rowChecker[T]{export: e, limit: limit, earliest: Earliest, seen: map[uint64]int{}, seed: maphash.MakeSeed()}
 	for _, n := range names {
 		c, _ := e.Column(n)
+		if slices.Contains(notSupplied, n) {
+			// The system does not have the column: no row can give it.
+			c.Required = false
+		}
 		rc.cols = append(rc.cols, c)
 	}
 	for _, r := range e.Checks {

@@ -394,8 +394,8 @@ func (c *Config) Mappings() (map[string]records.Mapping, error) {
 			switch {
 			case !ok || c.PII:
 				errs = append(errs, fmt.Errorf("params.exports.%s.not_supplied: %q: the contract has no such column that may be read", export, col))
-			case c.Required || col == e.IDColumn:
-				errs = append(errs, fmt.Errorf("params.exports.%s.not_supplied: %s is required by the contract: the export cannot be read without it", export, col))
+			case col == e.IDColumn || col == e.DateColumn:
+				errs = append(errs, fmt.Errorf("params.exports.%s.not_supplied: %s is required by the contract: the export cannot be read without it (a system without record ids has them made: generated_id)", export, col))
 			case m.Columns[col] != "" || m.Constants[col] != "":
 				errs = append(errs, fmt.Errorf("params.exports.%s.not_supplied: %s is also mapped under columns or constants; give one or the other", export, col))
 			default:
@@ -678,6 +678,7 @@ func (c *Config) validate() error {
 	if err := c.Publication.Validate(c.Groupings); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, c.notSuppliedPublished()...)
 	if err := c.Filings.Validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -702,6 +703,46 @@ func (c *Config) validate() error {
 		errs = append(errs, errors.New("params.deliveries.keep: keep at least 1 delivery"))
 	}
 	return errors.Join(errs...)
+}
+
+// notSuppliedPublished refuses a policy that publishes a breakdown or a
+// measure of a column the system does not supply: every record would count
+// as unknown, and each of its values as a zero, which is a false figure
+// (a statutory one, even). The column is left out of the publication, and
+// the compliance page names it as one the system cannot supply.
+func (c *Config) notSuppliedPublished() []error {
+	var errs []error
+	for _, export := range slices.Sorted(maps.Keys(c.Exports)) {
+		missing := c.Exports[export].NotSupplied
+		pol, ok := c.Publication[export]
+		if len(missing) == 0 || !ok {
+			continue
+		}
+		check := func(kind, id, dimension string) {
+			d, ok := publish.LookupDimension(export, dimension)
+			if ok && slices.Contains(missing, d.Column) {
+				errs = append(errs, fmt.Errorf("params.publication.%s: the %s %s reads %s, which the records system does not supply (params.exports.%s.not_supplied): every record would count as unknown and each value as a false zero; take %s out of the policy, and the compliance page names %s as a column the system cannot supply", export, kind, id, d.Column, export, id, d.Column))
+			}
+		}
+		for _, dim := range pol.Dimensions {
+			check("breakdown", dim, dim)
+		}
+		for _, s := range pol.Statutory {
+			if s.Figure != publish.TotalFigure && !slices.Contains(pol.Dimensions, s.Figure) {
+				check("statutory figure", s.Figure, s.Figure)
+			}
+		}
+		for _, id := range pol.Measures {
+			if m, ok := publish.LookupMeasure(export, id); ok {
+				for _, dim := range []string{m.Dimension, m.Base} {
+					if dim != "" {
+						check("measure", id, dim)
+					}
+				}
+			}
+		}
+	}
+	return errs
 }
 
 // NotSupplied lists, per export, the contract columns the records system

@@ -2,6 +2,8 @@ package config
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -51,7 +53,7 @@ func TestAColumnNotSuppliedIsUnknown(t *testing.T) {
 	if got := c.NotSupplied(); len(got["detainer_log"]) != 2 {
 		t.Errorf("NotSupplied = %v", got)
 	}
-	for _, bad := range []string{"[disposition]", "[subject_name]", "[no_such]", "[log_id]"} {
+	for _, bad := range []string{"[received_at]", "[subject_name]", "[no_such]", "[log_id]"} {
 		if _, err := Load(writeConfig(t, "params:\n  exports:\n    detainer_log:\n      not_supplied: "+bad+"\n"), nil, nil); err == nil {
 			t.Errorf("not_supplied %s accepted", bad)
 		}
@@ -104,4 +106,56 @@ func TestARuleOnAColumnNotSuppliedIsNotAsked(t *testing.T) {
 	if rep.ByKind[check.RequiredWhen] != 1 {
 		t.Errorf("a supplied column's rule was not asked: %v", rep.Problems)
 	}
+}
+
+// A column the contract requires, which the system does not have (the
+// State's Attorney referral of a use-of-force file), may be declared not
+// supplied; then no breakdown, statutory figure or measure may read it,
+// for it would publish every record as unknown and each value as a false
+// zero. The record id and the date that places a record stay required.
+func TestARequiredColumnNotSuppliedIsPublishedNowhere(t *testing.T) {
+	t.Parallel()
+	project := projectConfig(t)
+	with := func(notSupplied string) error {
+		body := strings.Replace(project, "  exports: {}\n", "  exports:\n    federal_incidents:\n      not_supplied: ["+notSupplied+"]\n", 1)
+		_, err := Load(writeConfig(t, body), nil, nil)
+		return err
+	}
+	err := with("referred_to_sao")
+	for _, want := range []string{
+		"params.publication.federal_incidents: the breakdown referred_to_sao reads referred_to_sao, which the records system does not supply",
+		"take referred_to_sao out of the policy",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("the policy publishes a column not supplied: %v, want %q", err, want)
+		}
+	}
+	// Out of the policy, it loads, and a row without it is valid.
+	body := strings.Replace(project, "  exports: {}\n", "  exports:\n    federal_incidents:\n      not_supplied: [referred_to_sao, referral_date, sao_status]\n", 1)
+	for _, cut := range []string{
+		`        - {figure: referred_to_sao, clause: "Executive order \"ICE On Notice\" (2026): referrals to the State's Attorney"}` + "\n",
+		" referred_to_sao, sao_status, bwc_preserved]", "        sao_status: {period: year}\n",
+	} {
+		if !strings.Contains(body, cut) {
+			t.Fatalf("config.yaml has no %q", cut)
+		}
+		body = strings.Replace(body, cut, map[bool]string{true: " bwc_preserved]", false: ""}[strings.HasPrefix(cut, " referred")], 1)
+	}
+	if _, err := Load(writeConfig(t, body), nil, nil); err != nil {
+		t.Errorf("the policy without the column: %v", err)
+	}
+	for _, col := range []string{"incident_id", "occurred_at"} {
+		if err := with(col); err == nil || !strings.Contains(err.Error(), "required by the contract") {
+			t.Errorf("not_supplied %s: %v", col, err)
+		}
+	}
+}
+
+func projectConfig(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
