@@ -10,3 +10,7 @@ const secondTier = false
 
 // browserStop stops the shared browser, which only the second tier starts.
 var browserStop func()
+
+// writtenDir is the site with written pages, which only the second tier
+// builds.
+var writtenDir string

@@ -1,3 +1,5 @@
+//go:build integration
+
 package main
 
 import (
@@ -30,7 +32,6 @@ var (
 	writtenOnce sync.Once
 	writtenSite written
 	writtenErr  error
-	writtenDir  string // removed by TestMain
 )
 
 func writtenFixture(t *testing.T) written {

@@ -156,11 +156,11 @@ func TestKillAtAnyMomentLeavesAWholeSet(t *testing.T) {
 	current := 0
 	rng := rand.New(rand.NewPCG(4, 2))
 	outcomes := map[string]int{}
-	// At least 12 kills, and more (up to 40) until some landed before the
+	// At least 8 kills, and more (up to 40) until some landed before the
 	// switch and some after it: on a loaded machine a build may take much
 	// longer than the ones timed above.
 	i := 0
-	for ; i < 40 && (i < 12 || outcomes["previous set"] == 0 || outcomes["new set"] == 0); i++ {
+	for ; i < 40 && (i < 8 || outcomes["previous set"] == 0 || outcomes["new set"] == 0); i++ {
 		next := 1 - current
 		cmd := exec.Command(exe, "-test.run=^$")
 		cmd.Env = append(os.Environ(), childBuild+"="+deliveries[next]+"\n"+o.data+"\n"+o.public)
