@@ -226,7 +226,7 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 		opt.EchoMin = DefaultEchoMin
 	}
 	mapping := opt.Mappings[e.Name]
-	if mapping.NotDelivered {
+	if mapping.NotDelivered || !d.Manifest.Delivers(e.Name) {
 		// The configuration says the records system does not produce it:
 		// it is not asked for, and its counts are not reported.
 		return &FileReport{File: e.File(), ByKind: map[Kind]int{}, Since: e.Since, NotDelivered: true}

@@ -3,6 +3,8 @@ package delivery
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"slices"
 	"time"
 )
 
@@ -14,6 +16,16 @@ type Manifest struct {
 	SchemaVersion int            `json:"schema_version"`
 	ExportedAt    time.Time      `json:"exported_at"`
 	Files         []ManifestFile `json:"files"`
+	// NotDelivered names the exports the records system does not produce
+	// (visa_certifications): they are not asked for, and are published as
+	// not reported, as params.exports.<export>.delivered: false says.
+	NotDelivered []string `json:"not_delivered,omitempty"`
+}
+
+// Delivers reports whether the manifest says the records system produces
+// the export.
+func (m *Manifest) Delivers(export string) bool {
+	return m == nil || !slices.Contains(m.NotDelivered, export)
 }
 
 // ManifestFile is one file's entry in a manifest.
@@ -37,6 +49,9 @@ func (m *Manifest) File(name string) (ManifestFile, bool) {
 	}
 	return ManifestFile{}, false
 }
+
+// exportName is what an export's name looks like.
+var exportName = regexp.MustCompile(`^[a-z][a-z_]{0,63}$`)
 
 // ParseManifest decodes and checks a manifest's shape.
 func ParseManifest(b []byte) (*Manifest, error) {
@@ -62,6 +77,11 @@ func ParseManifest(b []byte) (*Manifest, error) {
 			return nil, fmt.Errorf("%s: files[%d]: %q is refused: it is listed twice or names the manifest itself", ManifestName, i, f.Name)
 		}
 		seen[f.Name] = true
+	}
+	for i, e := range m.NotDelivered {
+		if !exportName.MatchString(e) || slices.Index(m.NotDelivered, e) != i {
+			return nil, fmt.Errorf("%s: not_delivered[%d]: %q is refused: name each export once, as the contract does (visa_certifications)", ManifestName, i, e)
+		}
 	}
 	return &m, nil
 }

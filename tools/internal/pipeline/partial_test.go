@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/config"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
 )
 
@@ -133,4 +134,63 @@ func mustTime(t *testing.T, s string) time.Time {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// TestAManifestSaysWhatTheSystemDelivers: the same system, saying in its
+// manifest which exports it does not produce, needs no configuration for
+// it: the pull and the build ask only for the detainer log, and the three
+// others are not reported. A manifest that names no export of the
+// contract is refused.
+func TestAManifestSaysWhatTheSystemDelivers(t *testing.T) {
+	t.Parallel()
+	dir := synthDelivery(t, 150, 9)
+	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := delivery.ParseManifest(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []delivery.ManifestFile
+	for _, f := range m.Files {
+		if f.Name == "detainer_log.csv" {
+			files = append(files, f)
+		} else if err := os.Remove(filepath.Join(dir, f.Name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.Files = files
+	write := func(notDelivered ...string) {
+		m.NotDelivered = notDelivered
+		out, err := m.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "manifest.json"), out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := loadConfig(t, map[string]string{"WCO_DELIVERIES_STORE": filepath.Join(t.TempDir(), "store")})
+	write("assistance_requests", "federal_incidents", "visa_certification")
+	o := newOutputs(t)
+	if _, err := New(cfg, Options{Source: dir, DataDir: o.data, PublicDir: o.public, Renderer: &pages{}}).Build(context.Background()); err == nil || !strings.Contains(err.Error(), `not_delivered names "visa_certification"`) {
+		t.Fatalf("a manifest naming no export: %v", err)
+	}
+	write("assistance_requests", "federal_incidents", "visa_certifications")
+	if _, err := New(cfg, Options{}).Pull(context.Background(), dir); err != nil {
+		t.Fatalf("pull: %v", err)
+	}
+	if _, err := New(cfg, Options{Source: "latest", DataDir: o.data, PublicDir: o.public, Renderer: &pages{}}).Build(context.Background()); err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	idx, err := publish.LoadIndex(filepath.Join(o.data, "current"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range idx.Exports {
+		if want := e.Name != "detainer_log"; e.NotReported != want {
+			t.Errorf("%s: not reported = %v, want %v", e.Name, e.NotReported, want)
+		}
+	}
 }

@@ -178,7 +178,18 @@ func (p *Pipeline) Open(ctx context.Context) (*delivery.Delivery, error) {
 		}
 		source = res.Dir
 	}
-	return delivery.Open(source, sample.FS())
+	d, err := delivery.Open(source, sample.FS())
+	if err != nil {
+		return nil, err
+	}
+	if d.Manifest != nil {
+		for _, name := range d.Manifest.NotDelivered {
+			if _, err := contract.Lookup(name); err != nil {
+				return nil, fmt.Errorf("%s: manifest.json: not_delivered names %q, which is not an export of the contract", d.Origin, name)
+			}
+		}
+	}
+	return d, nil
 }
 
 // CheckOptions are the check settings from configuration (validated by

@@ -245,10 +245,17 @@ func contractFiles() []string {
 // manifest there is no list to match, and a pattern is refused.
 func exportNames(src source, m *delivery.Manifest, exports map[string]records.Mapping) ([]string, error) {
 	var out []string
+	if m != nil {
+		for _, name := range m.NotDelivered {
+			if _, err := contract.Lookup(name); err != nil {
+				return nil, fmt.Errorf("manifest.json: not_delivered names %q, which is not an export of the contract", name)
+			}
+		}
+	}
 	for _, e := range contract.Exports() {
 		mp := exports[e.Name]
 		switch {
-		case mp.NotDelivered:
+		case mp.NotDelivered || !m.Delivers(e.Name):
 			continue
 		case mp.File == "":
 			out = append(out, e.File())
