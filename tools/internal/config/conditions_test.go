@@ -3,12 +3,8 @@ package config
 import (
 	"strings"
 	"testing"
-	"testing/fstest"
-	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/check"
-	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
-	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
 )
 
@@ -20,7 +16,7 @@ import (
 // holds only when another column has a code.
 func TestEmptyCellsDefaultsAndConditions(t *testing.T) {
 	t.Parallel()
-	c, err := Load(writeConfig(t, `params:
+	c := mustLoad(t, `params:
   exports:
     detainer_log:
       columns: {log_id: ID, received_at: Prepare Date, request_type: Detainer Type, arrest_beat: Beat, disposition: Lift Reason, disposition_at: Lift Date, receiving_agency: Agency}
@@ -37,22 +33,12 @@ func TestEmptyCellsDefaultsAndConditions(t *testing.T) {
         disposition: IN_CUSTODY
       constants: {issuing_agency: ICE}
       not_supplied: [charge_class, bail_posted_at]
-`), nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := c.Mappings()
-	if err != nil {
-		t.Fatal(err)
-	}
+`, nil)
 	file := "ID,Prepare Date,Detainer Type,Beat,Lift Reason,Lift Date,Agency\n" +
 		"D1,2026-03-02 10:00,,0111,Removed,2026-03-03 10:00,\n" +
 		"D2,2026-03-02 11:00,I-247A,0111,Released,2026-03-03 10:00,\n" +
 		"D3,2026-03-02 12:00,,0111,,,\n"
-	d := &delivery.Delivery{FS: fstest.MapFS{"detainer_log.csv": {Data: []byte(file)}}, Origin: "test"}
-	e, _ := contract.Lookup("detainer_log")
-	var rows []records.Detainer
-	rep := check.Export(d, e, check.Options{Now: time.Now(), Mappings: m}, func(r records.Detainer) { rows = append(rows, r) })
+	rows, rep := checkWith[records.Detainer](t, c, "detainer_log", file)
 	if len(rep.Problems) != 0 || len(rows) != 3 {
 		t.Fatalf("problems %v, %d rows", rep.Problems, len(rows))
 	}

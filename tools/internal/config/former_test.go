@@ -3,12 +3,8 @@ package config
 import (
 	"strings"
 	"testing"
-	"testing/fstest"
-	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/check"
-	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
-	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
 )
 
@@ -20,7 +16,7 @@ import (
 // table does not name is still refused.
 func TestFormerDistrictsAreReadAsTodays(t *testing.T) {
 	t.Parallel()
-	c, err := Load(writeConfig(t, `params:
+	c := mustLoad(t, `params:
   exports:
     detainer_log:
       former_locations:
@@ -31,24 +27,13 @@ func TestFormerDistrictsAreReadAsTodays(t *testing.T) {
           - {from: "2111", to: 1}
           - {from: "21", to: 2}
       earliest: 2005-01-01
-`), nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := c.Mappings()
-	if err != nil {
-		t.Fatal(err)
-	}
+`, nil)
 	header := "log_id,received_at,request_type,issuing_agency,arrest_beat,charge_class,bail_posted_at,disposition,disposition_at,receiving_agency\n"
 	row := func(id, beat string) string {
 		return id + ",2010-03-02 10:00,DETAINER,ICE," + beat + ",FELONY,,RELEASED,2010-03-03 10:00,\n"
 	}
-	e, _ := contract.Lookup("detainer_log")
 	read := func(body string) ([]records.Detainer, *check.FileReport) {
-		d := &delivery.Delivery{FS: fstest.MapFS{"detainer_log.csv": {Data: []byte(body)}}, Origin: "test"}
-		var rows []records.Detainer
-		rep := check.Export(d, e, check.Options{Now: time.Now(), Mappings: m}, func(r records.Detainer) { rows = append(rows, r) })
-		return rows, rep
+		return checkWith[records.Detainer](t, c, "detainer_log", body)
 	}
 	rows, rep := read(header + row("D1", "1334") + row("D2", "2312") + row("D3", "2111") + row("D4", "2133") + row("D5", "0111"))
 	if len(rep.Problems) != 0 || len(rows) != 5 {

@@ -3,12 +3,8 @@ package config
 import (
 	"strings"
 	"testing"
-	"testing/fstest"
-	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/check"
-	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
-	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
 )
@@ -38,19 +34,8 @@ func TestARecordIDIsGeneratedForASystemWithoutOne(t *testing.T) {
 		if key != "" {
 			env[EnvPseudonymKey] = key
 		}
-		c, err := Load(writeConfig(t, "params:\n  exports:\n    detainer_log:\n"+mapping+"      generated_id: "+generated+"\n"), MapEnv(env), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := c.Mappings()
-		if err != nil {
-			t.Fatal(err)
-		}
-		d := &delivery.Delivery{FS: fstest.MapFS{"detainer_log.csv": {Data: []byte(body)}}, Origin: "test"}
-		e, _ := contract.Lookup("detainer_log")
-		var out []records.Detainer
-		rep := check.Export(d, e, check.Options{Now: time.Now(), Mappings: m}, func(r records.Detainer) { out = append(out, r) })
-		return out, rep
+		c := mustLoad(t, "params:\n  exports:\n    detainer_log:\n"+mapping+"      generated_id: "+generated+"\n", MapEnv(env))
+		return checkWith[records.Detainer](t, c, "detainer_log", body)
 	}
 	byCols := "[Prepare Date, Facility]"
 	a, rep := read(t, genKey1, byCols, header+rows)

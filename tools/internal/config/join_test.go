@@ -3,12 +3,8 @@ package config
 import (
 	"strings"
 	"testing"
-	"testing/fstest"
-	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/check"
-	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
-	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/records"
 )
 
@@ -18,30 +14,19 @@ import (
 // a row missing its time fails as a datetime would, naming the column.
 func TestADateAndATimeColumnMakeADatetime(t *testing.T) {
 	t.Parallel()
-	c, err := Load(writeConfig(t, `params:
+	c := mustLoad(t, `params:
   exports:
     visa_certifications:
       columns: {request_id: ID}
       join: {received_at: [Date Received, Time Received]}
       datetime_formats: ["MM/DD/YYYY h:mm A"]
-`), nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := c.Mappings()
-	if err != nil {
-		t.Fatal(err)
-	}
+`, nil)
 	header := "ID,Date Received,Time Received,visa_type,requester_type,qualifying_crime,decision,decided_at,denial_reason\n"
 	file := header +
 		"V1,03/02/2026,2:05 PM,U,ATTORNEY,DOMESTIC_VIOLENCE,PENDING,,\n" +
 		"V2,03/04/2026, 9:30 AM,T,SELF,TRAFFICKING,PENDING,,\n"
-	e, _ := contract.Lookup("visa_certifications")
 	read := func(body string) ([]records.Visa, *check.FileReport) {
-		d := &delivery.Delivery{FS: fstest.MapFS{"visa_certifications.csv": {Data: []byte(body)}}, Origin: "test"}
-		var rows []records.Visa
-		rep := check.Export(d, e, check.Options{Now: time.Now(), Mappings: m}, func(r records.Visa) { rows = append(rows, r) })
-		return rows, rep
+		return checkWith[records.Visa](t, c, "visa_certifications", body)
 	}
 	rows, rep := read(file)
 	if len(rep.Problems) != 0 || len(rows) != 2 {

@@ -68,7 +68,7 @@ func TestAColumnNotSuppliedIsUnknown(t *testing.T) {
 // the Pennsylvania detainer file, every row is valid.
 func TestARuleOnAColumnNotSuppliedIsNotAsked(t *testing.T) {
 	t.Parallel()
-	c, err := Load(writeConfig(t, `params:
+	c := mustLoad(t, `params:
   exports:
     detainer_log:
       columns: {log_id: ID, received_at: date, disposition: lift_reason}
@@ -78,19 +78,9 @@ func TestARuleOnAColumnNotSuppliedIsNotAsked(t *testing.T) {
       defaults: {disposition: IN_CUSTODY}
       constants: {issuing_agency: ICE, request_type: DETAINER}
       not_supplied: [arrest_beat, charge_class, bail_posted_at, disposition_at]
-`), nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := c.Mappings()
-	if err != nil {
-		t.Fatal(err)
-	}
+`, nil)
 	file := "ID,date,lift_reason\nD1,2014-03-02 00:00:00,Booked into Detention\nD2,2014-03-02 00:00:00,Lifted\nD3,2014-03-03 00:00:00,\n"
-	d := &delivery.Delivery{FS: fstest.MapFS{"detainer_log.csv": {Data: []byte(file)}}, Origin: "test"}
-	e, _ := contract.Lookup("detainer_log")
-	var rows []records.Detainer
-	rep := check.Export(d, e, check.Options{Now: time.Now(), Mappings: m}, func(r records.Detainer) { rows = append(rows, r) })
+	rows, rep := checkWith[records.Detainer](t, c, "detainer_log", file)
 	if len(rep.Problems) != 0 || len(rows) != 3 {
 		t.Fatalf("problems %v, %d rows", rep.Problems, len(rows))
 	}
@@ -98,11 +88,8 @@ func TestARuleOnAColumnNotSuppliedIsNotAsked(t *testing.T) {
 		t.Errorf("rows: %+v", rows)
 	}
 	// Supplied, the rule is asked again.
-	c, _ = Load(writeConfig(t, "params:\n  exports:\n    detainer_log:\n      columns: {log_id: ID, received_at: date, disposition: lift_reason}\n      values:\n        disposition: [{from: Lifted, to: RELEASED}]\n      constants: {issuing_agency: ICE, request_type: DETAINER}\n      not_supplied: [arrest_beat, charge_class, bail_posted_at]\n"), nil, nil)
-	m, _ = c.Mappings()
-	file = "ID,date,lift_reason,disposition_at,receiving_agency\nD2,2014-03-02 00:00:00,Lifted,,\n"
-	d = &delivery.Delivery{FS: fstest.MapFS{"detainer_log.csv": {Data: []byte(file)}}, Origin: "test"}
-	rep = check.Export(d, e, check.Options{Now: time.Now(), Mappings: m}, func(records.Detainer) {})
+	c = mustLoad(t, "params:\n  exports:\n    detainer_log:\n      columns: {log_id: ID, received_at: date, disposition: lift_reason}\n      values:\n        disposition: [{from: Lifted, to: RELEASED}]\n      constants: {issuing_agency: ICE, request_type: DETAINER}\n      not_supplied: [arrest_beat, charge_class, bail_posted_at]\n", nil)
+	_, rep = checkWith[records.Detainer](t, c, "detainer_log", "ID,date,lift_reason,disposition_at,receiving_agency\nD2,2014-03-02 00:00:00,Lifted,,\n")
 	if rep.ByKind[check.RequiredWhen] != 1 {
 		t.Errorf("a supplied column's rule was not asked: %v", rep.Problems)
 	}
