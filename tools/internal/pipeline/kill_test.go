@@ -162,27 +162,10 @@ func TestKillAtAnyMomentLeavesAWholeSet(t *testing.T) {
 	i := 0
 	for ; i < 40 && (i < 8 || outcomes["previous set"] == 0 || outcomes["new set"] == 0); i++ {
 		next := 1 - current
-		cmd := exec.Command(exe, "-test.run=^$")
-		cmd.Env = append(os.Environ(), childBuild+"="+deliveries[next]+"\n"+o.data+"\n"+o.public)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
 		// Kill anywhere from the start to well past a build's length
 		// (the child also pays for starting up).
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("build %d ended with %v before it was killed", i, err)
-			}
+		if killChild(t, exe, deliveries[next]+"\n"+o.data+"\n"+o.public, time.Duration(rng.Int64N(int64(3*took)+int64(200*time.Millisecond)))) {
 			outcomes["finished"]++
-		case <-time.After(time.Duration(rng.Int64N(int64(3*took) + int64(200*time.Millisecond)))):
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			if <-done == nil {
-				outcomes["finished"]++
-			}
 		}
 		got := o.snapshot(t)
 		switch {
@@ -282,23 +265,7 @@ func TestKillingAReleaseOrRevisionLeavesAWholeSet(t *testing.T) {
 			dir := copyState(from)
 			s.Data, s.Store = filepath.Join(dir, "data"), filepath.Join(dir, "store")
 			js, _ := json.Marshal(s)
-			cmd := exec.Command(exe, "-test.run=^$")
-			cmd.Env = append(os.Environ(), childBuild+"="+step.cmd+"\n"+string(js))
-			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Fatalf("%s %d ended with %v before it was killed", step.cmd, i, err)
-				}
-			case <-time.After(time.Duration(rng.Int64N(int64(3*took) + int64(600*time.Millisecond)))):
-				syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-				<-done
-			}
+			killChild(t, exe, step.cmd+"\n"+string(js), time.Duration(rng.Int64N(int64(3*took)+int64(600*time.Millisecond))))
 			// The next command finishes what the killed one left.
 			p, _ := s.pipe(t)
 			if err := p.Recover(); err != nil {
@@ -323,5 +290,31 @@ func TestKillingAReleaseOrRevisionLeavesAWholeSet(t *testing.T) {
 			t.Errorf("%s: the kills did not land both before and after the commit: %v", step.cmd, outcomes)
 		}
 		from = whole
+	}
+}
+
+// killChild runs the test binary as a child doing spec (see childBuild)
+// and kills it, with its process group, after the given time, unless it
+// ended before; it reports whether the child finished. A child that fails
+// on its own fails the test.
+func killChild(t *testing.T, exe, spec string, after time.Duration) (finished bool) {
+	t.Helper()
+	cmd := exec.Command(exe, "-test.run=^$")
+	cmd.Env = append(os.Environ(), childBuild+"="+spec)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("the child ended with %v before it was killed", err)
+		}
+		return true
+	case <-time.After(after):
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		return <-done == nil
 	}
 }
