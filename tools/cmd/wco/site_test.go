@@ -276,7 +276,7 @@ func TestTemplatesRejectBadData(t *testing.T) {
 }
 
 // TestDataUsersFindWhatTheyNeed: the downloads page explains every status
-// and reason the files may hold (as downloads.json lists them), names the
+// and reason the files may hold (as the vocabulary in presentation.json lists them), names the
 // licence, and links each release's zip and Parquet file, which exist;
 // every page of every language links its feed and the source code where a
 // reader sees them, not only in the page's head.
@@ -291,15 +291,27 @@ func TestDataUsersFindWhatTheyNeed(t *testing.T) {
 	if err := json.Unmarshal(b, &idx); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(idx.Statuses, publish.Statuses) || !slices.Equal(idx.Reasons, publish.Reasons) {
-		t.Errorf("downloads.json lists statuses %v and reasons %v", idx.Statuses, idx.Reasons)
+	// The statuses and reasons the pages explain are the vocabulary's.
+	var pres publish.Presentation
+	if b, err = os.ReadFile(filepath.Join(o.data, "current", "presentation.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &pres); err != nil {
+		t.Fatal(err)
+	}
+	var reasons []string
+	for _, r := range pres.Vocabulary.Reasons {
+		reasons = append(reasons, r.Reason)
+	}
+	if !slices.Equal(pres.Vocabulary.Statuses, publish.Statuses) || !slices.Equal(reasons, publish.Reasons) {
+		t.Errorf("presentation.json lists statuses %v and reasons %v", pres.Vocabulary.Statuses, reasons)
 	}
 	for _, l := range siteLanguages(t) {
 		page, err := os.ReadFile(filepath.Join(o.public, filepath.FromSlash(l.prefix), "downloads", "index.html"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, code := range append(slices.Clone(idx.Statuses), idx.Reasons...) {
+		for _, code := range append(slices.Clone(pres.Vocabulary.Statuses), reasons...) {
 			if !regexp.MustCompile(`<dt><code>` + code + `</code></dt><dd>[^<]+</dd>`).Match(page) {
 				t.Errorf("%s downloads page: %q is not explained", l.key, code)
 			}

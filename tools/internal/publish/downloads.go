@@ -52,10 +52,6 @@ type DownloadsIndex struct {
 	Meta   Meta            `json:"meta"`
 	Tables []DownloadTable `json:"tables"`
 	Files  []DownloadFile  `json:"files"` // also the data package and checksums
-	// Statuses and Reasons are every value the status and reason
-	// columns may hold, for the downloads page to explain each one.
-	Statuses []string `json:"statuses"`
-	Reasons  []string `json:"reasons"`
 	// Changes is the changelog, newest first.
 	Changes []Change `json:"changes"`
 	// Filings are the statutory filings the site publishes, with their
@@ -210,7 +206,7 @@ func countText(c Count) string {
 // WriteDownloads writes every table as CSV and JSON into dir, then the
 // data package and SHA256SUMS, and returns the index for the site.
 func (p *Publication) WriteDownloads(dir string, license License) (*DownloadsIndex, error) {
-	idx := &DownloadsIndex{Meta: p.Index.Meta, Tables: []DownloadTable{}, Statuses: Statuses, Reasons: Reasons}
+	idx := &DownloadsIndex{Meta: p.Index.Meta, Tables: []DownloadTable{}}
 	var resources []map[string]any
 	write := func(name string, b []byte) (DownloadFile, error) {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {

@@ -24,8 +24,12 @@ const (
 // Statuses are every status a number of the downloads may have.
 var Statuses = []string{Published, Suppressed, Withheld, NotApplicable, NotReported}
 
+// HiddenStatuses are the statuses of a number not shown, which carries a
+// reason.
+var HiddenStatuses = []string{Suppressed, Withheld}
+
 // hidden reports whether a status hides a count.
-func hidden(status string) bool { return status == Suppressed || status == Withheld }
+func hidden(status string) bool { return slices.Contains(HiddenStatuses, status) }
 
 // Meta opens every data file.
 type Meta struct {

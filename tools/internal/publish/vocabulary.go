@@ -57,7 +57,7 @@ func TheVocabulary() Vocabulary {
 		Statuses:        Statuses,
 		CountStatuses:   []string{Published, Suppressed, Withheld, NotApplicable},
 		FigureStatuses:  []string{Published, Suppressed, NotApplicable},
-		HiddenStatuses:  []string{Suppressed, Withheld},
+		HiddenStatuses:  HiddenStatuses,
 		WithheldReasons: WithheldReasons,
 		Units:           []string{UnitPercent, UnitDays},
 	}
