@@ -281,7 +281,7 @@ func NewReader[T Record](r io.Reader, m Mapping) (*Reader[T], error) {
 			return nil, fmt.Errorf("the joined column %s is not one of the export's", col)
 		}
 		for n, from := range m.Join[col] {
-			at := slices.IndexFunc(header, func(h string) bool { return normalizeHeader(h) == normalizeHeader(from) })
+			at := headerIndex(header, from)
 			if at < 0 {
 				return nil, fmt.Errorf("%s is joined from the column %q, which the file's header does not have", col, from)
 			}
@@ -306,7 +306,7 @@ func NewReader[T Record](r io.Reader, m Mapping) (*Reader[T], error) {
 			gen.seen = map[[16]byte]uint32{}
 		}
 		for _, from := range g.From {
-			at := slices.IndexFunc(header, func(h string) bool { return normalizeHeader(h) == normalizeHeader(from) })
+			at := headerIndex(header, from)
 			if at < 0 {
 				return nil, fmt.Errorf("the generated id reads the column %q, which the file's header does not have", from)
 			}
@@ -354,6 +354,13 @@ func NewReader[T Record](r io.Reader, m Mapping) (*Reader[T], error) {
 	}
 	conds := slices.ContainsFunc(binds, func(b binding) bool { return len(b.conds) > 0 })
 	return &Reader[T]{csv: cr, headers: headers, raw: slices.Clone(header), parser: &parser, binds: binds, conds: conds, raws: make([]string, len(binds))}, nil
+}
+
+// headerIndex is the position of the file column name in the header,
+// matched as headers are (case and surrounding spaces aside); -1 if none.
+func headerIndex(header []string, name string) int {
+	want := normalizeHeader(name)
+	return slices.IndexFunc(header, func(h string) bool { return normalizeHeader(h) == want })
 }
 
 // bindHeader names each column of a file's header row by the contract
@@ -500,14 +507,7 @@ func (r *Reader[T]) Next() (row T, line int, err error) {
 			r.raws[i] = raw
 			continue
 		}
-		if b.values != nil {
-			if to, ok := b.values[valueKey(raw)]; ok {
-				raw = to
-			}
-		}
-		if b.def != nil && strings.TrimSpace(raw) == "" {
-			raw = *b.def
-		}
+		raw = b.mapped(raw)
 		r.raws[i] = raw
 		if !r.conds {
 			b.access.set(unsafe.Add(base, b.offset), raw, r.parser)
@@ -555,8 +555,15 @@ func (r *Reader[T]) conditional(b binding, raw string) string {
 			return c.to
 		}
 	}
-	if to, ok := b.values[key]; ok {
-		raw = to
+	return b.mapped(raw)
+}
+
+// mapped is a value through the column's value map, then its default.
+func (b *binding) mapped(raw string) string {
+	if b.values != nil {
+		if to, ok := b.values[valueKey(raw)]; ok {
+			raw = to
+		}
 	}
 	if b.def != nil && strings.TrimSpace(raw) == "" {
 		raw = *b.def
