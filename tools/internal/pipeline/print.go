@@ -27,6 +27,7 @@ import (
 	"github.com/chicago-welcoming-city/transparency/tools/internal/pdf"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/site"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/verify"
 )
 
 // PrintMode says whether a run prints PDFs with Chromium.
@@ -232,9 +233,7 @@ func (p *Pipeline) printSite(ctx context.Context, st *site.Stage, plan []printab
 		if l := htmlLangAttr.FindSubmatch(html); l == nil || string(l[1]) != pg.Locale {
 			return fmt.Errorf("the PDF plan prints %s in %s, but the page is marked %q", pg.page, pg.Locale, l)
 		}
-		if keys[i], err = printKey(public, html, env, pdfOptions(pg.footer, exportedAt, p.publicBase())); err != nil {
-			return err
-		}
+		keys[i] = p.printKey(public, pg.page, html, env, pdfOptions(pg.footer, exportedAt, p.publicBase()))
 	}
 	cache := p.PrintCacheDir()
 	if err := os.MkdirAll(cache, 0o755); err != nil {
@@ -318,51 +317,49 @@ func printEnvironment(chromium string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// resourceRef is a file a page loads from its own site: a stylesheet, an
-// image, a font.
-var resourceRef = regexp.MustCompile(`(?:href|src)="?(/[^" >]+\.(?:css|svg|png|jpe?g|webp|woff2?))`)
-
 // printKey is the name of a page's PDF in the cache: the sha256 of the
 // page's bytes, of every file of the site it loads (and, for a
-// stylesheet, every file it loads), of the print settings and of the
-// environment.
-func printKey(public string, html []byte, env string, o pdf.Options) (string, error) {
+// stylesheet, every file it loads), as the site checks find them
+// (verify.Loads), of the print settings and of the environment. page is
+// the page's address from the site's root (es/reports/2026-q3/).
+func (p *Pipeline) printKey(public, page string, html []byte, env string, o pdf.Options) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%q\n%s\n%q\n", env, o.Footer, o.Stamp.UTC().Format(time.RFC3339), o.Base)
 	h.Write(html)
+	base := p.basePath()
 	seen := map[string]bool{}
-	var add func(ref string) error
-	add = func(ref string) error {
-		if seen[ref] {
-			return nil
+	var add func(from, ref string)
+	add = func(from, ref string) {
+		u, err := url.Parse(ref)
+		if err != nil || u.Scheme != "" || u.Host != "" || u.Path == "" {
+			return // not a file of the site
 		}
-		seen[ref] = true
-		b, err := os.ReadFile(filepath.Join(public, filepath.FromSlash(strings.TrimPrefix(ref, "/"))))
+		file := u.Path
+		if !strings.HasPrefix(file, "/") {
+			file = path.Join(path.Dir(from), file)
+		}
+		file = strings.TrimPrefix(path.Clean(file), strings.TrimSuffix(base, "/"))
+		if seen[file] {
+			return
+		}
+		seen[file] = true
+		b, err := os.ReadFile(filepath.Join(public, filepath.FromSlash(strings.TrimPrefix(file, "/"))))
 		if err != nil {
-			return nil // not on the site: the page cannot load it either
+			return // not on the site: the page cannot load it either
 		}
-		fmt.Fprintf(h, "\n%s %d\n", ref, len(b))
+		fmt.Fprintf(h, "\n%s %d\n", file, len(b))
 		h.Write(b)
-		if strings.HasSuffix(ref, ".css") {
-			for _, m := range cssURL.FindAllSubmatch(b, -1) {
-				if err := add(path.Join(path.Dir(ref), string(m[1]))); err != nil {
-					return err
-				}
+		if strings.HasSuffix(file, ".css") {
+			for _, r := range verify.StylesheetLoads(b) {
+				add(file, r)
 			}
 		}
-		return nil
 	}
-	refs := resourceRef.FindAllSubmatch(html, -1)
-	for _, m := range refs {
-		if err := add(string(m[1])); err != nil {
-			return "", err
-		}
+	for _, r := range verify.Loads(html) {
+		add(base+page+"index.html", r)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(h.Sum(nil))
 }
-
-// cssURL is a file a stylesheet loads.
-var cssURL = regexp.MustCompile(`url\(["']?([^"')]+)["']?\)`)
 
 // writeFileAtomic writes a cache entry whole or not at all.
 func writeFileAtomic(path string, b []byte) error {

@@ -62,12 +62,31 @@ func hosts(_ context.Context, s *site) Result {
 			r.Findings = append(r.Findings, Finding{Page: sheet, Rule: "missing-stylesheet", Detail: err.Error()})
 			continue
 		}
-		for _, m := range cssRef.FindAllSubmatch(b, -1) {
-			note(sheet, "the stylesheet", string(append(m[1], m[2]...)))
+		for _, u := range StylesheetLoads(b) {
+			note(sheet, "the stylesheet", u)
 		}
 	}
 	r.Checked = fmt.Sprintf("%s, %s, %s", count(len(s.pages), "page"), count(len(sheets), "stylesheet"), count(refs, "reference"))
 	return r
+}
+
+// Loads lists every URL a page makes the browser load, in page order: the
+// attributes that load, inline style and <style>, and a meta refresh.
+func Loads(page []byte) []string {
+	var out []string
+	for ref := range resourceRefs(page) {
+		out = append(out, ref.url)
+	}
+	return out
+}
+
+// StylesheetLoads lists every URL a stylesheet loads: url() and @import.
+func StylesheetLoads(css []byte) []string {
+	var out []string
+	for _, m := range cssRef.FindAllSubmatch(css, -1) {
+		out = append(out, string(append(m[1], m[2]...)))
+	}
+	return out
 }
 
 type resourceRef struct {
