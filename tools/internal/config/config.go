@@ -182,8 +182,9 @@ type ExportMapping struct {
 	Join map[string][]string `mapstructure:"join"`
 	// NotSupplied are contract columns the system does not have at all:
 	// every record reads them as unknown, and the compliance page names
-	// them as fields the system cannot supply. Required columns cannot
-	// be left out.
+	// them as fields the system cannot supply. The record id and the date
+	// that places a record cannot be left out, and no part of the
+	// publication policy may read a column that is.
 	NotSupplied []string `mapstructure:"not_supplied"`
 	// FormerLocations read the codes of districts that no longer exist as
 	// today's districts: a table with its source.
@@ -241,7 +242,8 @@ func (c *Config) Mappings() (map[string]records.Mapping, error) {
 		}
 		rm := records.Mapping{Columns: map[string]string{}, File: m.File}
 		if m.Delivered != nil && !*m.Delivered {
-			if m.File != "" || len(m.Columns) > 0 || len(m.Values) > 0 || len(m.Constants) > 0 || len(m.NotSupplied) > 0 {
+			if m.File != "" || len(m.Columns) > 0 || len(m.Values) > 0 || len(m.Constants) > 0 || len(m.NotSupplied) > 0 ||
+				len(m.Defaults) > 0 || len(m.Join) > 0 || m.GeneratedID != nil || m.FormerLocations != nil {
 				errs = append(errs, fmt.Errorf("params.exports.%s.delivered is false: the export is not read, so give it no other setting", export))
 			}
 			rm.NotDelivered = true
