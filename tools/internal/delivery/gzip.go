@@ -49,14 +49,24 @@ func FindExport(fsys fs.FS, pattern, contractName string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var found []string
+	var names []string
 	for _, e := range entries {
-		if !e.Type().IsRegular() {
-			continue // a folder, link or device is never read
+		if e.Type().IsRegular() { // a folder, link or device is never read
+			names = append(names, e.Name())
 		}
+	}
+	return MatchExport(names, pattern)
+}
+
+// MatchExport is the one of names that pattern matches (path.Match), as
+// is or with .gz added; none, or several, is an error naming the pattern
+// (fs.ErrNotExist for none).
+func MatchExport(names []string, pattern string) (string, error) {
+	var found []string
+	for _, name := range names {
 		for _, p := range []string{pattern, pattern + Compressed} {
-			if ok, _ := path.Match(p, e.Name()); ok {
-				found = append(found, e.Name())
+			if ok, _ := path.Match(p, name); ok {
+				found = append(found, name)
 				break
 			}
 		}

@@ -78,7 +78,15 @@ func (f *folderFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	if name != "." {
 		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrInvalid}
 	}
-	dir, err := f.root.Open(".")
+	return ListIn(f.root)
+}
+
+// ListIn lists the folder root, at most MaxEntries entries (a folder of
+// more is refused, so that listing it cannot exhaust memory): every entry
+// as the folder holds it, a link as a link, sorted by name; names a
+// delivery may not have are left out.
+func ListIn(root *os.Root) ([]fs.DirEntry, error) {
+	dir, err := root.Open(".")
 	if err != nil {
 		return nil, err
 	}

@@ -280,23 +280,11 @@ func exportNames(src source, m *delivery.Manifest, exports map[string]records.Ma
 				return nil, err
 			}
 		}
-		var found []string
-		for _, c := range candidates {
-			for _, p := range []string{mp.File, mp.File + delivery.Compressed} {
-				if ok, _ := path.Match(p, c); ok {
-					found = append(found, c)
-					break
-				}
-			}
+		name, err := delivery.MatchExport(candidates, mp.File)
+		if err != nil {
+			return nil, fmt.Errorf("params.exports.%s.file: %w", e.Name, err)
 		}
-		switch len(found) {
-		case 0:
-			return nil, fmt.Errorf("no file of the delivery matches %q (params.exports.%s.file)", mp.File, e.Name)
-		case 1:
-			out = append(out, found[0])
-		default:
-			return nil, fmt.Errorf("%d files match %q (%s): params.exports.%s.file must name one", len(found), mp.File, strings.Join(found, ", "), e.Name)
-		}
+		out = append(out, name)
 	}
 	return out, nil
 }
@@ -483,36 +471,17 @@ func redact(u *url.URL) string {
 
 // list names the regular files directly in the folder (for a pattern).
 func (s *dirSource) list() ([]string, error) {
-	fsys := &folderLister{root: s.root}
-	entries, err := fsys.ReadDir()
+	entries, err := delivery.ListIn(s.root)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
 	for _, e := range entries {
-		if e.Type().IsRegular() && delivery.CheckName(e.Name()) == nil {
+		if e.Type().IsRegular() {
 			out = append(out, e.Name())
 		}
 	}
 	return out, nil
-}
-
-type folderLister struct{ root *os.Root }
-
-func (f *folderLister) ReadDir() ([]fs.DirEntry, error) {
-	dir, err := f.root.Open(".")
-	if err != nil {
-		return nil, err
-	}
-	defer dir.Close()
-	entries, err := dir.ReadDir(delivery.MaxEntries + 1)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, err
-	}
-	if len(entries) > delivery.MaxEntries {
-		return nil, fmt.Errorf("the source folder holds more than %d entries: a delivery is a few files", delivery.MaxEntries)
-	}
-	return entries, nil
 }
 
 // dirSource copies from a local folder.
