@@ -6,13 +6,16 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/config"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/synth"
 )
 
 // TestASystemThatDeliversOneExport: a records system produces the detainer
@@ -192,5 +195,80 @@ func TestAManifestSaysWhatTheSystemDelivers(t *testing.T) {
 		if want := e.Name != "detainer_log"; e.NotReported != want {
 			t.Errorf("%s: not reported = %v, want %v", e.Name, e.NotReported, want)
 		}
+	}
+}
+
+// TestAPartialSystemPublishesAfterTheYearEnds: the nightly build of a
+// system that delivers the detainer log alone, on the first nights of
+// 2027. Its fourth quarter and its year are released, then a delivery
+// with late records of a released quarter arrives. Every night publishes;
+// the exports it does not deliver stay not reported in every period, the
+// year included; and the audit, over every version, finds nothing.
+func TestAPartialSystemPublishesAfterTheYearEnds(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg := loadConfig(t, map[string]string{"WCO_DELIVERIES_STORE": t.TempDir()})
+	delivered := func(at time.Time) string {
+		dir := filepath.Join(t.TempDir(), "d")
+		m, err := synth.Write(dir, synth.Options{Rows: 400, Seed: 21, ExportedAt: at, Exports: []string{"detainer_log"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.NotDelivered = []string{"assistance_requests", "federal_incidents", "visa_certifications"}
+		b, err := m.Marshal()
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, "manifest.json"), b, 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	o := newOutputs(t)
+	night := func(source, what string) {
+		t.Helper()
+		if _, err := o.pipe(cfg, source, &pages{}).Build(ctx); err != nil {
+			t.Fatalf("%s: the nightly build did not publish: %v", what, err)
+		}
+		idx, err := publish.LoadIndex(filepath.Join(o.data, "current"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range idx.Exports {
+			if want := e.Name != "detainer_log"; e.NotReported != want {
+				t.Errorf("%s: %s not reported = %v", what, e.Name, e.NotReported)
+			}
+		}
+		if !slices.ContainsFunc(idx.Years, func(y publish.YearInfo) bool { return y.Year == 2026 }) {
+			t.Errorf("%s: 2026 is not published as a year", what)
+		}
+		reports, err := o.pipe(cfg, "", nil).Audit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range reports {
+			if r.Failed() {
+				t.Errorf("%s: the audit finds %+v %+v", what, r.Findings, r.Problems)
+			}
+		}
+	}
+	jan2 := delivered(time.Date(2027, 1, 2, 6, 0, 0, 0, period.Chicago))
+	night(jan2, "2 January")
+	for q := 1; q <= 4; q++ {
+		if _, err := o.pipe(cfg, jan2, nil).Release(ctx, period.Quarter{Year: 2026, Q: q}); err != nil {
+			t.Fatalf("release 2026-Q%d: %v", q, err)
+		}
+	}
+	night(jan2, "after the year's release")
+	// Two detainers of the released third quarter entered late, in the
+	// next delivery: the released versions stay in force, pending.
+	late := filepath.Join(t.TempDir(), "late")
+	if err := synth.WithLateRecordsOf(delivered(time.Date(2027, 1, 5, 6, 0, 0, 0, period.Chicago)), late, 2, 8, 2026); err != nil {
+		t.Fatal(err)
+	}
+	night(late, "5 January, two records late")
+	idx, _ := publish.LoadIndex(filepath.Join(o.data, "current"))
+	if !slices.ContainsFunc(idx.Pending, func(p publish.Pending) bool { return p.Period == "2026-Q3" }) {
+		t.Errorf("the late records of 2026-Q3 are not pending: %+v", idx.Pending)
 	}
 }

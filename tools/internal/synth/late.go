@@ -22,6 +22,12 @@ import (
 // after src, whose manifest says so. It fails when src has fewer than n
 // such rows.
 func WithLateRecords(src, dst string, n int) error {
+	return WithLateRecordsOf(src, dst, n, 8, 2025)
+}
+
+// WithLateRecordsOf is WithLateRecords with n detainers of the given month
+// and year.
+func WithLateRecordsOf(src, dst string, n, month, year int) error {
 	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
 		return err
 	}
@@ -39,7 +45,7 @@ func WithLateRecords(src, dst string, n int) error {
 	added := 0
 	for _, r := range rows[1:] {
 		out = append(out, r)
-		if added < n && strings.HasPrefix(r[1], "08/") && strings.Contains(r[1], "/2025 ") {
+		if added < n && strings.HasPrefix(r[1], fmt.Sprintf("%02d/", month)) && strings.Contains(r[1], fmt.Sprintf("/%d ", year)) {
 			late := slices.Clone(r)
 			late[0] = fmt.Sprintf("DL-LATE-%d", added)
 			out = append(out, late)
@@ -47,7 +53,7 @@ func WithLateRecords(src, dst string, n int) error {
 		}
 	}
 	if added != n {
-		return fmt.Errorf("found %d August 2025 detainers to copy, want %d", added, n)
+		return fmt.Errorf("found %d detainers of %02d/%d to copy, want %d", added, month, year, n)
 	}
 	w, err := os.Create(path)
 	if err != nil {
