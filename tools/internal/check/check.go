@@ -112,6 +112,8 @@ type FileReport struct {
 	// NotDelivered: the records system does not produce the export
 	// (params.exports.<export>.delivered: false); nothing was read.
 	NotDelivered bool
+	// Children are the child files joined to the export's records.
+	Children []ChildReport
 
 	keptByKind map[Kind]int
 	counts     map[string]map[string]int // per column, offending value -> occurrences
@@ -315,6 +317,12 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 		}
 		return false
 	}
+	if len(mapping.Derived) > 0 {
+		mapping.Joined = records.NewChildJoin(mapping.ParentKey, mapping.Derived)
+		if mapping.Joined.HasChildren() && !readChildren(d, e, mapping, rep, opt, file, fail) {
+			return rep
+		}
+	}
 	rd, err := records.NewReader[T](records.Decode(delivery.ReadContext(opt.ctx(), f), rep.Encoding), mapping)
 	switch {
 	case err != nil && stop(err):
@@ -363,7 +371,11 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 			rep.InvalidRows++
 			continue
 		}
-		if problems := rc.check(rd, &row, line); len(problems) > 0 {
+		problems := rc.check(rd, &row, line)
+		if fault := rd.ChildFault(); fault != nil {
+			problems = append(problems, Problem{Line: line, Kind: BadChild, Detail: fmt.Sprintf("line %d of %s, joined to this record, cannot be read, so the record is not known", fault.Line, fault.File), Hint: "see that line's problem"})
+		}
+		if len(problems) > 0 {
 			for _, p := range problems {
 				fail(p)
 			}
@@ -485,7 +497,7 @@ func checkHeader(e contract.Export, headers []string, fail func(Problem)) bool {
 		}
 	}
 	for _, h := range headers {
-		if strings.HasSuffix(h, records.GeneratedIDOnly) || strings.Contains(h, records.JoinedInto) {
+		if strings.HasSuffix(h, records.GeneratedIDOnly) || strings.Contains(h, records.JoinedInto) || strings.Contains(h, records.DerivedFrom) {
 			continue // read to make the record id, then dropped
 		}
 		if _, known := e.Column(h); !known {

@@ -19,6 +19,9 @@ const (
 	ManifestMismatch Kind = "manifest-mismatch"
 	OverLimit        Kind = "over-limit"     // a field, row or column count over params.check's limits
 	UnknownColumn    Kind = "unknown-column" // a warning: reported, never published
+	// OrphanRows: rows of a child file whose key no record of the main
+	// file has; a warning: they are counted, and count in no figure.
+	OrphanRows Kind = "orphan-rows"
 )
 
 // Problems with one row: the row is invalid. The check fails, unless
@@ -37,13 +40,15 @@ const (
 	EmptyWhen      Kind = "empty-when"
 	NotBefore      Kind = "not-before"
 	AtMost         Kind = "at-most"
+	// BadChild: a row of a child file joined to the record cannot be read.
+	BadChild Kind = "bad-child"
 )
 
 // RowLevel reports whether problems of kind k concern one row only.
 func (k Kind) RowLevel() bool {
 	switch k {
 	case MalformedRow, BadValue, MissingValue, UnknownCode, BadDistrict, DuplicateID,
-		FutureDatetime, TooEarly, RequiredWhen, EmptyWhen, NotBefore, AtMost:
+		FutureDatetime, TooEarly, RequiredWhen, EmptyWhen, NotBefore, AtMost, BadChild:
 		return true
 	}
 	return false
@@ -85,7 +90,7 @@ func (p Problem) Error() string {
 }
 
 // Warning reports whether problems of kind k are only reported and fail nothing.
-func (k Kind) Warning() bool { return k == UnknownColumn }
+func (k Kind) Warning() bool { return k == UnknownColumn || k == OrphanRows }
 
 // Warning reports whether the problem is only reported and fails nothing.
 func (p Problem) Warning() bool { return p.Kind.Warning() }

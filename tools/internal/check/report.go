@@ -139,6 +139,8 @@ func (r *Report) WriteMapping(w io.Writer) error {
 		for _, s := range f.Mapping {
 			from := fmt.Sprintf("column %q", s.From)
 			switch {
+			case s.Derived != "":
+				from = s.Derived
 			case s.Generated:
 				from = "a generated id: a keyed hash of the row's identifying columns (params.exports generated_id), never published"
 			case s.NotSupplied:

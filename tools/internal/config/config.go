@@ -197,6 +197,14 @@ type ExportMapping struct {
 	// together identify a record, or "row" for a snapshot export, whose
 	// rows are identified by their whole content.
 	GeneratedID any `mapstructure:"generated_id"`
+	// Children are files with several rows per record of this one (the
+	// main file), by name; Derived reads contract columns from their rows,
+	// or from the main row's own columns: any, count, list.
+	Children map[string]ChildFile `mapstructure:"children"`
+	// ParentKey is the main file's column the children's keys name;
+	// default: the column the record id is read from.
+	ParentKey string                   `mapstructure:"parent_key"`
+	Derived   map[string]DerivedColumn `mapstructure:"derived"`
 	// Earliest is the first date a record may carry (YYYY-MM-DD); empty:
 	// 2012-01-01, where reporting under the ordinance begins. YAML reads
 	// an unquoted date as a timestamp, so either form is taken.
@@ -243,7 +251,8 @@ func (c *Config) Mappings() (map[string]records.Mapping, error) {
 		rm := records.Mapping{Columns: map[string]string{}, File: m.File}
 		if m.Delivered != nil && !*m.Delivered {
 			if m.File != "" || len(m.Columns) > 0 || len(m.Values) > 0 || len(m.Constants) > 0 || len(m.NotSupplied) > 0 ||
-				len(m.Defaults) > 0 || len(m.Join) > 0 || m.GeneratedID != nil || m.FormerLocations != nil {
+				len(m.Defaults) > 0 || len(m.Join) > 0 || m.GeneratedID != nil || m.FormerLocations != nil ||
+				len(m.Children) > 0 || len(m.Derived) > 0 || m.ParentKey != "" {
 				errs = append(errs, fmt.Errorf("params.exports.%s.delivered is false: the export is not read, so give it no other setting", export))
 			}
 			rm.NotDelivered = true
@@ -459,6 +468,7 @@ func (c *Config) Mappings() (map[string]records.Mapping, error) {
 				}
 			}
 		}
+		errs = append(errs, derivedMapping(export, e, m, &rm)...)
 		for _, u := range m.UnknownLocations {
 			rm.Parser.UnknownLocations = append(rm.Parser.UnknownLocations, strings.TrimSpace(u))
 		}

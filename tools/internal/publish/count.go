@@ -232,6 +232,9 @@ func makeMeta(d *delivery.Delivery, rep *check.Report, opt Options) (Meta, time.
 	var files, sums []string
 	for _, f := range rep.Files {
 		files, sums = append(files, f.File), append(sums, f.SHA256)
+		for _, c := range f.Children {
+			files, sums = append(files, c.File), append(sums, c.SHA256)
+		}
 	}
 	digest := delivery.FilesDigest(files, sums)
 	manifestSum := ""

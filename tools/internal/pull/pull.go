@@ -254,37 +254,46 @@ func exportNames(src source, m *delivery.Manifest, exports map[string]records.Ma
 	}
 	for _, e := range contract.Exports() {
 		mp := exports[e.Name]
-		switch {
-		case mp.NotDelivered || !m.Delivers(e.Name):
-			continue
-		case mp.File == "":
-			out = append(out, e.File())
-			continue
-		case !strings.ContainsAny(mp.File, "*?[\\"):
-			out = append(out, mp.File)
+		if mp.NotDelivered || !m.Delivers(e.Name) {
 			continue
 		}
-		var candidates []string
-		switch {
-		case m != nil:
-			for _, f := range m.Files {
-				candidates = append(candidates, f.Name)
-			}
-		default:
-			lister, ok := src.(interface{ list() ([]string, error) })
-			if !ok {
-				return nil, fmt.Errorf("params.exports.%s.file %q is a pattern, and the source lists no files without a manifest: name the file, or deliver a manifest.json", e.Name, mp.File)
-			}
-			var err error
-			if candidates, err = lister.list(); err != nil {
-				return nil, err
-			}
+		// The main file, then its children, each by name or pattern.
+		type want struct{ key, pattern string }
+		wants := []want{{"params.exports." + e.Name + ".file", mp.File}}
+		for _, c := range mp.Children {
+			wants = append(wants, want{"params.exports." + e.Name + ".children." + c.Name + ".file", c.File})
 		}
-		name, err := delivery.MatchExport(candidates, mp.File)
-		if err != nil {
-			return nil, fmt.Errorf("params.exports.%s.file: %w", e.Name, err)
+		for _, w := range wants {
+			switch {
+			case w.pattern == "":
+				out = append(out, e.File())
+				continue
+			case !strings.ContainsAny(w.pattern, "*?[\\"):
+				out = append(out, w.pattern)
+				continue
+			}
+			var candidates []string
+			switch {
+			case m != nil:
+				for _, f := range m.Files {
+					candidates = append(candidates, f.Name)
+				}
+			default:
+				lister, ok := src.(interface{ list() ([]string, error) })
+				if !ok {
+					return nil, fmt.Errorf("%s %q is a pattern, and the source lists no files without a manifest: name the file, or deliver a manifest.json", w.key, w.pattern)
+				}
+				var err error
+				if candidates, err = lister.list(); err != nil {
+					return nil, err
+				}
+			}
+			name, err := delivery.MatchExport(candidates, w.pattern)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", w.key, err)
+			}
+			out = append(out, name)
 		}
-		out = append(out, name)
 	}
 	return out, nil
 }

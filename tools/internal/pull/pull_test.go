@@ -366,3 +366,28 @@ func TestPullByTheSystemsOwnNames(t *testing.T) {
 		t.Errorf("a pattern over HTTPS without a manifest: %v", err)
 	}
 }
+
+// A system that keeps a record across several files delivers each: the
+// pull fetches the main file and every child file, by name or pattern.
+func TestPullFetchesTheChildFiles(t *testing.T) {
+	t.Parallel()
+	src := t.TempDir()
+	for _, name := range []string{"TRR-main_2021-2023.csv", "TRR-actions-responses_2021-2023.csv", "TRR-subjects_2021-2023.csv", "TRR-officers_2021-2023.csv"} {
+		if err := os.WriteFile(filepath.Join(src, name), []byte("trr_id\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exports := map[string]records.Mapping{
+		"detainer_log":        {NotDelivered: true},
+		"assistance_requests": {NotDelivered: true},
+		"federal_incidents": {File: "TRR-main_*.csv", Children: []records.Child{
+			{Name: "actions", File: "TRR-actions-responses_*.csv", Key: "trr_id"},
+			{Name: "subjects", File: "TRR-subjects_2021-2023.csv", Key: "trr_id"},
+		}},
+		"visa_certifications": {NotDelivered: true},
+	}
+	res, err := Pull(context.Background(), src, Options{Store: filepath.Join(t.TempDir(), "store"), Keep: 2, Exports: exports})
+	if err != nil || strings.Join(res.Files, " ") != "TRR-main_2021-2023.csv TRR-actions-responses_2021-2023.csv TRR-subjects_2021-2023.csv" {
+		t.Fatalf("%v %+v", err, res)
+	}
+}

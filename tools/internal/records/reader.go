@@ -89,6 +89,15 @@ type Mapping struct {
 	// their values joined by a space: a date column and a time column
 	// into one datetime.
 	Join map[string][]string
+	// Children are files with several rows per record, joined on the
+	// main file's column ParentKey; Derived are the contract columns
+	// read from their rows (or from the main row's own columns).
+	Children  []Child
+	ParentKey string
+	Derived   []Derived
+	// Joined holds the children's aggregates once they are read
+	// (ChildJoin); the reader derives the columns from it.
+	Joined *ChildJoin
 }
 
 // Condition is a conditional entry of a value map.
@@ -124,6 +133,9 @@ type GeneratedID struct {
 const (
 	GeneratedIDOnly = " (read only for the generated id)"
 	JoinedInto      = " (joined into "
+	// DerivedFrom marks a column read to derive another (a yes/no
+	// column counted), or the key children are joined on.
+	DerivedFrom = " (read to derive "
 )
 
 // ErrNoIDKey is returned when a generated id is asked for without a key.
@@ -135,9 +147,10 @@ func valueKey(s string) string { return strings.ToUpper(strings.Join(strings.Fie
 // Reader streams typed rows of type T from one CSV file.
 type Reader[T Record] struct {
 	csv     *csv.Reader
-	raws    []string // one row's values, mapped, for the conditions
-	join    []string // scratch for joined columns
-	conds   bool     // some column has conditional entries
+	fault   *ChildRow // the child row that keeps the last row's record from being known
+	raws    []string  // one row's values, mapped, for the conditions
+	join    []string  // scratch for joined columns
+	conds   bool      // some column has conditional entries
 	headers []string
 	raw     []string // the header row as written
 	parser  *Parser
@@ -156,6 +169,7 @@ type binding struct {
 	def       *string           // the code of an empty cell, if it has one
 	join      []int             // the file columns it joins, if any
 	conds     []boundCondition  // its conditional entries
+	derive    *deriver          // how it is derived from a child or the row, if it is
 }
 
 // boundCondition is a Condition with its columns as indexes of binds.
@@ -352,6 +366,43 @@ func NewReader[T Record](r io.Reader, m Mapping) (*Reader[T], error) {
 			headers = append(headers, names[i])
 		}
 	}
+	for n, d := range m.Derived {
+		i := slices.Index(names, d.Column)
+		if i < 0 {
+			return nil, fmt.Errorf("the derived column %s is not one of the export's", d.Column)
+		}
+		if m.Joined == nil {
+			return nil, fmt.Errorf("the derived column %s needs its join", d.Column)
+		}
+		dv := &deriver{join: m.Joined, d: n, key: -1}
+		mark := func(at int) {
+			if !slices.Contains(names, headers[at]) && !strings.Contains(headers[at], DerivedFrom) {
+				headers[at] = normalizeHeader(header[at]) + DerivedFrom + d.Column + ")"
+			}
+		}
+		if d.From == RowItself {
+			for _, w := range d.Where {
+				at := headerIndex(header, w.Column)
+				if at < 0 {
+					return nil, fmt.Errorf("%s is derived from the column %q, which the file's header does not have", d.Column, w.Column)
+				}
+				dv.where = append(dv.where, at)
+				dv.in = append(dv.in, keys(w.Values))
+				mark(at)
+			}
+		} else {
+			dv.key = headerIndex(header, m.Joined.ParentKey)
+			if dv.key < 0 {
+				return nil, fmt.Errorf("the children are joined on the column %q, which the file's header does not have", m.Joined.ParentKey)
+			}
+			mark(dv.key)
+			dv.codes = ListCodes(d)
+		}
+		binds[i].derive = dv
+		if !slices.Contains(headers, d.Column) {
+			headers = append(headers, d.Column)
+		}
+	}
 	conds := slices.ContainsFunc(binds, func(b binding) bool { return len(b.conds) > 0 })
 	return &Reader[T]{csv: cr, headers: headers, raw: slices.Clone(header), parser: &parser, binds: binds, conds: conds, raws: make([]string, len(binds))}, nil
 }
@@ -439,6 +490,9 @@ type Source struct {
 	Generated bool
 	// Default is the code an empty cell means, if any.
 	Default string
+	// Derived says how it is derived from a child file's rows or the
+	// row's own columns, in words, if it is.
+	Derived string
 	// Conditions counts its conditional entries.
 	Conditions int
 	Values     int // entries in its value map
@@ -455,6 +509,8 @@ func (r *Reader[T]) Sources() []Source {
 			out[i].Default = *b.def
 		}
 		switch {
+		case b.derive != nil:
+			out[i].Derived = b.derive.join.Derived[b.derive.d].Describe()
 		case b.generated != nil:
 			out[i].Generated = true
 		case b.join != nil:
@@ -473,6 +529,10 @@ func (r *Reader[T]) Sources() []Source {
 	return out
 }
 
+// ChildFault is, for the row Next returned last, the child row that kept
+// one of its derived columns from being known; nil when none did.
+func (r *Reader[T]) ChildFault() *ChildRow { return r.fault }
+
 // Headers are the file's column names after normalization, in file order.
 func (r *Reader[T]) Headers() []string { return r.headers }
 
@@ -489,10 +549,16 @@ func (r *Reader[T]) Next() (row T, line int, err error) {
 		return row, 0, err
 	}
 	line, _ = r.csv.FieldPos(0)
+	r.fault = nil
 	base := unsafe.Pointer(&row)
 	for i, b := range r.binds {
 		raw := ""
 		switch {
+		case b.derive != nil:
+			var fault *ChildRow
+			if raw, fault = b.derive.value(rec); fault != nil {
+				r.fault = fault
+			}
 		case b.generated != nil:
 			raw = b.generated.id(rec)
 		case b.join != nil:
