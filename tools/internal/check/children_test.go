@@ -32,8 +32,8 @@ func joinedMapping() records.Mapping {
 	force := records.Where{Column: "other_description", Values: []string{"Response With Weapon", "Response Without Weapons", "Control Tactic"}}
 	member := records.Where{Column: "person", Values: []string{"Member Action"}}
 	return records.Mapping{
-		File:      "TRR-main_*.csv",
-		Columns:   map[string]string{"incident_id": "trr_id", "occurred_at": "trr_date", "reported_at": "trr_date"},
+		File:    "TRR-main_*.csv",
+		Columns: map[string]string{"incident_id": "trr_id", "occurred_at": "trr_date", "reported_at": "trr_date"},
 		Constants: map[string]string{"federal_agency": "UNKNOWN", "referred_to_sao": "N",
 			"agents_count": "", "agents_masked": "", "supervisor_identified": "", "us_citizens_detained": "", "alleged_violations": "", "referral_date": "", "sao_status": "", "bwc_preserved": ""},
 		NotSupplied: []string{"agents_count", "agents_masked", "alleged_violations", "bwc_preserved", "referral_date", "sao_status", "supervisor_identified", "us_citizens_detained"},
