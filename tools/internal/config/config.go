@@ -31,6 +31,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/chicago-welcoming-city/transparency/tools/internal/check"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/delivery"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/disclosure"
@@ -205,6 +206,12 @@ type ExportMapping struct {
 	// default: the column the record id is read from.
 	ParentKey string                   `mapstructure:"parent_key"`
 	Derived   map[string]DerivedColumn `mapstructure:"derived"`
+	// FirstQuarter is the first quarter the export's tables cover
+	// ("2021-Q1"): a system whose history the city publishes from before
+	// the export's rule began. Those periods are published as no rule
+	// requires them: protected, with no figure exact by a clause. Empty:
+	// the rule's first quarter, or the first with records.
+	FirstQuarter string `mapstructure:"first_quarter"`
 	// Earliest is the first date a record may carry (YYYY-MM-DD); empty:
 	// 2012-01-01, where reporting under the ordinance begins. YAML reads
 	// an unquoted date as a timestamp, so either form is taken.
@@ -252,7 +259,7 @@ func (c *Config) Mappings() (map[string]records.Mapping, error) {
 		if m.Delivered != nil && !*m.Delivered {
 			if m.File != "" || len(m.Columns) > 0 || len(m.Values) > 0 || len(m.Constants) > 0 || len(m.NotSupplied) > 0 ||
 				len(m.Defaults) > 0 || len(m.Join) > 0 || m.GeneratedID != nil || m.FormerLocations != nil ||
-				len(m.Children) > 0 || len(m.Derived) > 0 || m.ParentKey != "" {
+				len(m.Children) > 0 || len(m.Derived) > 0 || m.ParentKey != "" || m.FirstQuarter != "" {
 				errs = append(errs, fmt.Errorf("params.exports.%s.delivered is false: the export is not read, so give it no other setting", export))
 			}
 			rm.NotDelivered = true
@@ -482,6 +489,16 @@ func (c *Config) Mappings() (map[string]records.Mapping, error) {
 				errs = append(errs, fmt.Errorf("params.exports.%s.earliest %q: write a date as 2005-01-01", export, text))
 			}
 			rm.Earliest = t
+		}
+		if m.FirstQuarter != "" {
+			q, err := period.Parse(m.FirstQuarter)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("params.exports.%s.first_quarter %q: write a quarter as 2021-Q1", export, m.FirstQuarter))
+			}
+			rm.FirstQuarter = q
+			if q.Start().Before(cmp.Or(rm.Earliest, check.Earliest)) {
+				errs = append(errs, fmt.Errorf("params.exports.%s.first_quarter %s is before the first date a record may carry (earliest): move earliest back too", export, m.FirstQuarter))
+			}
 		}
 		if rm.Encoding, err = records.ParseEncoding(m.Encoding); err != nil {
 			errs = append(errs, fmt.Errorf("params.exports.%s.encoding: %w", export, err))
@@ -764,6 +781,18 @@ func (c *Config) NotSupplied() map[string][]string {
 	for export, m := range c.Exports {
 		if len(m.NotSupplied) > 0 {
 			out[export] = slices.Sorted(slices.Values(m.NotSupplied))
+		}
+	}
+	return out
+}
+
+// FirstQuarters lists, per export, the first quarter its tables cover
+// when params.exports.<export>.first_quarter sets it.
+func (c *Config) FirstQuarters() map[string]period.Quarter {
+	out := map[string]period.Quarter{}
+	for export, m := range c.Exports {
+		if q, err := period.Parse(m.FirstQuarter); err == nil && m.FirstQuarter != "" {
+			out[export] = q
 		}
 	}
 	return out

@@ -22,8 +22,12 @@ type aggregate struct {
 	pubDims     []bool // the policy lets dims[i] be published
 	pubMeasures []bool // the policy lets measures[i] be published
 	policy      ExportPolicy
-	index       []map[string]int // per dimension: value → position
-	quarters    map[period.Quarter]*counts
+	// since is the first quarter the export reports (zero: its first with
+	// records); ruleFrom the first its rule requires anything of (zero:
+	// every one).
+	since, ruleFrom period.Quarter
+	index           []map[string]int // per dimension: value → position
+	quarters        map[period.Quarter]*counts
 	// months hold the counts per calendar month too, for the open
 	// quarter, which publishes only the months that have ended.
 	months map[month]*counts

@@ -129,7 +129,14 @@ func CountDelivery(d *delivery.Delivery, opt Options, co CountOptions) (*Counted
 	aggs := map[string]*aggregate{}
 	for _, e := range contract.Exports() {
 		dims, ms := catalogOf(e.Name)
-		aggs[e.Name] = newAggregate(e, dims, ms, opt.Policy[e.Name])
+		a := newAggregate(e, dims, ms, opt.Policy[e.Name])
+		if !e.Since.IsZero() {
+			a.since, a.ruleFrom = period.Of(e.Since), period.Of(e.Since)
+		}
+		if first := opt.Check.Mappings[e.Name].FirstQuarter; first != (period.Quarter{}) {
+			a.since = first
+		}
+		aggs[e.Name] = a
 	}
 	var mu sync.Mutex // exports are read concurrently
 	ledgers := map[string]map[string]string{}

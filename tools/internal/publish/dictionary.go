@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/chicago-welcoming-city/transparency/tools/internal/contract"
+	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 )
 
 // DictionaryFile is the data file the site's data dictionary, methodology
@@ -117,7 +118,7 @@ type DictionaryMeasure struct {
 // MakeDictionary describes the contract and catalog under a policy. The
 // datetime and date forms are examples of records.ContractDatetimeLayouts
 // and ContractDateLayouts (TestDictionaryFormsParse holds them together).
-func MakeDictionary(meta Meta, policy Policy, groupings Groupings, threshold int, notSupplied map[string][]string) Dictionary {
+func MakeDictionary(meta Meta, policy Policy, groupings Groupings, threshold int, notSupplied map[string][]string, firstQuarters map[string]period.Quarter) Dictionary {
 	d := Dictionary{
 		Meta:           meta,
 		SchemaVersion:  contract.SchemaVersion,
@@ -147,6 +148,10 @@ func MakeDictionary(meta Meta, policy Policy, groupings Groupings, threshold int
 		}
 		if !e.Since.IsZero() {
 			de.Since = e.Since.Format(time.DateOnly)
+		}
+		if q, ok := firstQuarters[e.Name]; ok {
+			// The system's history is published from this quarter.
+			de.Since = q.Start().Format(time.DateOnly)
 		}
 		for _, c := range e.Columns {
 			codes := c.Codes

@@ -27,13 +27,25 @@ type periodSpec struct {
 	c    *counts // what the period publishes
 }
 
-// from is the first quarter an export's tables cover.
+// from is the first quarter an export's tables cover: its first quarter
+// with records, or the first it reports (the rule's, or the one
+// configured for the system's history), if later.
 func (c *Counted) from(a *aggregate) period.Quarter {
 	from := c.first
-	if since := a.export.Since; !since.IsZero() && from.Before(period.Of(since)) {
-		from = period.Of(since)
+	if a.since != (period.Quarter{}) && from.Before(a.since) {
+		from = a.since
 	}
 	return from
+}
+
+// statutory is the clause that requires figure in period s, or "": a rule
+// requires nothing of the periods before it began, which a system's
+// history may publish (params.exports.<export>.first_quarter), protected.
+func (a *aggregate) statutory(figure string, s periodSpec) string {
+	if a.ruleFrom != (period.Quarter{}) && s.quarters[0].Before(a.ruleFrom) {
+		return ""
+	}
+	return a.policy.statutory(figure, s.kind)
 }
 
 // specs lists an export's periods: quarters from the first the export
@@ -86,16 +98,15 @@ type plan struct {
 	minBase  int
 }
 
-// plans lists, in catalog order, the breakdowns a period of kind
-// publishes: the statutory figures of its kind and the protected
+// plans lists, in catalog order, the breakdowns period s publishes: the statutory figures of its kind and the protected
 // dimensions published in it.
-func (a *aggregate) plans(kind string, opt Options) ([]plan, error) {
+func (a *aggregate) plans(s periodSpec, opt Options) ([]plan, error) {
 	var out []plan
 	for i, d := range a.dims {
-		if !a.pubDims[i] || !slices.Contains(a.policy.kinds(d.ID, opt.Threshold), kind) {
+		if !a.pubDims[i] || !slices.Contains(a.policy.kinds(d.ID, opt.Threshold), s.kind) {
 			continue
 		}
-		if clause := a.policy.statutory(d.ID, kind); clause != "" {
+		if clause := a.statutory(d.ID, s); clause != "" {
 			p, _ := a.plan(i, clause, "", opt)
 			out = append(out, p)
 			continue
@@ -188,12 +199,12 @@ func published(n int) Count { return Count{Count: &n, Status: Published} }
 // ends). Nothing in it is protected: there is nothing to protect.
 func (a *aggregate) nightly(s periodSpec, opt Options) (Period, error) {
 	p := a.shell(s)
-	plans, err := a.plans(s.kind, opt)
+	plans, err := a.plans(s, opt)
 	if err != nil {
 		return p, err
 	}
 	counted := !s.provisional || s.asOf != ""
-	switch clause := a.policy.statutory(TotalFigure, s.kind); {
+	switch clause := a.statutory(TotalFigure, s); {
 	case !counted:
 		p.Total = Count{Status: NotApplicable}
 	case s.provisional && s.c.total > 0 && s.c.total < opt.Threshold:
@@ -237,13 +248,13 @@ func (a *aggregate) nightly(s periodSpec, opt Options) (Period, error) {
 func (a *aggregate) draft(s periodSpec, version int, opt Options) (*table, error) {
 	p := a.shell(s)
 	p.Provisional = false
-	plans, err := a.plans(s.kind, opt)
+	plans, err := a.plans(s, opt)
 	if err != nil {
 		return nil, err
 	}
 	t := &table{version: version, truth: map[string]int{"": s.c.total}}
 	p.Total = published(s.c.total)
-	p.TotalClause = a.policy.statutory(TotalFigure, s.kind)
+	p.TotalClause = a.statutory(TotalFigure, s)
 	for _, pl := range plans {
 		b := Breakdown{Dimension: pl.d.ID, Multi: pl.d.Multi, Context: pl.d.Context, Grouping: pl.grouping, Clause: pl.clause}
 		if g := a.group(pl, s.c); pl.clause == "" && g > 0 && g < pl.minBase {
@@ -332,7 +343,7 @@ func (a *aggregate) figures(s periodSpec, p Period, version int, opt Options) []
 // tell nothing a reader does not know.
 func (a *aggregate) medianBase(m Measure, s periodSpec) (int, bool) {
 	j := slices.IndexFunc(a.dims, func(d Dimension) bool { return d.ID == m.Base })
-	if j < 0 || a.policy.statutory(m.Base, s.kind) == "" {
+	if j < 0 || a.statutory(m.Base, s) == "" {
 		return 0, false
 	}
 	n := 0

@@ -35,6 +35,8 @@ import (
 	"strings"
 	"time"
 	"unsafe"
+
+	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 )
 
 // ErrEmptyFile is returned for a file with no header row.
@@ -83,6 +85,10 @@ type Mapping struct {
 	// Earliest is the first datetime a record may carry; zero: the
 	// contract's (2012).
 	Earliest time.Time
+	// FirstQuarter is the first quarter the export reports, for a system
+	// whose history is published from before its rule began; zero: the
+	// contract's (the rule's first quarter, or the first with records).
+	FirstQuarter period.Quarter
 	// GeneratedID, for a system whose export has no record id, makes one.
 	GeneratedID *GeneratedID
 	// Join reads a contract column from several of the file's columns,

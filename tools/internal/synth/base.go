@@ -33,7 +33,7 @@ func newGen(export string, opt Options, rng *rand.Rand) generator {
 		return &assistanceGen{newBase(rng, opt, opt.Start, "AR", 1.0, 3.0)}
 	case "federal_incidents":
 		start := opt.Start
-		if start.Before(OrderSigned) {
+		if start.Before(OrderSigned) && !opt.History {
 			start = OrderSigned
 		}
 		return &incidentGen{newBase(rng, opt, start, "FI", 1.0, 1.0)}

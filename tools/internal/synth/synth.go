@@ -40,6 +40,10 @@ type Options struct {
 	Start      time.Time // first day of records
 	ExportedAt time.Time // the delivery's export time; no record is later
 	Exports    []string  // only these exports (default: all four)
+	// History gives federal_incidents records from Start, as a system
+	// that kept them before the order would have (default: from the
+	// order's signing).
+	History bool
 }
 
 // Defaults: two years of records up to a mid-November 2026 export.
