@@ -46,8 +46,8 @@ Problems name the file, the line and the section's heading. Exit status 1 if any
 				return err
 			}
 			complete, _ := cmd.Flags().GetBool("complete")
-			dir := filepath.Join(cfg.SiteDir(), "content")
-			shortcodes, err := filepath.Glob(filepath.Join(cfg.SiteDir(), "layouts", "_shortcodes", "*.html"))
+			dir := filepath.Join(cfg.ComponentsDir(), "content")
+			shortcodes, err := filepath.Glob(filepath.Join(cfg.ComponentsDir(), "layouts", "_shortcodes", "*.html"))
 			if err != nil {
 				return err
 			}

@@ -43,7 +43,7 @@ overwritten.`,
 			if err != nil {
 				return err
 			}
-			dir := filepath.Join(cfg.SiteDir(), "content", "narratives")
+			dir := filepath.Join(cfg.ComponentsDir(), "content", "narratives")
 			var written []string
 			for _, lang := range cfg.Languages {
 				name := q.Slug() + ".md"

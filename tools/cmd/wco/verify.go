@@ -49,7 +49,7 @@ as served under the site's base URL (baseURL, or HUGO_BASEURL when set).`,
 				Languages:  cfg.Languages,
 				PageBudget: cfg.Verify.PageBudgetKB * 1024,
 				PDFBudget:  cfg.Verify.PDFBudgetKB * 1024,
-				Repo:       cfg.SiteDir(),
+				Repo:       cfg.ComponentsDir(),
 				Progress:   cmd.ErrOrStderr(),
 			})
 			if err != nil {

@@ -65,6 +65,11 @@ type Config struct {
 	Project struct {
 		// Source is where the toolkit's source is public.
 		Source string `mapstructure:"source"`
+		// Components is the folder whose content, layouts, i18n, assets
+		// and static the site is built from, relative to this file; empty:
+		// this file's own folder. A configuration kept beside its own
+		// delivery (examples/NAME/config.yaml) builds with the project's.
+		Components string `mapstructure:"components"`
 	} `mapstructure:"project" json:"-"`
 
 	Disclosure struct {
@@ -242,8 +247,21 @@ type ValueMap struct {
 	When map[string]string `mapstructure:"when"`
 }
 
-// SiteDir is the Hugo site's folder: the one holding config.yaml.
+// SiteDir is the Hugo site's folder: the one holding config.yaml, where
+// its data, its built site and its deliveries are kept.
 func (c *Config) SiteDir() string { return filepath.Dir(c.Path) }
+
+// ComponentsDir is the folder holding the site's content, layouts, i18n,
+// assets and static (params.project.components).
+func (c *Config) ComponentsDir() string {
+	if c.Project.Components == "" {
+		return c.SiteDir()
+	}
+	if filepath.IsAbs(c.Project.Components) {
+		return filepath.Clean(c.Project.Components)
+	}
+	return filepath.Join(c.SiteDir(), c.Project.Components)
+}
 
 // Mappings returns, per export, how the row reader reads its file.
 func (c *Config) Mappings() (map[string]records.Mapping, error) {
@@ -727,6 +745,9 @@ func (c *Config) validate() error {
 		if _, err := time.Parse(time.RFC3339, c.Deliveries.ExportedAt); err != nil {
 			errs = append(errs, fmt.Errorf("params.deliveries.exported_at %q: write a time as 2026-11-16T06:00:00-06:00", c.Deliveries.ExportedAt))
 		}
+	}
+	if _, err := os.Stat(filepath.Join(c.ComponentsDir(), "layouts")); c.Project.Components != "" && err != nil {
+		errs = append(errs, fmt.Errorf("params.project.components %q: %s has no layouts folder", c.Project.Components, c.ComponentsDir()))
 	}
 	if c.Deliveries.Keep < 1 {
 		errs = append(errs, errors.New("params.deliveries.keep: keep at least 1 delivery"))

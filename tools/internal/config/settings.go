@@ -63,6 +63,7 @@ var Settings = []Setting{
 	{"verify.page_budget_kb", verify.DefaultPageBudgetKB, "the most a page may weigh with what it loads, in KB"},
 	{"verify.pdf_budget_kb", verify.DefaultPDFBudgetKB, "the most a printed PDF may weigh, in KB"},
 	{"project.source", "", "the public source every page's footer links; empty links nothing"},
+	{"project.components", "", "the folder holding the site's content, layouts, i18n, assets and static, relative to config.yaml; empty: config.yaml's own"},
 	{"downloads.license", publish.DefaultLicense, "the terms the data package and the downloads page name: `name`, `title` and `path`"},
 	{"exports.<export>", nil, "how a records system's files differ from the contract (below)"},
 	{"publication.<export>", nil, "the allow-list: `statutory` figures with their clauses, `dimensions`, per-dimension `breakdowns` (period, grouping, min_base) and `measures`"},

@@ -95,6 +95,7 @@ func TestEverySettingHasOneDefaultAndAVariable(t *testing.T) {
 		"verify.page_budget_kb":       c.Verify.PageBudgetKB,
 		"verify.pdf_budget_kb":        c.Verify.PDFBudgetKB,
 		"project.source":              c.Project.Source,
+		"project.components":          c.Project.Components,
 	}
 	for _, s := range Settings {
 		if !s.Scalar() {

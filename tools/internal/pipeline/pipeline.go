@@ -89,7 +89,7 @@ func (p *Pipeline) Config() *config.Config { return p.cfg }
 // Site describes the site and where a build writes.
 func (p *Pipeline) Site() site.Site {
 	s := site.Site{
-		Dir:        p.cfg.SiteDir(),
+		Dir:        p.cfg.ComponentsDir(),
 		ConfigFile: p.cfg.Path,
 		DataDir:    p.opt.DataDir,
 		PublicDir:  p.opt.PublicDir,

@@ -85,10 +85,9 @@ func makePresentation(list []ExportPresentation, meta Meta, policy Policy, thres
 	out := Presentation{Meta: meta, Exports: []ExportPresentation{}, Vocabulary: TheVocabulary()}
 	var errs []error
 	for _, ep := range list {
-		pol, ok := policy[ep.Export]
-		if !ok {
-			continue
-		}
+		// An export the policy does not name publishes no breakdown: its
+		// entry keeps the total alone (not reported, when not delivered).
+		pol := policy[ep.Export]
 		keep := ExportPresentation{Export: ep.Export, Headlines: []Headline{}}
 		if ep.Chart != "" {
 			if _, ok := LookupDimension(ep.Export, ep.Chart); !ok {
