@@ -13,7 +13,7 @@ import (
 
 func (a *app) releaseCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "release QUARTER [--source DIR]",
+		Use:   "release QUARTER[..QUARTER] [--source DIR]",
 		Short: "Freeze a quarter's published numbers for good",
 		Long: `release computes a quarter's tables from a delivery and freezes them: every published
 number and which counts are hidden, for every export, go into data/releases/<quarter>.json,
@@ -31,28 +31,38 @@ records), for wco revise.
 
 The record ids of the quarter are kept, as keyed pseudonyms, in a ledger in the local
 deliveries store (never published), so that a later revision can say how many records
-were added, removed or changed.`,
+were added, removed or changed.
+
+A range (2021-Q1..2023-Q3) releases each of its quarters in turn, oldest first, as
+importing a system's history needs; it stops at the first that cannot be released, and
+the quarters before it stay released.`,
 		Example: `  WCO_PSEUDONYM_KEY=... wco release 2026-Q3 --source .wco/deliveries/2026-11-16T120000Z
-  git add data/releases/2026-q3.json && git commit -m "Release 2026-Q3"`,
+  git add data/releases/2026-q3.json && git commit -m "Release 2026-Q3"
+  wco release 2021-Q1..2023-Q3 --source DIR --exported-at 2023-10-16T06:00:00-05:00`,
 		Args: exactlyOnePeriod,
 		RunE: a.withPipeline(func(cmd *cobra.Command, args []string, p *pipeline.Pipeline) error {
-			q, err := period.Parse(args[0])
+			quarters, err := quarterRange(args[0])
 			if err != nil {
 				return usageError{err}
 			}
-			res, err := p.Release(cmd.Context(), q)
-			if err != nil {
-				return err
+			for _, q := range quarters {
+				res, err := p.Release(cmd.Context(), q)
+				if err != nil {
+					return err
+				}
+				var names []string
+				for _, f := range res.Files {
+					fmt.Fprintf(cmd.OutOrStdout(), "released %s into %s\n", f.Period, relToCwd(f.File))
+					writeFrozenFilings(cmd, f)
+					names = append(names, f.Period.String())
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "review the diff, commit it and open a pull request: merging it publishes %s\n", strings.Join(names, " and "))
+				a.writePending(cmd, res.Pending)
+				if err := writeReview(cmd, p, res.Review); err != nil {
+					return err
+				}
 			}
-			var names []string
-			for _, f := range res.Files {
-				fmt.Fprintf(cmd.OutOrStdout(), "released %s into %s\n", f.Period, relToCwd(f.File))
-				writeFrozenFilings(cmd, f)
-				names = append(names, f.Period.String())
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "review the diff, commit it and open a pull request: merging it publishes %s\n", strings.Join(names, " and "))
-			a.writePending(cmd, res.Pending)
-			return writeReview(cmd, p, res.Review)
+			return nil
 		}),
 	}
 	addReleaseFlags(cmd)
@@ -122,6 +132,24 @@ func atLeastOnePeriod(cmd *cobra.Command, args []string) error {
 		return usageError{fmt.Errorf("%s takes one or more periods, such as 2026-Q2 or 2025", cmd.CommandPath())}
 	}
 	return nil
+}
+
+// quarterRange reads a quarter (2026-Q3) or a range of them
+// (2021-Q1..2023-Q3), oldest first.
+func quarterRange(s string) ([]period.Quarter, error) {
+	from, to, isRange := strings.Cut(s, "..")
+	first, err := period.Parse(from)
+	if err != nil || !isRange {
+		return []period.Quarter{first}, err
+	}
+	last, err := period.Parse(to)
+	if err != nil {
+		return nil, err
+	}
+	if last.Before(first) {
+		return nil, fmt.Errorf("%s: the range ends before it begins", s)
+	}
+	return period.Range(first, last), nil
 }
 
 func exactlyOnePeriod(cmd *cobra.Command, args []string) error {

@@ -224,6 +224,10 @@ func (r *Report) Write(w io.Writer) error {
 			enc = "-"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\n", f.File, enc, f.RowsRead, f.RowsValid, f.InvalidRows, strings.Join(kinds, ", "))
+		for _, c := range f.Children {
+			// A child file's rows are parts of the main file's records.
+			fmt.Fprintf(tw, "  + %s\t%s\t%d\t-\t-\t%s, joined: %d row(s) of no record, %d with no key\n", c.File, c.Encoding, c.Rows, c.Name, c.Orphans, c.NoKey)
+		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err

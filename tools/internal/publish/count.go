@@ -175,7 +175,11 @@ func CountDelivery(d *delivery.Delivery, opt Options, co CountOptions) (*Counted
 			if mf, listed := ManifestFileOf(d, fr.File); fr.NotDelivered || !listed || !mf.CertifiedEmpty {
 				// A header and no rows: the counts are unknown, not zero.
 				c.notReported[e.Name] = true
-				c.notes = append(c.notes, Note{Kind: "not_reported", Export: e.Name})
+				kind := "not_reported"
+				if fr.NotDelivered {
+					kind = "not_delivered" // the system does not produce it
+				}
+				c.notes = append(c.notes, Note{Kind: kind, Export: e.Name})
 				continue
 			}
 			c.notes = append(c.notes, Note{Kind: "certified_none", Export: e.Name})

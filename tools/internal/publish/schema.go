@@ -93,7 +93,7 @@ type ExportInfo struct {
 
 // Note is a public note about the publication, shown on the site.
 type Note struct {
-	Kind   string `json:"kind"`   // excluded_invalid_rows, not_reported, certified_none or before_reporting
+	Kind   string `json:"kind"`   // excluded_invalid_rows, not_reported, not_delivered, certified_none or before_reporting
 	Export string `json:"export"` // the export it concerns
 	Rows   int    `json:"rows"`
 	// Since is, for before_reporting, the first day the export's tables
