@@ -58,6 +58,7 @@ LINKS = {
     "federal_incidents": [
         ("sum", ("sao_status", "NOT_REFERRED"), ("referred_to_sao", ["N"])),
         ("bound", "force_type", ("use_of_force", "Y")),
+        ("atleast", ("persons_detained", "Y"), ("us_citizens_detained", "Y")),
     ],
 }
 
@@ -204,6 +205,11 @@ def build(history, export, until, free_new, added_only=None):
                 others = [key(export, lbl, od, x) for x in ovs]
                 if all(x in s.var or x in s.const for x in [own] + others):
                     s.relate([(1, own)] + [(-1, x) for x in others], 0, 0)
+            elif link[0] == "atleast":
+                (d, v), (od, ov) = link[1], link[2]
+                own, other = key(export, lbl, d, v), key(export, lbl, od, ov)
+                if all(x in s.var or x in s.const for x in (own, other)):
+                    s.relate([(1, other), (-1, own)], -math.inf, 0)
             else:
                 d, (od, ov) = link[1], link[2]
                 bound = key(export, lbl, od, ov)

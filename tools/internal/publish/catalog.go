@@ -42,11 +42,14 @@ func (d Dimension) of(r records.Record) []string {
 // other dimension's Values (not transferred = released + in custody).
 // Bound: the records under each of this dimension's values are among
 // those with the other's single value (each force type ≤ force used).
+// AtLeast: the records with Value include those with the other's single
+// value (anyone detained ≥ a U.S. citizen detained).
 type Link struct {
-	Value     string // this dimension's value (Sum); empty for Bound
+	Value     string // this dimension's value (Sum, AtLeast); empty for Bound
 	Dimension string
 	Values    []string
 	Bound     bool
+	AtLeast   bool
 }
 
 // A Measure is a figure computed from counts: a share of records, or a
@@ -275,6 +278,13 @@ var dimensions = []Dimension{
 		one: func(r records.Record) string { return atLeastOne(r.(records.Incident).PersonsInjured) }},
 	{ID: "ems_requested", Export: "federal_incidents", Column: "ems_requested", Values: yn,
 		one: func(r records.Record) string { return flag(r.(records.Incident).EMSRequested) }},
+	// Whether anyone was detained: a count of people, from a yes/no column
+	// of a system that has one (an arrest made), through its
+	// configuration. Published for context.
+	{ID: "persons_detained", Export: "federal_incidents", Column: "persons_detained", Values: yn, Context: true,
+		// A U.S. citizen detained is someone detained (the contract's rule).
+		Links: []Link{{Value: "Y", Dimension: "us_citizens_detained", Values: []string{"Y"}, AtLeast: true}},
+		one:   func(r records.Record) string { return atLeastOne(r.(records.Incident).PersonsDetained) }},
 	{ID: "us_citizens_detained", Export: "federal_incidents", Column: "us_citizens_detained", Values: yn,
 		one: func(r records.Record) string { return atLeastOne(r.(records.Incident).USCitizensDetained) }},
 	{ID: "referred_to_sao", Export: "federal_incidents", Column: "referred_to_sao", Values: []string{"Y", "N"},

@@ -192,7 +192,9 @@ func CountDelivery(d *delivery.Delivery, opt Options, co CountOptions) (*Counted
 	c.first = c.last
 	for _, a := range aggs {
 		for q := range a.quarters {
-			if q.Before(c.first) {
+			// Records before an export's first reported quarter are in no
+			// table: they do not move the site's first quarter back.
+			if q.Before(c.first) && !q.Before(a.since) {
 				c.first = q
 			}
 		}

@@ -117,7 +117,7 @@ func listCount(export string, p Period, filter filing.Filter) (int, []FiledCount
 	dims, _ := catalogOf(export)
 	for _, d := range dims {
 		for _, l := range d.Links {
-			if l.Bound || l.Dimension != filter.Dimension || !sameSet(l.Values, filter.Values) {
+			if l.Bound || l.AtLeast || l.Dimension != filter.Dimension || !sameSet(l.Values, filter.Values) {
 				continue
 			}
 			if n, others, ok := cellsCount(p, d.ID, []string{l.Value}); ok {

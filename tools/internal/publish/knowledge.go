@@ -206,6 +206,12 @@ func (k *knowledge) relateLink(t *table, d Dimension, l Link) {
 		}
 		return
 	}
+	if l.AtLeast {
+		if own, ok := cells(d.ID, []string{l.Value}); ok {
+			k.sys.Relate(disclosure.Bound, own[0], others[0])
+		}
+		return
+	}
 	if own, ok := cells(d.ID, []string{l.Value}); ok {
 		k.sys.Relate(disclosure.Sum, own[0], others...)
 	}

@@ -89,6 +89,34 @@ func TestTheDHSRelationIsAttacked(t *testing.T) {
 	}
 }
 
+// TestTheDetainedRelationIsAttacked is the attack on a count of people
+// detained: anyone detained includes every U.S. citizen detained. With 15
+// of 20 incidents known to have detained a citizen, the hidden "anyone
+// detained" counts are pinned to 15 to 20 and 0 to 5; the audit, which
+// must be that reader, finds it.
+func TestTheDetainedRelationIsAttacked(t *testing.T) {
+	t.Parallel()
+	hidden := Count{Status: Suppressed}
+	shown := func(n int) Count { return Count{Count: ptr(n), Status: Published} }
+	year := Period{Period: "2025", Kind: "year", Year: 2025, Total: shown(20), Breakdowns: []Breakdown{
+		{Dimension: "persons_detained", Cells: []Cell{{Value: "Y", Count: hidden}, {Value: "N", Count: hidden}, {Value: "UNKNOWN", Count: shown(0)}}},
+		{Dimension: "us_citizens_detained", Cells: []Cell{{Value: "Y", Count: shown(15)}, {Value: "N", Count: shown(5)}, {Value: "UNKNOWN", Count: shown(0)}}},
+	}}
+	reports, err := Audit(released("federal_incidents", year), nil, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range reports {
+		for _, f := range r.Findings {
+			found = found || strings.HasSuffix(f.Key, "persons_detained=N") && f.Max <= 5
+		}
+	}
+	if !found {
+		t.Errorf("the audit misses that at most 20 − 15 = 5 incidents detained no one: %+v", reports)
+	}
+}
+
 // TestLinksHoldOnEveryDelivery: every link of the catalog holds on real
 // counts (the publisher's system validates its relations against the true
 // values), and every publication passes the audit with the links in.
@@ -111,8 +139,8 @@ func TestLinksHoldOnEveryDelivery(t *testing.T) {
 			}
 		}
 	}
-	if links != 5 {
-		t.Errorf("%d links in the catalog, want 5", links)
+	if links != 6 {
+		t.Errorf("%d links in the catalog, want 6", links)
 	}
 	pub := run(t, tiny(map[string]int{"2025-Q1": 12, "2025-Q2": 2, "2025-Q3": 25, "2025-Q4": 1, "2026-Q1": 40}))
 	wantNothingFound(t)(audit(pub))

@@ -160,8 +160,8 @@ func (a *aggregate) plan(i int, clause, grouping string, opt Options) (plan, err
 func (a *aggregate) group(p plan, c *counts) int {
 	for _, l := range p.d.Links {
 		j := slices.IndexFunc(a.dims, func(d Dimension) bool { return d.ID == l.Dimension })
-		if j < 0 {
-			continue
+		if j < 0 || l.AtLeast {
+			continue // at least: the breakdown describes every record
 		}
 		n := 0
 		for _, v := range l.Values {
