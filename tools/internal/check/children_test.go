@@ -233,3 +233,34 @@ func TestAChildFileIsNotHeldInMemory(t *testing.T) {
 		t.Errorf("live heap grew by %d MB: a child file is being held", grew>>20)
 	}
 }
+
+// A hostile child file is refused as a main file would be, naming the
+// child's file: a field over the limit, a compressed file that inflates
+// past the bound, a file with no header, one that is not text.
+func TestAHostileChildFileIsRefused(t *testing.T) {
+	t.Parallel()
+	reports := "1,2021-00001,2021-01-01,1233,false\n"
+	e, _ := contract.Lookup("federal_incidents")
+	for _, tc := range []struct {
+		name string
+		data []byte
+		file string
+		want Kind
+	}{
+		{"a huge field", []byte(actionsHeader + "1,2021-00001,Member Action,\"" + strings.Repeat("x", 5000) + "\",Control Tactic\n"), "TRR-actions-responses_1.csv", OverLimit},
+		{"a bomb", gzipped(t, []byte(actionsHeader+strings.Repeat("1,2021-00001,Member Action,TASER,Response With Weapon\n", 20_000))), "TRR-actions-responses_1.csv.gz", BadEncoding},
+		{"no header", nil, "TRR-actions-responses_1.csv", EmptyFile},
+		{"a ZIP archive", []byte("PK\x03\x04rest"), "TRR-actions-responses_1.csv", BadEncoding},
+	} {
+		fsys := joinedDelivery(reports, "", "")
+		delete(fsys, "TRR-actions-responses_2021-2023.csv")
+		fsys[tc.file] = &fstest.MapFile{Data: tc.data}
+		m := joinedMapping()
+		m.Children[0].File = "TRR-actions-responses_*"
+		n := 0
+		rep := Export(&delivery.Delivery{FS: fsys, Origin: "test"}, e, Options{Now: time.Now(), MaxInflated: 100_000, Limits: records.Limits{FieldBytes: 1000, RowBytes: 4000, Columns: 50}, Mappings: map[string]records.Mapping{e.Name: m}}, func(records.Incident) { n++ })
+		if rep.ByKind[tc.want] != 1 || n != 0 || !rep.fileFailed() || rep.Problems[0].File != tc.file {
+			t.Errorf("%s: %d rows, problems %v", tc.name, n, rep.Problems)
+		}
+	}
+}

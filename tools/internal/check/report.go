@@ -234,7 +234,7 @@ func (r *Report) Write(w io.Writer) error {
 	}
 	for _, f := range r.Files {
 		if f.BeforeReporting > 0 {
-			fmt.Fprintf(w, "%s: %d valid record(s) dated before the quarter of %s, when reporting of this export began: read and counted, published in no table; the publication's notes will say so\n", f.File, f.BeforeReporting, f.Since.Format(time.DateOnly))
+			fmt.Fprintf(w, "%s: %d valid record(s) dated before the quarter of %s, when reporting of this export began: read and counted, published in no table; the publication's notes will say so (to publish the system's history, set params.exports.<export>.first_quarter)\n", f.File, f.BeforeReporting, f.Since.Format(time.DateOnly))
 		}
 	}
 	if ex := r.Excluded(); len(ex) > 0 {

@@ -416,6 +416,8 @@ func (c *Config) Mappings() (map[string]records.Mapping, error) {
 				errs = append(errs, fmt.Errorf("params.exports.%s.constants.%s: the contract has no such column that may be read", export, col))
 			case m.Columns[col] != "":
 				errs = append(errs, fmt.Errorf("params.exports.%s.constants.%s: the column is also mapped under columns; give one or the other", export, col))
+			case col == e.IDColumn:
+				errs = append(errs, fmt.Errorf("params.exports.%s.constants.%s: one id for every record makes each a duplicate; a system without record ids has them made: generated_id (a list of the columns that identify a record, or row)", export, col))
 			case c.Kind == contract.KindCode && !slices.Contains(c.Codes, strings.ToUpper(strings.TrimSpace(v))):
 				errs = append(errs, fmt.Errorf("params.exports.%s.constants.%s: %q is not one of %s", export, col, v, strings.Join(c.Codes, ", ")))
 			default:

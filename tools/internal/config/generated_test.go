@@ -103,4 +103,8 @@ func TestARecordIDIsGeneratedForASystemWithoutOne(t *testing.T) {
 			t.Errorf("generated_id %s accepted", bad)
 		}
 	}
+	// One constant id for every record: the message says which setting to use.
+	if _, err := Load(writeConfig(t, "params:\n  exports:\n    detainer_log:\n      constants: {log_id: X}\n"), nil, nil); err == nil || !strings.Contains(err.Error(), "generated_id") {
+		t.Errorf("a constant record id: %v", err)
+	}
 }
