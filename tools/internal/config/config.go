@@ -797,26 +797,25 @@ func (c *Config) notSuppliedPublished() []error {
 	return errs
 }
 
-// NotSupplied lists, per export, the contract columns the records system
-// does not supply (params.exports.<export>.not_supplied), sorted.
-func (c *Config) NotSupplied() map[string][]string {
-	out := map[string][]string{}
+// Reading says, per export, how the records system's files were read
+// beyond renaming, for the data dictionary: the columns it does not
+// supply, the first quarter published, the source of its table of former
+// districts, and the columns derived from other files or columns.
+func (c *Config) Reading() map[string]publish.Reading {
+	mappings, _ := c.Mappings() // validated when the configuration was loaded
+	out := map[string]publish.Reading{}
 	for export, m := range c.Exports {
-		if len(m.NotSupplied) > 0 {
-			out[export] = slices.Sorted(slices.Values(m.NotSupplied))
-		}
-	}
-	return out
-}
-
-// FirstQuarters lists, per export, the first quarter its tables cover
-// when params.exports.<export>.first_quarter sets it.
-func (c *Config) FirstQuarters() map[string]period.Quarter {
-	out := map[string]period.Quarter{}
-	for export, m := range c.Exports {
+		r := publish.Reading{NotSupplied: slices.Sorted(slices.Values(m.NotSupplied))}
 		if q, err := period.Parse(m.FirstQuarter); err == nil && m.FirstQuarter != "" {
-			out[export] = q
+			r.FirstQuarter = &q
 		}
+		if m.FormerLocations != nil {
+			r.FormerLocations = m.FormerLocations.Source
+		}
+		for _, d := range mappings[export].Derived {
+			r.Derived = append(r.Derived, publish.DictionaryDerived{Column: d.Column, How: d.Describe()})
+		}
+		out[export] = r
 	}
 	return out
 }

@@ -50,8 +50,8 @@ func TestAColumnNotSuppliedIsUnknown(t *testing.T) {
 	if !strings.Contains(out.String(), "charge_class") || !strings.Contains(out.String(), "the system does not supply it") {
 		t.Errorf("the mapping does not say the column is not supplied:\n%s", out.String())
 	}
-	if got := c.NotSupplied(); len(got["detainer_log"]) != 2 {
-		t.Errorf("NotSupplied = %v", got)
+	if got := c.Reading(); len(got["detainer_log"].NotSupplied) != 2 {
+		t.Errorf("Reading = %+v", got)
 	}
 	for _, bad := range []string{"[received_at]", "[subject_name]", "[no_such]", "[log_id]"} {
 		if _, err := Load(writeConfig(t, "params:\n  exports:\n    detainer_log:\n      not_supplied: "+bad+"\n"), nil, nil); err == nil {

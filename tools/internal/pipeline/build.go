@@ -64,7 +64,7 @@ func (p *Pipeline) write(pub *publish.Publication, st *site.Stage) error {
 		err = publish.WriteFilings(filepath.Join(st.DataDir(), publish.FilingsFile), idx.Filings)
 	}
 	if err == nil {
-		dict := publish.MakeDictionary(pub.Index.Meta, p.cfg.Publication, p.cfg.Groupings, p.cfg.Disclosure.Threshold, p.cfg.NotSupplied(), p.cfg.FirstQuarters())
+		dict := publish.MakeDictionary(pub.Index.Meta, p.cfg.Publication, p.cfg.Groupings, p.cfg.Disclosure.Threshold, p.cfg.Reading())
 		err = publish.WriteDictionary(filepath.Join(st.DataDir(), publish.DictionaryFile), dict)
 	}
 	if err != nil {

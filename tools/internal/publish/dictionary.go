@@ -67,6 +67,30 @@ type DictionaryExport struct {
 	// supply at all (params.exports.<export>.not_supplied): unknown in
 	// every record, and named on the compliance page.
 	NotSupplied []string `json:"not_supplied"`
+	// FormerLocations is where the table of former district codes this
+	// system's records are read by comes from, if it has one.
+	FormerLocations string `json:"former_locations,omitempty"`
+	// Derived are the contract columns this system's records are read
+	// from other files, or other columns, by.
+	Derived []DictionaryDerived `json:"derived,omitempty"`
+}
+
+// DictionaryDerived is a contract column derived from a child file's rows
+// or the row's own columns, and how, in words.
+type DictionaryDerived struct {
+	Column string `json:"column"`
+	How    string `json:"how"`
+}
+
+// Reading is how the records system's files were read for one export,
+// beyond renaming: what the dictionary says of it.
+type Reading struct {
+	NotSupplied []string
+	// FirstQuarter is the first quarter its tables cover, when the
+	// configuration sets it.
+	FirstQuarter    *period.Quarter
+	FormerLocations string
+	Derived         []DictionaryDerived
 }
 
 // DictionaryColumn is one contract column.
@@ -118,7 +142,7 @@ type DictionaryMeasure struct {
 // MakeDictionary describes the contract and catalog under a policy. The
 // datetime and date forms are examples of records.ContractDatetimeLayouts
 // and ContractDateLayouts (TestDictionaryFormsParse holds them together).
-func MakeDictionary(meta Meta, policy Policy, groupings Groupings, threshold int, notSupplied map[string][]string, firstQuarters map[string]period.Quarter) Dictionary {
+func MakeDictionary(meta Meta, policy Policy, groupings Groupings, threshold int, reading map[string]Reading) Dictionary {
 	d := Dictionary{
 		Meta:           meta,
 		SchemaVersion:  contract.SchemaVersion,
@@ -137,7 +161,7 @@ func MakeDictionary(meta Meta, policy Policy, groupings Groupings, threshold int
 		d.Groupings = append(d.Groupings, dg)
 	}
 	for _, e := range contract.Exports() {
-		de := DictionaryExport{Name: e.Name, File: e.File(), Rules: e.Rules, IDColumn: e.IDColumn, DateColumn: e.DateColumn, Columns: []DictionaryColumn{}, Checks: []DictionaryCheck{}, Dimensions: []DictionaryDim{}, Measures: []DictionaryMeasure{}, Statutory: []DictionaryStatutory{}, NotSupplied: append([]string{}, notSupplied[e.Name]...)}
+		de := DictionaryExport{Name: e.Name, File: e.File(), Rules: e.Rules, IDColumn: e.IDColumn, DateColumn: e.DateColumn, Columns: []DictionaryColumn{}, Checks: []DictionaryCheck{}, Dimensions: []DictionaryDim{}, Measures: []DictionaryMeasure{}, Statutory: []DictionaryStatutory{}, NotSupplied: append([]string{}, reading[e.Name].NotSupplied...), FormerLocations: reading[e.Name].FormerLocations, Derived: reading[e.Name].Derived}
 		ep := policy[e.Name]
 		for _, st := range ep.Statutory {
 			periods := st.Periods
@@ -149,7 +173,7 @@ func MakeDictionary(meta Meta, policy Policy, groupings Groupings, threshold int
 		if !e.Since.IsZero() {
 			de.Since = e.Since.Format(time.DateOnly)
 		}
-		if q, ok := firstQuarters[e.Name]; ok {
+		if q := reading[e.Name].FirstQuarter; q != nil {
 			// The system's history is published from this quarter.
 			de.Since = q.Start().Format(time.DateOnly)
 		}

@@ -204,7 +204,7 @@ func TestMedian(t *testing.T) {
 // parser, and its columns to the contract.
 func TestDictionaryFormsParse(t *testing.T) {
 	t.Parallel()
-	d := MakeDictionary(Meta{}, fullPolicy(), nil, 11, nil, nil)
+	d := MakeDictionary(Meta{}, fullPolicy(), nil, 11, nil)
 	for _, f := range d.DatetimeForms {
 		if _, err := records.ParseDatetime(f); err != nil {
 			t.Errorf("datetime form %q: %v", f, err)

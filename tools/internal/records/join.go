@@ -370,36 +370,40 @@ func (dv *deriver) value(rec []string) (string, *ChildRow) {
 	return strings.Join(items, ";"), nil
 }
 
-// Describe says in words how the column is derived: "count of the rows of
-// subjects where injured is Yes".
+// Describe says in words how the column is derived: "the count of rows of
+// subjects where "injured" is Yes", "1 if this row's "Arrest" is true,
+// else 0".
 func (d Derived) Describe() string {
 	var b strings.Builder
-	switch d.Kind {
-	case DeriveAny:
-		b.WriteString("Y if any row")
-	case DeriveCount:
-		b.WriteString("the count of rows")
+	switch {
+	case d.From == RowItself && d.Kind == DeriveAny:
+		b.WriteString("Y if this row's")
+	case d.From == RowItself:
+		b.WriteString("1 if this row's")
+	case d.Kind == DeriveAny:
+		fmt.Fprintf(&b, "Y if any row of %s", d.From)
+	case d.Kind == DeriveCount:
+		fmt.Fprintf(&b, "the count of rows of %s", d.From)
 	default:
-		fmt.Fprintf(&b, "the codes of column %q (a value map of %d) in the rows", d.Of, len(d.Values))
-	}
-	if d.From == RowItself {
-		b.WriteString(" (this row itself: 1 or 0)")
-	} else {
-		fmt.Fprintf(&b, " of %s", d.From)
+		fmt.Fprintf(&b, "the codes of column %q (a value map of %d) in the rows of %s", d.Of, len(d.Values), d.From)
 	}
 	for i, w := range d.Where {
-		if i == 0 {
-			b.WriteString(" where ")
-		} else {
-			b.WriteString(" and ")
+		switch {
+		case i > 0:
+			b.WriteString(" and")
+		case d.From != RowItself:
+			b.WriteString(" where")
 		}
-		fmt.Fprintf(&b, "%q is %s", w.Column, strings.Join(w.Values, " or "))
+		fmt.Fprintf(&b, " %q is %s", w.Column, strings.Join(w.Values, " or "))
 		if w.Split != "" {
 			fmt.Fprintf(&b, " (one of its items split by %q)", w.Split)
 		}
 	}
-	if d.Kind == DeriveAny {
+	switch {
+	case d.Kind == DeriveAny:
 		b.WriteString(", else N")
+	case d.From == RowItself:
+		b.WriteString(", else 0")
 	}
 	return b.String()
 }
