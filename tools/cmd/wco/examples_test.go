@@ -20,10 +20,10 @@ import (
 type example struct {
 	name       string
 	exportedAt string
-	release    string   // the quarters to release, if any
+	release    string // the quarters to release, if any
 	// method is what the methodology page says of how the files are read.
-	method string
-	private    []string // the columns no output may show a value of
+	method  string
+	private []string // the columns no output may show a value of
 	// figures are the published counts to check, each against the count
 	// the delivery's files give when read with encoding/csv alone.
 	figures func(t *testing.T, files map[string][][]string) []figure
@@ -55,7 +55,7 @@ var examples = []example{
 	},
 	{
 		name: "cpd-trr", exportedAt: "2023-10-16T06:00:00-05:00", release: "2022-Q1..2022-Q4",
-		method: `<code>persons_injured</code>: <span lang="en" dir="ltr">the count of rows of subjects where "injured" is Yes</span>`,
+		method:  `<code>persons_injured</code>: <span lang="en" dir="ltr">the count of rows of subjects where "injured" is Yes</span>`,
 		private: []string{"rd_no", "event_no", "street", "subject_cb_no"},
 		figures: func(t *testing.T, files map[string][][]string) []figure {
 			reports := map[string]bool{}
@@ -86,7 +86,7 @@ var examples = []example{
 	},
 	{
 		name: "data-portal-crimes", exportedAt: "2025-03-01T06:00:00-06:00", release: "2023-Q1..2023-Q4",
-		method: `<code>persons_detained</code>: <span lang="en" dir="ltr">1 if this row's "arrest" is true, else 0</span>`,
+		method:  `<code>persons_detained</code>: <span lang="en" dir="ltr">1 if this row's "arrest" is true, else 0</span>`,
 		private: []string{"Case Number", "Block", "Latitude", "Longitude", "Location", "X Coordinate", "Y Coordinate"},
 		figures: func(t *testing.T, files map[string][][]string) []figure {
 			rows := rowsOf(t, files["Crimes_-_2001_to_Present.csv"])
