@@ -191,11 +191,11 @@ func readDelivery(t *testing.T, dir string) map[string][][]string {
 	return out
 }
 
-// rowsOf is a file's rows by column name.
+// rowsOf is a file's rows (its records, header first) by column name.
 func rowsOf(t *testing.T, recs [][]string) []map[string]string {
 	t.Helper()
 	if len(recs) < 2 {
-		t.Fatal("a file of the example has no rows")
+		t.Fatal("a file has no rows")
 	}
 	var out []map[string]string
 	for _, r := range recs[1:] {

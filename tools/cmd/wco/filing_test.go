@@ -30,15 +30,7 @@ func sampleRows(t *testing.T, file string) []map[string]string {
 		t.Fatal(err)
 	}
 	recs[0][0] = strings.TrimPrefix(recs[0][0], "\ufeff")
-	var out []map[string]string
-	for _, r := range recs[1:] {
-		m := map[string]string{}
-		for i, h := range recs[0] {
-			m[h] = r[i]
-		}
-		out = append(out, m)
-	}
-	return out
+	return rowsOf(t, recs)
 }
 
 // sampleTime reads the sample's datetimes, in the several forms its

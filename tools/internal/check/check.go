@@ -283,16 +283,10 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 		fail(Problem{Kind: EmptyFile, Detail: "the file is empty", Hint: "a file needs at least its header row; ask for the export again"})
 		return rep
 	}
-	rep.Encoding = mapping.Encoding
-	switch {
-	case rep.Encoding == records.UTF8 && !utf8ok:
+	var encOK bool
+	if rep.Encoding, encOK = fileEncoding(mapping.Encoding, utf8ok); !encOK {
 		fail(Problem{Line: badLine, Kind: BadEncoding, Detail: "the file is not valid UTF-8", Hint: "export it as UTF-8, or set params.exports." + e.Name + ".encoding to windows-1252 or auto"})
 		return rep
-	case rep.Encoding == records.Windows1252:
-	case utf8ok:
-		rep.Encoding = records.UTF8
-	default:
-		rep.Encoding = records.Windows1252
 	}
 
 	// Second pass: the rows.
@@ -399,6 +393,21 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 		checkManifest(d.Manifest, file, rep.RowsRead, sum, fail)
 	}
 	return rep
+}
+
+// fileEncoding is the encoding a file is read in: the one configured, or,
+// for auto, UTF-8 when its bytes are valid UTF-8, else Windows-1252. False:
+// the file is configured UTF-8 and is not.
+func fileEncoding(configured records.Encoding, utf8ok bool) (records.Encoding, bool) {
+	switch {
+	case configured == records.UTF8 && !utf8ok:
+		return configured, false
+	case configured == records.Windows1252 || configured == records.UTF8:
+		return configured, true
+	case utf8ok:
+		return records.UTF8, true
+	}
+	return records.Windows1252, true
 }
 
 // scanBytes reads a file once for its sha256, size, UTF-8 validity and

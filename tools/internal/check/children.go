@@ -66,16 +66,11 @@ func readChildren(d *delivery.Delivery, e contract.Export, mapping records.Mappi
 			child(Problem{Line: 1, Kind: BadEncoding, Detail: "the file is " + what + ", not a CSV text file", Hint: h})
 			return false
 		}
-		cr := ChildReport{Name: c.Name, File: file, SHA256: sum, Encoding: mapping.Encoding}
-		switch {
-		case cr.Encoding == records.UTF8 && !utf8ok:
+		cr := ChildReport{Name: c.Name, File: file, SHA256: sum}
+		var encOK bool
+		if cr.Encoding, encOK = fileEncoding(mapping.Encoding, utf8ok); !encOK {
 			child(Problem{Kind: BadEncoding, Detail: "the file is not valid UTF-8", Hint: "export it as UTF-8, or set " + hint + ".encoding to windows-1252 or auto"})
 			return false
-		case cr.Encoding == records.Windows1252:
-		case utf8ok:
-			cr.Encoding = records.UTF8
-		default:
-			cr.Encoding = records.Windows1252
 		}
 		text, err := openText(d, file, cr.Encoding, opt)
 		if err != nil {
