@@ -264,3 +264,66 @@ func TestAHostileChildFileIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkJoinedCheckVsBareCSV times, in turns within one run, a bare
+// encoding/csv read of a main file and its two child files (100,000
+// reports, 1,000,000 actions, 100,000 subjects) and the check of the
+// export joined from them, which reads the main file twice (its keys,
+// then its rows) and each child once:
+//
+//	go test ./tools/internal/check -run '^$' -bench JoinedCheckVsBareCSV -benchtime 3x
+func BenchmarkJoinedCheckVsBareCSV(b *testing.B) {
+	dir := filepath.Join(os.TempDir(), "wco-bench-joined")
+	const reports, actions = 100_000, 1_000_000
+	names := []string{"TRR-main_x.csv", "TRR-actions-responses_x.csv", "TRR-subjects_x.csv"}
+	if _, err := os.Stat(filepath.Join(dir, names[2])); err != nil {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		write := func(name, header string, rows int, row func(i int) string) {
+			f, err := os.Create(filepath.Join(dir, name))
+			if err != nil {
+				b.Fatal(err)
+			}
+			w := bufio.NewWriter(f)
+			w.WriteString(header)
+			for i := range rows {
+				w.WriteString(row(i))
+			}
+			if err := w.Flush(); err != nil {
+				b.Fatal(err)
+			}
+			f.Close()
+		}
+		write(names[0], reportsHeader, reports, func(i int) string { return fmt.Sprintf("%d,R%06d,2021-%02d-%02d,1233,false\n", i, i, i%12+1, i%28+1) })
+		write(names[1], actionsHeader, actions, func(i int) string {
+			return fmt.Sprintf("%d,R%06d,Member Action,%s,Control Tactic\n", i, i%reports, []string{"ARMBAR", "TASER", "TAKE DOWN", ""}[i%4])
+		})
+		write(names[2], subjectsHeader, reports, func(i int) string { return fmt.Sprintf("%d,R%06d,%s,OFFERED / EMS REQUESTED\n", i, i, []string{"Yes", "No"}[i%2]) })
+	}
+	d, err := delivery.Open(dir, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, _ := contract.Lookup("federal_incidents")
+	m := joinedMapping()
+	m.Children[0].File, m.Children[1].File, m.File = names[1], names[2], names[0]
+	var bare, check time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		for _, n := range names {
+			bareRead(b, filepath.Join(dir, n))
+		}
+		bare += time.Since(t0)
+		t1 := time.Now()
+		rep := Export(d, e, Options{Now: time.Now(), Mappings: map[string]records.Mapping{e.Name: m}}, func(records.Incident) {})
+		check += time.Since(t1)
+		if rep.RowsValid != reports {
+			b.Fatalf("%d valid: %v", rep.RowsValid, rep.Problems)
+		}
+	}
+	n := float64(b.N)
+	b.ReportMetric(bare.Seconds()/n, "bare-csv-s")
+	b.ReportMetric(check.Seconds()/n, "check-s")
+	b.ReportMetric(float64(check)/float64(bare), "check/bare")
+}

@@ -188,19 +188,21 @@ func (j *ChildJoin) ReadChild(c Child, file string, r io.Reader, lim Limits, pro
 		at     int
 		values []string
 		split  string
+		seen   memo[bool] // a cell's answer, by the cell
 	}
 	type bound struct {
 		d     int
 		of    int
 		where []boundWhere
-		codes []string // a list's codes in bit order
+		codes []string   // a list's codes in bit order
+		bits  memo[int8] // a list cell's bit, -1 for none, -2 for a value the map lacks
 	}
 	var ds []bound
 	for i, d := range j.Derived {
 		if d.From != c.Name {
 			continue
 		}
-		b := bound{d: i, of: -1}
+		b := bound{d: i, of: -1, bits: memo[int8]{}}
 		if d.Kind == DeriveList {
 			if b.of, err = col(d.Of); err != nil {
 				return st, err
@@ -212,7 +214,7 @@ func (j *ChildJoin) ReadChild(c Child, file string, r io.Reader, lim Limits, pro
 			if err != nil {
 				return st, err
 			}
-			b.where = append(b.where, boundWhere{at: at, values: keys(w.Values), split: w.Split})
+			b.where = append(b.where, boundWhere{at: at, values: keys(w.Values), split: w.Split, seen: memo[bool]{}})
 		}
 		ds = append(ds, b)
 	}
@@ -243,7 +245,17 @@ func (j *ChildJoin) ReadChild(c Child, file string, r io.Reader, lim Limits, pro
 		for _, b := range ds {
 			holds := true
 			for _, w := range b.where {
-				holds = holds && w.at < len(rec) && matches(rec[w.at], w.values, w.split)
+				if !holds || w.at >= len(rec) {
+					holds = false
+					break
+				}
+				cell := rec[w.at]
+				m, ok := w.seen[cell]
+				if !ok {
+					m = matches(cell, w.values, w.split)
+					w.seen.keep(cell, m)
+				}
+				holds = m
 			}
 			if !holds {
 				continue
@@ -259,19 +271,40 @@ func (j *ChildJoin) ReadChild(c Child, file string, r io.Reader, lim Limits, pro
 				if b.of < len(rec) {
 					v = rec[b.of]
 				}
-				code, known := j.Derived[b.d].Values[valueKey(v)]
-				if !known {
+				bit, seen := b.bits[v]
+				if !seen {
+					code, known := j.Derived[b.d].Values[valueKey(v)]
+					bit = int8(slices.Index(b.codes, code))
+					if !known {
+						bit = -2
+					}
+					b.bits.keep(v, bit)
+				}
+				if bit == -2 {
 					problem(ChildProblem{Line: line, Column: normalizeHeader(header[b.of]), Value: v, Detail: fmt.Sprintf("the value is not mapped to one of %s's codes (or to \"\", not one of them)", j.Derived[b.d].Column)})
 					if _, seen := j.bad[slot]; !seen {
 						j.bad[slot] = ChildRow{File: file, Line: line}
 					}
 					continue
 				}
-				if i := slices.Index(b.codes, code); i >= 0 {
-					*agg |= 1 << i
+				if bit >= 0 {
+					*agg |= 1 << bit
 				}
 			}
 		}
+	}
+}
+
+// memo keeps the answers for the cells of a column a system fills from
+// its vocabulary, so each distinct cell is normalized once; it stops
+// growing at memoSize, as a column of free values would never repeat.
+type memo[V any] map[string]V
+
+const memoSize = 4096
+
+func (m memo[V]) keep(cell string, v V) {
+	if len(m) < memoSize {
+		m[strings.Clone(cell)] = v
 	}
 }
 
