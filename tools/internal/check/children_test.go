@@ -299,7 +299,9 @@ func BenchmarkJoinedCheckVsBareCSV(b *testing.B) {
 		write(names[1], actionsHeader, actions, func(i int) string {
 			return fmt.Sprintf("%d,R%06d,Member Action,%s,Control Tactic\n", i, i%reports, []string{"ARMBAR", "TASER", "TAKE DOWN", ""}[i%4])
 		})
-		write(names[2], subjectsHeader, reports, func(i int) string { return fmt.Sprintf("%d,R%06d,%s,OFFERED / EMS REQUESTED\n", i, i, []string{"Yes", "No"}[i%2]) })
+		write(names[2], subjectsHeader, reports, func(i int) string {
+			return fmt.Sprintf("%d,R%06d,%s,OFFERED / EMS REQUESTED\n", i, i, []string{"Yes", "No"}[i%2])
+		})
 	}
 	d, err := delivery.Open(dir, nil)
 	if err != nil {
