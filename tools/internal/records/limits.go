@@ -1,6 +1,7 @@
 package records
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 )
@@ -84,7 +85,17 @@ func (l *limitReader) Read(p []byte) (int, error) {
 		return 0, l.err
 	}
 	n, err := l.r.Read(p)
-	for i := 0; i < n; i++ {
+	for i := 0; i < n; {
+		// Inside a field, a run of bytes that are neither a separator, a
+		// quote nor a line end only lengthens the field and the row: it is
+		// counted at once, unless it would pass a limit, whose byte the
+		// steps below find.
+		if run := l.ordinary(p[i:n]); run > 0 && run <= min(l.lim.FieldBytes-l.field, l.lim.RowBytes-l.row) {
+			l.field += run
+			l.row += run
+			i += run
+			continue
+		}
 		if e := l.step(p[i]); e != nil {
 			l.err = e
 			// Pass on the bytes before the one over the limit, then fail.
@@ -93,8 +104,31 @@ func (l *limitReader) Read(p []byte) (int, error) {
 			}
 			return i, nil
 		}
+		i++
 	}
 	return n, err
+}
+
+// ordinary is how many bytes at the start of p only lengthen the current
+// field: none at a field's start or after a quote, where every byte
+// changes the state.
+func (l *limitReader) ordinary(p []byte) int {
+	var end int
+	switch l.state {
+	case unquoted:
+		end = bytes.IndexAny(p, ",\"\n\r")
+	case quoted:
+		end = bytes.IndexByte(p, '"')
+		if nl := bytes.IndexByte(p, '\n'); nl >= 0 && (end < 0 || nl < end) {
+			end = nl // a line end in a quoted field counts a line
+		}
+	default:
+		return 0
+	}
+	if end < 0 {
+		return len(p)
+	}
+	return end
 }
 
 func (l *limitReader) step(c byte) error {
