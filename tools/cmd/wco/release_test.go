@@ -141,3 +141,27 @@ func TestKeyNew(t *testing.T) {
 		t.Errorf("wco key: %v, want a usage error", err)
 	}
 }
+
+// A range of quarters is read oldest first, its ends included; one that
+// ends before it begins, or names no quarter, is refused before anything
+// is read.
+func TestAReleaseRangeIsRead(t *testing.T) {
+	t.Parallel()
+	qs, err := quarterRange("2022-Q3..2023-Q2")
+	if err != nil || len(qs) != 4 || qs[0].String() != "2022-Q3" || qs[3].String() != "2023-Q2" {
+		t.Errorf("2022-Q3..2023-Q2: %v %v", qs, err)
+	}
+	if qs, err := quarterRange("2026-Q3"); err != nil || len(qs) != 1 {
+		t.Errorf("one quarter: %v %v", qs, err)
+	}
+	for bad, want := range map[string]string{
+		"2023-Q2..2022-Q3": "the range ends before it begins",
+		"2022-Q3..":        `quarter "": want the form 2026-Q3`,
+		"2022..2023":       `quarter "2022": want the form 2026-Q3`,
+		"2022-Q5..2023-Q1": "the quarter is 1, 2, 3 or 4",
+	} {
+		if _, _, err := wco(t, "release", bad, "--sample"); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", bad, err, want)
+		}
+	}
+}
