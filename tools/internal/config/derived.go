@@ -118,6 +118,9 @@ func derivedMapping(export string, e contract.Export, m ExportMapping, rm *recor
 			if strings.TrimSpace(wc) == "" || len(dc.Where[wc]) == 0 {
 				errs = append(errs, fmt.Errorf("%s.where: name a column and the values that count", where))
 			}
+			if p, ok := e.Column(strings.ToLower(strings.TrimSpace(wc))); ok && p.PII {
+				errs = append(errs, fmt.Errorf("%s.where: %s is the contract's personal-data column; nothing may be derived from it", where, wc))
+			}
 			d.Where = append(d.Where, records.Where{Column: wc, Values: dc.Where[wc], Split: dc.Split[wc]})
 		}
 		for sc, sep := range dc.Split {
@@ -130,6 +133,9 @@ func derivedMapping(export string, e contract.Export, m ExportMapping, rm *recor
 			errs = append(errs, fmt.Errorf("%s: a list needs of (the child's column) and values (each of its values to a code of %s, or to \"\")", where, col))
 		case d.Kind != records.DeriveList && (dc.Of != "" || len(dc.Values) > 0):
 			errs = append(errs, fmt.Errorf("%s: of and values are for a list; %s counts rows that meet where", where, d.Kind))
+		}
+		if p, ok := e.Column(strings.ToLower(strings.TrimSpace(dc.Of))); ok && p.PII {
+			errs = append(errs, fmt.Errorf("%s.of: %s is the contract's personal-data column; nothing may be derived from it", where, dc.Of))
 		}
 		d.Of = dc.Of
 		if len(dc.Values) > 0 {
