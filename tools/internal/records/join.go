@@ -78,6 +78,7 @@ type ChildJoin struct {
 	ParentKey string
 	Derived   []Derived
 	seed      maphash.Seed
+	codes     [][]string       // per derived list, its codes in bit order (ListCodes)
 	slots     map[uint64]int32 // a main key's hash → its slot
 	aggs      []uint64         // slot*len(Derived)+d
 	// bad is, per slot, the first child row that could not be read into
@@ -93,7 +94,11 @@ type ChildRow struct {
 
 // NewChildJoin is the join of a main file on parentKey with derived columns.
 func NewChildJoin(parentKey string, derived []Derived) *ChildJoin {
-	return &ChildJoin{ParentKey: parentKey, Derived: derived, seed: maphash.MakeSeed(), slots: map[uint64]int32{}, bad: map[int32]ChildRow{}}
+	j := &ChildJoin{ParentKey: parentKey, Derived: derived, seed: maphash.MakeSeed(), slots: map[uint64]int32{}, bad: map[int32]ChildRow{}}
+	for _, d := range derived {
+		j.codes = append(j.codes, ListCodes(d))
+	}
+	return j
 }
 
 // HasChildren reports whether a derivation reads a child file.
@@ -184,17 +189,10 @@ func (j *ChildJoin) ReadChild(c Child, file string, r io.Reader, lim Limits, pro
 	if err != nil {
 		return st, err
 	}
-	type boundWhere struct {
-		at     int
-		values []string
-		split  string
-		seen   memo[bool] // a cell's answer, by the cell
-	}
 	type bound struct {
 		d     int
 		of    int
-		where []boundWhere
-		codes []string   // a list's codes in bit order
+		where []condition
 		bits  memo[int8] // a list cell's bit, -1 for none, -2 for a value the map lacks
 	}
 	var ds []bound
@@ -207,14 +205,10 @@ func (j *ChildJoin) ReadChild(c Child, file string, r io.Reader, lim Limits, pro
 			if b.of, err = col(d.Of); err != nil {
 				return st, err
 			}
-			b.codes = ListCodes(d)
 		}
-		for _, w := range d.Where {
-			at, err := col(w.Column)
-			if err != nil {
-				return st, err
-			}
-			b.where = append(b.where, boundWhere{at: at, values: keys(w.Values), split: w.Split, seen: memo[bool]{}})
+		var missing string
+		if b.where, missing = bindWhere(header, d.Where); missing != "" {
+			return st, fmt.Errorf("the header has no column %q", missing)
 		}
 		ds = append(ds, b)
 	}
@@ -243,21 +237,7 @@ func (j *ChildJoin) ReadChild(c Child, file string, r io.Reader, lim Limits, pro
 			continue
 		}
 		for _, b := range ds {
-			holds := true
-			for _, w := range b.where {
-				if !holds || w.at >= len(rec) {
-					holds = false
-					break
-				}
-				cell := rec[w.at]
-				m, ok := w.seen[cell]
-				if !ok {
-					m = matches(cell, w.values, w.split)
-					w.seen.keep(cell, m)
-				}
-				holds = m
-			}
-			if !holds {
+			if !holdsAll(b.where, rec) {
 				continue
 			}
 			agg := &j.aggs[int(slot)*n+b.d]
@@ -274,7 +254,7 @@ func (j *ChildJoin) ReadChild(c Child, file string, r io.Reader, lim Limits, pro
 				bit, seen := b.bits[v]
 				if !seen {
 					code, known := j.Derived[b.d].Values[valueKey(v)]
-					bit = int8(slices.Index(b.codes, code))
+					bit = int8(slices.Index(j.codes[b.d], code))
 					if !known {
 						bit = -2
 					}
@@ -306,6 +286,47 @@ func (m memo[V]) keep(cell string, v V) {
 	if len(m) < memoSize {
 		m[strings.Clone(cell)] = v
 	}
+}
+
+// condition is a Where bound to a file's header: its column's position,
+// its values as value-map keys, and each distinct cell's answer.
+type condition struct {
+	at     int
+	values []string
+	split  string
+	seen   memo[bool]
+}
+
+// bindWhere binds conditions to a header; missing names a column the
+// header does not have.
+func bindWhere(header []string, ws []Where) (cs []condition, missing string) {
+	for _, w := range ws {
+		at := headerIndex(header, w.Column)
+		if at < 0 {
+			return nil, w.Column
+		}
+		cs = append(cs, condition{at: at, values: keys(w.Values), split: w.Split, seen: memo[bool]{}})
+	}
+	return cs, ""
+}
+
+// holdsAll reports whether the row rec meets every condition.
+func holdsAll(cs []condition, rec []string) bool {
+	for _, c := range cs {
+		if c.at >= len(rec) {
+			return false
+		}
+		cell := rec[c.at]
+		m, ok := c.seen[cell]
+		if !ok {
+			m = matches(cell, c.values, c.split)
+			c.seen.keep(cell, m)
+		}
+		if !m {
+			return false
+		}
+	}
+	return true
 }
 
 // ListCodes are the codes a list's map gives, in a fixed order: bit i of
@@ -347,10 +368,8 @@ func matches(cell string, values []string, split string) bool {
 type deriver struct {
 	join  *ChildJoin
 	d     int
-	key   int        // the main file's key column; -1 for a row derivation
-	where []int      // a row derivation's columns, as its Where
-	in    [][]string // their values, as value map keys
-	codes []string
+	key   int         // the main file's key column; -1 for a row derivation
+	where []condition // a row derivation's conditions
 }
 
 // value is the derived column of the main row rec, as the contract writes
@@ -359,11 +378,7 @@ type deriver struct {
 func (dv *deriver) value(rec []string) (string, *ChildRow) {
 	d := dv.join.Derived[dv.d]
 	if d.From == RowItself {
-		holds := true
-		for i, w := range d.Where {
-			at := dv.where[i]
-			holds = holds && at < len(rec) && matches(rec[at], dv.in[i], w.Split)
-		}
+		holds := holdsAll(dv.where, rec)
 		switch {
 		case d.Kind == DeriveAny && holds:
 			return "Y", nil
@@ -395,7 +410,7 @@ func (dv *deriver) value(rec []string) (string, *ChildRow) {
 		return strconv.FormatUint(agg, 10), nil
 	}
 	var items []string
-	for i, code := range dv.codes {
+	for i, code := range dv.join.codes[dv.d] {
 		if agg&(1<<i) != 0 {
 			items = append(items, code)
 		}

@@ -387,14 +387,12 @@ func NewReader[T Record](r io.Reader, m Mapping) (*Reader[T], error) {
 			}
 		}
 		if d.From == RowItself {
-			for _, w := range d.Where {
-				at := headerIndex(header, w.Column)
-				if at < 0 {
-					return nil, fmt.Errorf("%s is derived from the column %q, which the file's header does not have", d.Column, w.Column)
-				}
-				dv.where = append(dv.where, at)
-				dv.in = append(dv.in, keys(w.Values))
-				mark(at)
+			var missing string
+			if dv.where, missing = bindWhere(header, d.Where); missing != "" {
+				return nil, fmt.Errorf("%s is derived from the column %q, which the file's header does not have", d.Column, missing)
+			}
+			for _, c := range dv.where {
+				mark(c.at)
 			}
 		} else {
 			dv.key = headerIndex(header, m.Joined.ParentKey)
@@ -402,7 +400,6 @@ func NewReader[T Record](r io.Reader, m Mapping) (*Reader[T], error) {
 				return nil, fmt.Errorf("the children are joined on the column %q, which the file's header does not have", m.Joined.ParentKey)
 			}
 			mark(dv.key)
-			dv.codes = ListCodes(d)
 		}
 		binds[i].derive = dv
 		if !slices.Contains(headers, d.Column) {
