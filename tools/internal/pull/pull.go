@@ -252,6 +252,10 @@ func exportNames(src source, m *delivery.Manifest, exports map[string]records.Ma
 			}
 		}
 	}
+	// The files a pattern is matched against, listed once, when a pattern
+	// first asks for them.
+	var candidates []string
+	listed := false
 	for _, e := range contract.Exports() {
 		mp := exports[e.Name]
 		if mp.NotDelivered || !m.Delivers(e.Name) {
@@ -272,21 +276,23 @@ func exportNames(src source, m *delivery.Manifest, exports map[string]records.Ma
 				out = append(out, w.pattern)
 				continue
 			}
-			var candidates []string
-			switch {
-			case m != nil:
-				for _, f := range m.Files {
-					candidates = append(candidates, f.Name)
+			if !listed {
+				switch {
+				case m != nil:
+					for _, f := range m.Files {
+						candidates = append(candidates, f.Name)
+					}
+				default:
+					lister, ok := src.(interface{ list() ([]string, error) })
+					if !ok {
+						return nil, fmt.Errorf("%s %q is a pattern, and the source lists no files without a manifest: name the file, or deliver a manifest.json", w.key, w.pattern)
+					}
+					var err error
+					if candidates, err = lister.list(); err != nil {
+						return nil, err
+					}
 				}
-			default:
-				lister, ok := src.(interface{ list() ([]string, error) })
-				if !ok {
-					return nil, fmt.Errorf("%s %q is a pattern, and the source lists no files without a manifest: name the file, or deliver a manifest.json", w.key, w.pattern)
-				}
-				var err error
-				if candidates, err = lister.list(); err != nil {
-					return nil, err
-				}
+				listed = true
 			}
 			name, err := delivery.MatchExport(candidates, w.pattern)
 			if err != nil {
