@@ -327,7 +327,7 @@ func (c *Config) Mappings() (map[string]records.Mapping, error) {
 			for i, v := range entries {
 				at := fmt.Sprintf("params.exports.%s.values.%s[%d]", export, col, i)
 				to := strings.ToUpper(strings.TrimSpace(v.To))
-				from := strings.ToUpper(strings.Join(strings.Fields(v.From), " "))
+				from := records.ValueKey(v.From)
 				if c.Kind == contract.KindCode && !slices.Contains(c.Codes, to) {
 					errs = append(errs, fmt.Errorf("%s: the code (to) %q is not one of %s", at, v.To, strings.Join(c.Codes, ", ")))
 					continue

@@ -143,13 +143,14 @@ func derivedMapping(export string, e contract.Export, m ExportMapping, rm *recor
 		}
 		for i, v := range dc.Values {
 			to := strings.ToUpper(strings.TrimSpace(v.To))
-			from := strings.ToUpper(strings.Join(strings.Fields(v.From), " "))
+			from := records.ValueKey(v.From)
+			_, twice := d.Values[from]
 			switch {
 			case len(v.When) > 0:
 				errs = append(errs, fmt.Errorf("%s.values[%d]: a derived list's values have no condition (when); use where", where, i))
 			case to != "" && !slices.Contains(c.Codes, to):
 				errs = append(errs, fmt.Errorf("%s.values[%d]: the code (to) %q is not one of %s, nor \"\" (not one of them)", where, i, v.To, strings.Join(c.Codes, ", ")))
-			case d.Values[from] != "" || slices.ContainsFunc(dc.Values[:i], func(o ValueMap) bool { return strings.ToUpper(strings.Join(strings.Fields(o.From), " ")) == from }):
+			case twice:
 				errs = append(errs, fmt.Errorf("%s.values[%d]: the value (from) %q is mapped twice", where, i, v.From))
 			}
 			d.Values[from] = to

@@ -253,7 +253,7 @@ func (j *ChildJoin) ReadChild(c Child, file string, r io.Reader, lim Limits, pro
 				}
 				bit, seen := b.bits[v]
 				if !seen {
-					code, known := j.Derived[b.d].Values[valueKey(v)]
+					code, known := j.Derived[b.d].Values[ValueKey(v)]
 					bit = int8(slices.Index(j.codes[b.d], code))
 					if !known {
 						bit = -2
@@ -345,7 +345,7 @@ func ListCodes(d Derived) []string {
 func keys(values []string) []string {
 	out := make([]string, len(values))
 	for i, v := range values {
-		out[i] = valueKey(v)
+		out[i] = ValueKey(v)
 	}
 	return out
 }
@@ -354,10 +354,10 @@ func keys(values []string) []string {
 // item that is.
 func matches(cell string, values []string, split string) bool {
 	if split == "" {
-		return slices.Contains(values, valueKey(cell))
+		return slices.Contains(values, ValueKey(cell))
 	}
 	for item := range strings.SplitSeq(cell, split) {
-		if slices.Contains(values, valueKey(item)) {
+		if slices.Contains(values, ValueKey(item)) {
 			return true
 		}
 	}

@@ -108,7 +108,7 @@ type Mapping struct {
 
 // Condition is a conditional entry of a value map.
 type Condition struct {
-	From, To string // compared as value maps are (valueKey)
+	From, To string // compared as value maps are (ValueKey)
 	When     []When // every one must hold
 }
 
@@ -147,8 +147,9 @@ const (
 // ErrNoIDKey is returned when a generated id is asked for without a key.
 var ErrNoIDKey = errors.New("a generated record id is a keyed hash: set WCO_PSEUDONYM_KEY (wco key new makes one)")
 
-// valueKey is how a value is looked up in a value map.
-func valueKey(s string) string { return strings.ToUpper(strings.Join(strings.Fields(s), " ")) }
+// ValueKey is how a value is looked up in a value map: trimmed, its
+// spaces collapsed, in capitals.
+func ValueKey(s string) string { return strings.ToUpper(strings.Join(strings.Fields(s), " ")) }
 
 // Reader streams typed rows of type T from one CSV file.
 type Reader[T Record] struct {
@@ -169,7 +170,7 @@ type binding struct {
 	col       int
 	offset    uintptr
 	access    access
-	values    map[string]string // the column's value map, keys by valueKey
+	values    map[string]string // the column's value map, keys by ValueKey
 	constant  *string           // the column's constant, if it has one
 	generated *idMaker          // the column's generated id, if it has one
 	def       *string           // the code of an empty cell, if it has one
@@ -347,20 +348,20 @@ func NewReader[T Record](r io.Reader, m Mapping) (*Reader[T], error) {
 		if vm := m.Values[names[i]]; len(vm) > 0 {
 			binds[i].values = map[string]string{}
 			for from, to := range vm {
-				binds[i].values[valueKey(from)] = to
+				binds[i].values[ValueKey(from)] = to
 			}
 		}
 		if d, ok := m.Defaults[names[i]]; ok {
 			binds[i].def = &d
 		}
 		for _, c := range m.Conditions[names[i]] {
-			bc := boundCondition{from: valueKey(c.From), to: c.To}
+			bc := boundCondition{from: ValueKey(c.From), to: c.To}
 			for _, w := range c.When {
 				j := slices.Index(names, w.Column)
 				if j < 0 {
 					return nil, fmt.Errorf("a condition of %s names %s, which is not a column of the export", names[i], w.Column)
 				}
-				bc.when = append(bc.when, boundWhen{bind: j, code: valueKey(w.Code)})
+				bc.when = append(bc.when, boundWhen{bind: j, code: ValueKey(w.Code)})
 			}
 			binds[i].conds = append(binds[i].conds, bc)
 		}
@@ -611,14 +612,14 @@ func (r *Reader[T]) joined(rec []string, cols []int) string {
 // conditional is the value of a column with conditional entries: the first
 // whose value and conditions hold, else its value map, else its default.
 func (r *Reader[T]) conditional(b binding, raw string) string {
-	key := valueKey(raw)
+	key := ValueKey(raw)
 	for _, c := range b.conds {
 		if c.from != key {
 			continue
 		}
 		holds := true
 		for _, w := range c.when {
-			holds = holds && valueKey(r.raws[w.bind]) == w.code
+			holds = holds && ValueKey(r.raws[w.bind]) == w.code
 		}
 		if holds {
 			return c.to
@@ -630,7 +631,7 @@ func (r *Reader[T]) conditional(b binding, raw string) string {
 // mapped is a value through the column's value map, then its default.
 func (b *binding) mapped(raw string) string {
 	if b.values != nil {
-		if to, ok := b.values[valueKey(raw)]; ok {
+		if to, ok := b.values[ValueKey(raw)]; ok {
 			raw = to
 		}
 	}
