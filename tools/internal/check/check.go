@@ -228,10 +228,7 @@ func Export[T records.Record](d *delivery.Delivery, e contract.Export, opt Optio
 		opt.EchoMin = DefaultEchoMin
 	}
 	mapping := opt.Mappings[e.Name]
-	if mapping.FirstQuarter != (period.Quarter{}) {
-		// The system's history is published from this quarter on.
-		e.Since = mapping.FirstQuarter.Start()
-	}
+	e.Since = mapping.Since(e.Since) // a system's history may begin earlier
 	if mapping.NotDelivered || !d.Manifest.Delivers(e.Name) {
 		// The configuration says the records system does not produce it:
 		// it is not asked for, and its counts are not reported.

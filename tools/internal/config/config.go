@@ -805,14 +805,15 @@ func (c *Config) Reading() map[string]publish.Reading {
 	mappings, _ := c.Mappings() // validated when the configuration was loaded
 	out := map[string]publish.Reading{}
 	for export, m := range c.Exports {
-		r := publish.Reading{NotSupplied: slices.Sorted(slices.Values(m.NotSupplied))}
-		if q, err := period.Parse(m.FirstQuarter); err == nil && m.FirstQuarter != "" {
-			r.FirstQuarter = &q
+		rm := mappings[export]
+		r := publish.Reading{NotSupplied: rm.NotSupplied}
+		if rm.FirstQuarter != (period.Quarter{}) {
+			r.FirstQuarter = &rm.FirstQuarter
 		}
 		if m.FormerLocations != nil {
 			r.FormerLocations = m.FormerLocations.Source
 		}
-		for _, d := range mappings[export].Derived {
+		for _, d := range rm.Derived {
 			r.Derived = append(r.Derived, publish.DictionaryDerived{Column: d.Column, How: d.Describe()})
 		}
 		out[export] = r

@@ -131,10 +131,10 @@ func CountDelivery(d *delivery.Delivery, opt Options, co CountOptions) (*Counted
 		dims, ms := catalogOf(e.Name)
 		a := newAggregate(e, dims, ms, opt.Policy[e.Name])
 		if !e.Since.IsZero() {
-			a.since, a.ruleFrom = period.Of(e.Since), period.Of(e.Since)
+			a.ruleFrom = period.Of(e.Since)
 		}
-		if first := opt.Check.Mappings[e.Name].FirstQuarter; first != (period.Quarter{}) {
-			a.since = first
+		if since := opt.Check.Mappings[e.Name].Since(e.Since); !since.IsZero() {
+			a.since = period.Of(since)
 		}
 		aggs[e.Name] = a
 	}

@@ -98,8 +98,9 @@ type plan struct {
 	minBase  int
 }
 
-// plans lists, in catalog order, the breakdowns period s publishes: the statutory figures of its kind and the protected
-// dimensions published in it.
+// plans lists, in catalog order, the breakdowns period s publishes: the
+// statutory figures of its kind and the protected dimensions published in
+// it.
 func (a *aggregate) plans(s periodSpec, opt Options) ([]plan, error) {
 	var out []plan
 	for i, d := range a.dims {

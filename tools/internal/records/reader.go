@@ -106,6 +106,15 @@ type Mapping struct {
 	Joined *ChildJoin
 }
 
+// Since is when the export's tables begin: the first quarter configured,
+// else contractSince (when its rule began; zero: from its first record).
+func (m Mapping) Since(contractSince time.Time) time.Time {
+	if m.FirstQuarter != (period.Quarter{}) {
+		return m.FirstQuarter.Start()
+	}
+	return contractSince
+}
+
 // Condition is a conditional entry of a value map.
 type Condition struct {
 	From, To string // compared as value maps are (ValueKey)
