@@ -183,19 +183,7 @@ func TestAChildFileIsNotHeldInMemory(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	write := func(name, header string, rows int, row func(i int) string) {
-		f, err := os.Create(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		w := bufio.NewWriter(f)
-		w.WriteString(header)
-		for i := range rows {
-			w.WriteString(row(i))
-		}
-		if err := w.Flush(); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
+		writeRows(t, filepath.Join(dir, name), header, rows, row)
 	}
 	const reports, actions = 2_000, 600_000
 	write("TRR-main_x.csv", reportsHeader, reports, func(i int) string { return fmt.Sprintf("%d,R%05d,2021-01-01,1233,false\n", i, i) })
@@ -265,6 +253,24 @@ func TestAHostileChildFileIsRefused(t *testing.T) {
 	}
 }
 
+// writeRows writes a file of a header and rows made by row, streamed.
+func writeRows(tb testing.TB, path, header string, rows int, row func(i int) string) {
+	tb.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	w := bufio.NewWriter(f)
+	w.WriteString(header)
+	for i := range rows {
+		w.WriteString(row(i))
+	}
+	if err := w.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 // BenchmarkJoinedCheckVsBareCSV times, in turns within one run, a bare
 // encoding/csv read of a main file and its two child files (100,000
 // reports, 1,000,000 actions, 100,000 subjects) and the check of the
@@ -281,19 +287,7 @@ func BenchmarkJoinedCheckVsBareCSV(b *testing.B) {
 			b.Fatal(err)
 		}
 		write := func(name, header string, rows int, row func(i int) string) {
-			f, err := os.Create(filepath.Join(dir, name))
-			if err != nil {
-				b.Fatal(err)
-			}
-			w := bufio.NewWriter(f)
-			w.WriteString(header)
-			for i := range rows {
-				w.WriteString(row(i))
-			}
-			if err := w.Flush(); err != nil {
-				b.Fatal(err)
-			}
-			f.Close()
+			writeRows(b, filepath.Join(dir, name), header, rows, row)
 		}
 		write(names[0], reportsHeader, reports, func(i int) string { return fmt.Sprintf("%d,R%06d,2021-%02d-%02d,1233,false\n", i, i, i%12+1, i%28+1) })
 		write(names[1], actionsHeader, actions, func(i int) string {
