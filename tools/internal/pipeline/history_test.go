@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chicago-welcoming-city/transparency/tools/internal/attacker"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/config"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/period"
 	"github.com/chicago-welcoming-city/transparency/tools/internal/publish"
@@ -218,24 +217,5 @@ func TestALateDetentionInASystemsHistory(t *testing.T) {
 	if !published {
 		t.Error("no released period publishes whether anyone was detained: the attack attacks nothing")
 	}
-	reports, err := o.pipe(cfg, "", nil).Audit()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range reports {
-		if r.Failed() {
-			t.Errorf("wco's audit finds, at %s, %s: %v %v", r.Release, r.Export, r.Findings, r.Problems)
-		}
-	}
-	attacker.Require(t)
-	r, err := attacker.Run(filepath.Join(o.data, "current", publish.HistoryFile), filepath.Join(o.data, "current"), cfg.Disclosure.Threshold)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range r.Findings {
-		t.Errorf("the independent attacker finds %s", f)
-	}
-	if len(r.Nightly) > 0 {
-		t.Errorf("the independent attacker finds in the nightly tables: %v", r.Nightly)
-	}
+	attackEveryVersion(t, o, cfg)
 }
